@@ -1,0 +1,124 @@
+{#-
+  Active employees at the simulation effective date, with the attributes the
+  simulation starts from.
+
+  Level rule: an employee's level is the highest level whose band minimum is at
+  or below the employee's pay. With contiguous, non-overlapping bands that is
+  exactly the band [min, max) containing the pay; pay in a gap between bands
+  takes the level below the gap, pay at or above the top band's maximum takes
+  the top level, and pay below the lowest band takes the lowest level.
+  `compensation_band_status` says which case applied so validation can count
+  employees whose pay falls outside every band.
+-#}
+
+with census as (
+
+    select * from {{ ref('stg_census_data') }}
+
+),
+
+job_levels as (
+
+    select * from {{ ref('stg_config_job_levels') }}
+
+),
+
+active_employees as (
+
+    select
+        *,
+        {{ date_var('simulation_effective_date') }} as effective_date
+    from census
+    where
+        employee_termination_date is null
+        and employee_hire_date <= {{ date_var('simulation_effective_date') }}
+
+),
+
+level_floor as (
+
+    select
+        active_employees.employee_id,
+        max(job_levels.level_id) as level_id
+    from active_employees
+    inner join job_levels
+        on active_employees.employee_gross_compensation >= job_levels.min_compensation
+    group by active_employees.employee_id
+
+),
+
+containing_band as (
+
+    select
+        active_employees.employee_id,
+        count(*) as containing_band_count
+    from active_employees
+    inner join job_levels
+        on
+            active_employees.employee_gross_compensation >= job_levels.min_compensation
+            and active_employees.employee_gross_compensation < job_levels.max_compensation
+    group by active_employees.employee_id
+
+),
+
+band_limits as (
+
+    select
+        min(level_id) as lowest_level_id,
+        min(min_compensation) as lowest_band_minimum,
+        max(max_compensation) as highest_band_maximum
+    from job_levels
+
+),
+
+aged as (
+
+    select
+        active_employees.*,
+        {{ whole_years_between('employee_birth_date', 'effective_date') }} as current_age,
+        {{ whole_years_between('employee_hire_date', 'effective_date') }} as current_tenure
+    from active_employees
+
+),
+
+final as (
+
+    select
+        aged.employee_id,
+        aged.employee_ssn,
+        aged.employee_birth_date,
+        aged.employee_hire_date,
+        cast(aged.employee_gross_compensation as double) as current_compensation,
+        cast(aged.current_age as integer) as current_age,
+        cast(aged.current_tenure as integer) as current_tenure,
+        {{ planwise_band_label('aged.current_age', planwise_age_bands()) }} as age_band,
+        {{ planwise_band_label('aged.current_tenure', planwise_tenure_bands()) }} as tenure_band,
+        cast(coalesce(level_floor.level_id, band_limits.lowest_level_id) as integer) as level_id,
+        case
+            when containing_band.containing_band_count > 0 then 'in_band'
+            when aged.employee_gross_compensation < band_limits.lowest_band_minimum
+                then 'below_lowest_band'
+            when aged.employee_gross_compensation >= band_limits.highest_band_maximum
+                then 'above_highest_band'
+            else 'between_bands'
+        end as compensation_band_status,
+        aged.employee_deferral_rate,
+        aged.employee_eligibility_date,
+        aged.current_eligibility_status,
+        aged.employee_enrollment_date,
+        coalesce(aged.employee_deferral_rate, 0) > 0 as is_enrolled,
+        'active' as employment_status,
+        cast(null as date) as termination_date,
+        cast({{ var('simulation_year') }} as integer) as simulation_year,
+        aged.effective_date as simulation_effective_date,
+        true as is_from_census
+    from aged
+    cross join band_limits
+    left join level_floor
+        on aged.employee_id = level_floor.employee_id
+    left join containing_band
+        on aged.employee_id = containing_band.employee_id
+
+)
+
+select * from final

@@ -1,0 +1,43 @@
+{#-
+  Compensation levers for the chosen scenario (var scenario_id), each lever
+  falling back to the `default` scenario's value where the chosen scenario does
+  not set it. Event types are compared after upper-casing (done in staging).
+-#}
+
+with levers as (
+
+    select * from {{ ref('stg_comp_levers') }}
+    where scenario_id in ('{{ var("scenario_id") }}', 'default')
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by fiscal_year, job_level, event_type, parameter_name
+            order by case when scenario_id = '{{ var("scenario_id") }}' then 0 else 1 end
+        ) as preference_rank
+    from levers
+
+),
+
+final as (
+
+    select
+        cast('{{ var("scenario_id") }}' as {{ dbt.type_string() }}) as scenario_id,
+        fiscal_year,
+        job_level,
+        event_type,
+        parameter_name,
+        parameter_value,
+        is_locked,
+        scenario_id as source_scenario_id,
+        scenario_id <> '{{ var("scenario_id") }}' as is_default_fallback
+    from ranked
+    where preference_rank = 1
+
+)
+
+select * from final

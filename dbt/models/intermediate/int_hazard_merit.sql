@@ -1,0 +1,75 @@
+{#-
+  Yearly merit raise rate per simulation year x job level x tenure band x age
+  band: merit_base, plus merit_tenure_bump_value when the tenure band is listed
+  in merit_tenure_bump_bands (a Python-list literal such as ['< 2', '2-4']),
+  plus merit_low_level_bump_value for levels at or below merit_low_level_cutoff.
+  The year's COLA rate and the promotion raise ride along for the simulation.
+-#}
+
+with simulation_years as (
+
+    {{ planwise_simulation_years() }}
+
+),
+
+job_levels as (
+
+    select * from {{ ref('stg_config_job_levels') }}
+
+),
+
+raises as (
+
+    select * from {{ ref('stg_config_raises_hazard') }}
+
+),
+
+cola as (
+
+    select * from {{ ref('stg_config_cola_by_year') }}
+
+),
+
+tenure_bands as (
+
+    select tenure_band from {{ ref('stg_config_termination_hazard_tenure_multipliers') }}
+
+),
+
+age_bands as (
+
+    select age_band from {{ ref('stg_config_termination_hazard_age_multipliers') }}
+
+),
+
+final as (
+
+    select
+        simulation_years.simulation_year,
+        job_levels.level_id,
+        tenure_bands.tenure_band,
+        age_bands.age_band,
+        raises.merit_base
+        + case
+            when {{ dbt.position("'''' || tenure_bands.tenure_band || ''''", 'raises.merit_tenure_bump_bands') }} > 0
+                then raises.merit_tenure_bump_value
+            else 0
+        end
+        + case
+            when job_levels.level_id <= raises.merit_low_level_cutoff
+                then raises.merit_low_level_bump_value
+            else 0
+        end as merit_raise_rate,
+        cola.cola_rate,
+        raises.promotion_raise as promotion_raise_rate
+    from simulation_years
+    cross join job_levels
+    cross join raises
+    cross join tenure_bands
+    cross join age_bands
+    left join cola
+        on simulation_years.simulation_year = cola.cola_year
+
+)
+
+select * from final

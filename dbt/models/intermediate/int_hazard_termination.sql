@@ -1,0 +1,59 @@
+{#-
+  Yearly termination probability per simulation year x job level x tenure band
+  x age band: base rate for a new hire x tenure multiplier x age multiplier x
+  level discount, where the level discount is 1 - level_discount_factor per
+  level above 1, floored at min_level_discount_multiplier.
+-#}
+
+with simulation_years as (
+
+    {{ planwise_simulation_years() }}
+
+),
+
+job_levels as (
+
+    select * from {{ ref('stg_config_job_levels') }}
+
+),
+
+hazard_base as (
+
+    select * from {{ ref('stg_config_termination_hazard_base') }}
+
+),
+
+tenure_multipliers as (
+
+    select * from {{ ref('stg_config_termination_hazard_tenure_multipliers') }}
+
+),
+
+age_multipliers as (
+
+    select * from {{ ref('stg_config_termination_hazard_age_multipliers') }}
+
+),
+
+final as (
+
+    select
+        simulation_years.simulation_year,
+        job_levels.level_id,
+        tenure_multipliers.tenure_band,
+        age_multipliers.age_band,
+        hazard_base.base_rate_for_new_hire * tenure_multipliers.multiplier
+        * age_multipliers.multiplier
+        * greatest(
+            hazard_base.min_level_discount_multiplier,
+            1 - hazard_base.level_discount_factor * (job_levels.level_id - 1)
+        ) as termination_rate
+    from simulation_years
+    cross join job_levels
+    cross join hazard_base
+    cross join tenure_multipliers
+    cross join age_multipliers
+
+)
+
+select * from final

@@ -1,0 +1,89 @@
+with census as (
+
+    select * from {{ ref('stg_census_typed') }}
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by employee_id
+            order by {{ census_duplicate_order() }}
+        ) as duplicate_rank
+    from census
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        {{ date_var('plan_year_start_date') }} as plan_year_start_date,
+        {{ date_var('plan_year_end_date') }} as plan_year_end_date,
+        cast({{ var('eligibility_waiting_period_days') }} as integer) as waiting_period_days
+    from ranked
+    where duplicate_rank = 1
+
+),
+
+derived as (
+
+    select
+        *,
+        cast({{ dbt.dateadd('day', 'waiting_period_days', 'employee_hire_date') }} as date)
+            as employee_eligibility_date,
+        greatest(employee_hire_date, plan_year_start_date) as plan_year_service_start_date,
+        least(coalesce(employee_termination_date, plan_year_end_date), plan_year_end_date)
+            as plan_year_service_end_date
+    from deduplicated
+
+),
+
+final as (
+
+    select
+        employee_id,
+        employee_ssn,
+        employee_birth_date,
+        employee_hire_date,
+        employee_termination_date,
+        employee_gross_compensation,
+        active,
+        employee_capped_compensation,
+        employee_deferral_rate,
+        employee_contribution,
+        pre_tax_contribution,
+        roth_contribution,
+        after_tax_contribution,
+        employer_core_contribution,
+        employer_match_contribution,
+        eligibility_entry_date,
+        cast(
+            round(
+                employee_gross_compensation
+                * greatest(
+                    {{ dbt.datediff('plan_year_service_start_date', 'plan_year_service_end_date', 'day') }} + 1,
+                    0
+                )
+                / ({{ dbt.datediff('plan_year_start_date', 'plan_year_end_date', 'day') }} + 1),
+                2
+            ) as double
+        ) as employee_plan_year_compensation,
+        employee_gross_compensation as employee_annualized_compensation,
+        employee_eligibility_date,
+        waiting_period_days,
+        case
+            when employee_eligibility_date <= plan_year_end_date then 'eligible'
+            else 'pending'
+        end as current_eligibility_status,
+        case
+            when employee_deferral_rate > 0
+                then coalesce(eligibility_entry_date, employee_eligibility_date)
+        end as employee_enrollment_date
+    from derived
+
+)
+
+select * from final

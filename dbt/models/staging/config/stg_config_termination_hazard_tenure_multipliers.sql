@@ -1,0 +1,16 @@
+with source as (
+
+    select * from {{ ref('config_termination_hazard_tenure_multipliers') }}
+
+),
+
+final as (
+
+    select
+        trim(tenure_band) as tenure_band,
+        multiplier
+    from source
+
+)
+
+select * from final
