@@ -32,7 +32,10 @@ cola as (
 
 tenure_bands as (
 
-    select tenure_band from {{ ref('stg_config_termination_hazard_tenure_multipliers') }}
+    select
+        tenure_band,
+        '''' || tenure_band || '''' as quoted_tenure_band
+    from {{ ref('stg_config_termination_hazard_tenure_multipliers') }}
 
 ),
 
@@ -51,7 +54,9 @@ final as (
         age_bands.age_band,
         raises.merit_base
         + case
-            when {{ dbt.position("'''' || tenure_bands.tenure_band || ''''", 'raises.merit_tenure_bump_bands') }} > 0
+            when
+                {{ dbt.position('tenure_bands.quoted_tenure_band', 'raises.merit_tenure_bump_bands') }}
+                > 0
                 then raises.merit_tenure_bump_value
             else 0
         end

@@ -41,6 +41,18 @@ derived as (
 
 ),
 
+service_days as (
+
+    select
+        *,
+        {{ dbt.datediff('plan_year_service_start_date', 'plan_year_service_end_date', 'day') }}
+        + 1 as plan_year_days_employed,
+        {{ dbt.datediff('plan_year_start_date', 'plan_year_end_date', 'day') }}
+        + 1 as plan_year_days
+    from derived
+
+),
+
 final as (
 
     select
@@ -62,12 +74,7 @@ final as (
         eligibility_entry_date,
         cast(
             round(
-                employee_gross_compensation
-                * greatest(
-                    {{ dbt.datediff('plan_year_service_start_date', 'plan_year_service_end_date', 'day') }} + 1,
-                    0
-                )
-                / ({{ dbt.datediff('plan_year_start_date', 'plan_year_end_date', 'day') }} + 1),
+                employee_gross_compensation * greatest(plan_year_days_employed, 0) / plan_year_days,
                 2
             ) as double
         ) as employee_plan_year_compensation,
@@ -82,7 +89,7 @@ final as (
             when employee_deferral_rate > 0
                 then coalesce(eligibility_entry_date, employee_eligibility_date)
         end as employee_enrollment_date
-    from derived
+    from service_days
 
 )
 

@@ -1,0 +1,163 @@
+"""Shared fixtures: real dbt against real DuckDB files in temporary directories.
+
+`make_project()` copies the dbt project (dbt_project.yml, selectors.yml,
+profiles.yml, dbt/, macros/) into a temporary directory with its own DuckDB
+file; `DbtProject.dbt()` runs dbt in-process through dbtRunner from that
+directory (one invocation at a time, as dbt requires) and returns the parsed
+run_results.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ENTRIES = ("dbt_project.yml", "selectors.yml", "profiles.yml", "dbt", "macros")
+SAMPLE_CENSUS = REPO_ROOT / "dbt" / "data" / "census_sample.parquet"
+
+
+@dataclass
+class DbtOutcome:
+    """What one dbt invocation did, read from its artifacts (never from console text)."""
+
+    success: bool
+    exception: BaseException | None
+    run_results: dict[str, Any] | None
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def results(self) -> list[dict[str, Any]]:
+        return list((self.run_results or {}).get("results", []))
+
+    def by_name(self) -> dict[str, dict[str, Any]]:
+        """Results keyed by the node name (last part of unique_id)."""
+        return {r["unique_id"].split(".")[2]: r for r in self.results}
+
+    def statuses(self) -> dict[str, str]:
+        return {name: r["status"] for name, r in self.by_name().items()}
+
+    def not_passing(self) -> dict[str, str]:
+        return {
+            name: status
+            for name, status in self.statuses().items()
+            if status not in ("pass", "success")
+        }
+
+    @property
+    def error_text(self) -> str:
+        parts = [str(self.exception or ""), *self.messages]
+        parts += [str(r.get("message") or "") for r in self.results if r["status"] == "error"]
+        return "\n".join(parts)
+
+
+@dataclass
+class DbtProject:
+    """A private copy of the dbt project with its own DuckDB file."""
+
+    root: Path
+    db_path: Path
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+    def seed(self, name: str) -> Path:
+        return self.root / "dbt" / "seeds" / f"{name}.csv"
+
+    def dbt(self, *args: str, vars: dict[str, Any] | None = None) -> DbtOutcome:
+        """Run one dbt command in-process from the project directory."""
+        from dbt.cli.main import dbtRunner
+        from dbt_common.events.base_types import EventMsg
+
+        cli = [*args, "--project-dir", str(self.root), "--profiles-dir", str(self.root)]
+        if vars:
+            cli += ["--vars", json.dumps(vars)]
+        messages: list[str] = []
+
+        def collect(event: EventMsg) -> None:
+            if event.info.level == "error":
+                messages.append(event.info.msg)
+
+        run_results_path = self.root / "target" / "run_results.json"
+        run_results_path.unlink(missing_ok=True)
+        previous_cwd = Path.cwd()
+        previous_db = os.environ.get("PLANWISE_DB_PATH")
+        os.environ["PLANWISE_DB_PATH"] = str(self.db_path)
+        os.chdir(self.root)
+        try:
+            result = dbtRunner(callbacks=[collect]).invoke(cli)
+        finally:
+            os.chdir(previous_cwd)
+            if previous_db is None:
+                os.environ.pop("PLANWISE_DB_PATH", None)
+            else:
+                os.environ["PLANWISE_DB_PATH"] = previous_db
+        run_results = (
+            json.loads(run_results_path.read_text()) if run_results_path.exists() else None
+        )
+        return DbtOutcome(bool(result.success), result.exception, run_results, messages)
+
+    def ls(self, *args: str) -> set[str]:
+        """Names of the nodes `dbt ls` selects (dbt's own selection, no text parsing)."""
+        from dbt.cli.main import dbtRunner
+
+        cli = ["ls", *args, "--output", "name", "--project-dir", str(self.root)]
+        cli += ["--profiles-dir", str(self.root), "--quiet"]
+        previous_cwd = Path.cwd()
+        os.chdir(self.root)
+        try:
+            result = dbtRunner().invoke(cli)
+        finally:
+            os.chdir(previous_cwd)
+        assert result.success, result.exception
+        return {str(name) for name in result.result}
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(self.db_path), read_only=True) as connection:
+            return connection.execute(sql).fetchall()
+
+    def scalar(self, sql: str) -> Any:
+        return self.query(sql)[0][0]
+
+
+def copy_project(destination: Path) -> DbtProject:
+    destination.mkdir(parents=True, exist_ok=True)
+    for entry in PROJECT_ENTRIES:
+        source = REPO_ROOT / entry
+        if source.is_dir():
+            shutil.copytree(source, destination / entry)
+        else:
+            shutil.copy2(source, destination / entry)
+    return DbtProject(root=destination, db_path=destination / "simulation.duckdb")
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> Callable[[str], DbtProject]:
+    """Factory for fresh project copies under this test's temporary directory."""
+
+    def factory(name: str = "project") -> DbtProject:
+        return copy_project(tmp_path / name)
+
+    return factory
+
+
+@pytest.fixture
+def project(make_project: Callable[[str], DbtProject]) -> DbtProject:
+    return make_project("project")
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbtProject]:
+    """One default `dbt build --selector setup`, shared read-only by many tests."""
+    built = copy_project(tmp_path_factory.mktemp("built") / "project")
+    outcome = built.dbt("build", "--selector", "setup")
+    assert outcome.success, outcome.error_text
+    yield built
