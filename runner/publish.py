@@ -1,0 +1,383 @@
+"""Atomic publish: build into a candidate file, replace the live database only on success.
+
+Files next to the live database `<db>` (all in the same directory, so renames
+are atomic):
+
+- `<db>.candidate` (+ DuckDB's `<db>.candidate.wal`): the database being built.
+  DuckDB and dbt-duckdb name the catalog after the first dot-separated part of
+  the file name, so `simulation.duckdb.candidate` is catalog `simulation`, the
+  same as the live file: relations, views and stored SQL stay valid after the
+  rename.
+- `<db>.candidate.source`: the identity (inode, size, mtime) of the live file when
+  the candidate was copied; `publish` refuses to replace a live file that
+  changed since (another program wrote to it during the setup).
+- `<db>.candidate.tmp`: a copy in progress.
+- `<db>.failed-<UTC timestamp>` (+ `.wal`): a failed candidate kept on request.
+
+How the copy handles the WAL: a DuckDB file may have committed changes that are
+only in `<db>.wal` (a writer that crashed before its checkpoint). Copying the
+file alone would lose them. `prepare_candidate` therefore first folds the WAL
+into the live file (`CHECKPOINT` through a normal read-write DuckDB open: what
+any DuckDB client does on open; table contents are unchanged), then copies the
+file while holding a shared POSIX lock on it (DuckDB writers cannot open it
+meanwhile). The result: the live file has no WAL while the candidate is built,
+and `publish` checks, under an exclusive lock on the live file, that this is
+still true, so an old WAL can never be replayed onto the new file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from runner.locking import (
+    DatabaseLocked,
+    holder_from_duckdb_error,
+    lock_path,
+    lock_state,
+    setup_lock_holder,
+)
+
+CANDIDATE_SUFFIX = ".candidate"
+
+
+class PublishConflict(RuntimeError):
+    """The live database changed while the candidate was being built; nothing was published."""
+
+
+def _sibling(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def wal_path(db_path: Path) -> Path:
+    """DuckDB's write-ahead log of a database file: `<db>.wal`."""
+    return _sibling(db_path, ".wal")
+
+
+def candidate_path(live: Path) -> Path:
+    """Where setup builds the new database: `<live>.candidate`."""
+    return _sibling(live, CANDIDATE_SUFFIX)
+
+
+def _source_stamp_path(live: Path) -> Path:
+    return _sibling(live, CANDIDATE_SUFFIX + ".source")
+
+
+def _tmp_path(live: Path) -> Path:
+    return _sibling(live, CANDIDATE_SUFFIX + ".tmp")
+
+
+def _live_of(candidate: Path) -> Path:
+    if not candidate.name.endswith(CANDIDATE_SUFFIX):
+        raise ValueError(f"{candidate} is not a candidate path (no {CANDIDATE_SUFFIX} suffix)")
+    return candidate.with_name(candidate.name[: -len(CANDIDATE_SUFFIX)])
+
+
+def _debris(live: Path) -> list[Path]:
+    candidate = candidate_path(live)
+    return [candidate, wal_path(candidate), _tmp_path(live), _source_stamp_path(live)]
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return  # some filesystems do not allow opening a directory
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _stat_identity(path: Path) -> dict[str, Any]:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return {"exists": False}
+    return {"exists": True, "ino": stat.st_ino, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def checkpoint(db_path: Path) -> None:
+    """Fold `<db>.wal` into `<db>` with a read-write DuckDB open + CHECKPOINT, then close."""
+    try:
+        connection = duckdb.connect(str(db_path))
+    except duckdb.Error as error:
+        holder = holder_from_duckdb_error(error)
+        if holder is None:
+            raise
+        raise DatabaseLocked(db_path, holder) from error
+    try:
+        connection.execute("checkpoint")
+    finally:
+        connection.close()
+
+
+def _duckdb_holder(db_path: Path) -> str:
+    """Who holds DuckDB's lock on `db_path`, asked of DuckDB itself."""
+    try:
+        duckdb.connect(str(db_path)).close()
+    except duckdb.Error as error:
+        return holder_from_duckdb_error(error) or "another program"
+    return "another program"
+
+
+@contextlib.contextmanager
+def _file_lock(db_path: Path, exclusive: bool) -> Iterator[None]:
+    """Hold a POSIX lock on a DuckDB file, the same lock DuckDB takes, so that no DuckDB
+    process can open it meanwhile. Raises DatabaseLocked if one has it open.
+
+    POSIX locks belong to the process and are all dropped when any of its
+    descriptors of the file closes: the caller must not have the file open in
+    DuckDB at the same time.
+    """
+    try:
+        fd = os.open(db_path, (os.O_RDWR if exclusive else os.O_RDONLY) | os.O_CLOEXEC)
+    except PermissionError:
+        if not exclusive:
+            raise
+        fd = os.open(db_path, os.O_RDONLY | os.O_CLOEXEC)
+        exclusive = False  # a read-only file: a shared lock still keeps writers out
+    try:
+        try:
+            fcntl.lockf(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            fd = -1
+            raise DatabaseLocked(db_path, _duckdb_holder(db_path)) from None
+        yield
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def _refuse_if_other_setup(live: Path) -> None:
+    holder = setup_lock_holder(live)
+    if holder is not None:
+        raise DatabaseLocked(live, f"another setup run, {holder}")
+
+
+def prepare_candidate(live: Path) -> Path:
+    """Remove debris of earlier runs and copy the live database to `<live>.candidate`.
+
+    The copy carries every table, view and other object of the live file
+    (including committed changes that were only in its WAL: see the module
+    docstring). Returns the candidate path, which does not exist yet when there
+    is no live database (dbt creates it). Raises DatabaseLocked when another
+    setup run holds the setup lock or another program has the live file open.
+    """
+    _refuse_if_other_setup(live)
+    for path in _debris(live):
+        path.unlink(missing_ok=True)
+    candidate = candidate_path(live)
+    stamp = _source_stamp_path(live)
+    if not live.exists():
+        stamp.write_text(json.dumps(_stat_identity(live)) + "\n", encoding="utf-8")
+        return candidate
+    if wal_path(live).exists():
+        checkpoint(live)
+    tmp = _tmp_path(live)
+    with _file_lock(live, exclusive=False):
+        if wal_path(live).exists():  # a writer came and went between checkpoint and lock
+            raise PublishConflict(
+                f"database {live} was written to while the setup was starting; retry"
+            )
+        identity = _stat_identity(live)
+        shutil.copyfile(live, tmp)
+    _fsync_file(tmp)
+    os.replace(tmp, candidate)
+    stamp.write_text(json.dumps(identity) + "\n", encoding="utf-8")
+    return candidate
+
+
+def publish(candidate: Path, live: Path) -> None:
+    """Atomically replace `live` with the finished `candidate`.
+
+    Steps: fold any candidate WAL (so the new file is self-contained); fsync it;
+    take an exclusive POSIX lock on the live file (fails with DatabaseLocked if a
+    DuckDB client has it open); check the live file is the one the candidate was
+    copied from and has no WAL (else PublishConflict, nothing replaced);
+    `os.replace`; fsync the directory. The candidate must not be open (close
+    dbt's connections first).
+    """
+    if not candidate.is_file():
+        raise FileNotFoundError(f"candidate database {candidate} does not exist")
+    if wal_path(candidate).exists():
+        checkpoint(candidate)
+        if wal_path(candidate).exists():
+            raise PublishConflict(f"could not fold {wal_path(candidate)} into {candidate}")
+    _fsync_file(candidate)
+    stamp = _source_stamp_path(live)
+    expected: dict[str, Any] | None = None
+    if stamp.exists():
+        loaded = json.loads(stamp.read_text(encoding="utf-8"))
+        expected = loaded if isinstance(loaded, dict) else None
+    lock: contextlib.AbstractContextManager[None] = (
+        _file_lock(live, exclusive=True) if live.exists() else contextlib.nullcontext()
+    )
+    with lock:
+        if wal_path(live).exists():
+            raise PublishConflict(
+                f"database {live} has uncheckpointed changes in {wal_path(live)} (another "
+                "program wrote to it during the setup); nothing was published"
+            )
+        if expected is not None and _stat_identity(live) != expected:
+            raise PublishConflict(
+                f"database {live} changed while the setup ran (another program wrote to it); "
+                "nothing was published"
+            )
+        os.replace(candidate, live)
+        _fsync_dir(live.parent)
+    stamp.unlink(missing_ok=True)
+
+
+def discard(candidate: Path, keep: bool) -> Path | None:
+    """Throw the candidate away, or keep it as `<live>.failed-<timestamp>` and return that.
+
+    A kept candidate keeps its WAL beside it (`<kept>.wal`), so DuckDB replays it
+    when the file is opened for inspection. The kept name is not debris:
+    `leftovers` never lists it.
+    """
+    live = _live_of(candidate)
+    kept: Path | None = None
+    if keep and candidate.exists():
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        kept = _sibling(live, f".failed-{stamp}")
+        counter = 1
+        while kept.exists():
+            counter += 1
+            kept = _sibling(live, f".failed-{stamp}-{counter}")
+        if wal_path(candidate).exists():
+            os.replace(wal_path(candidate), wal_path(kept))
+        os.replace(candidate, kept)
+        _fsync_dir(live.parent)
+    for path in _debris(live):
+        path.unlink(missing_ok=True)
+    return kept
+
+
+def kept_failures(live: Path) -> list[Path]:
+    """Failed candidates kept with `discard(..., keep=True)` (not debris)."""
+    prefix = live.name + ".failed-"
+    if not live.parent.is_dir():
+        return []
+    return sorted(
+        path
+        for path in live.parent.iterdir()
+        if path.name.startswith(prefix) and not path.name.endswith(".wal")
+    )
+
+
+def leftovers(live: Path) -> list[Path]:
+    """Debris of interrupted runs: candidate, candidate WAL, partial copy, stale lock file.
+
+    Files of a setup that is running right now in another process (it holds the
+    setup lock) are not debris and are not listed; neither is a lock file that
+    is held.
+    """
+    state = lock_state(live)
+    if state == "other":
+        return []
+    found = [path for path in _debris(live) if path.exists()]
+    if state == "free" and lock_path(live).exists():
+        found.append(lock_path(live))
+    return found
+
+
+def cleanup_leftovers(live: Path) -> list[Path]:
+    """Remove what `leftovers` lists; returns the paths removed."""
+    removed: list[Path] = []
+    state = lock_state(live)
+    if state == "other":
+        return removed
+    for path in _debris(live):
+        if path.exists():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    if state == "free" and lock_path(live).exists() and _remove_stale_lock(lock_path(live)):
+        removed.append(lock_path(live))
+    return removed
+
+
+def _remove_stale_lock(lock_file: Path) -> bool:
+    """Delete a lock file nobody holds (taking the lock first, so no race)."""
+    try:
+        fd = os.open(lock_file, os.O_RDWR | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        stat, opened = lock_file.stat(), os.fstat(fd)
+        if (stat.st_dev, stat.st_ino) != (opened.st_dev, opened.st_ino):
+            return False
+        lock_file.unlink()
+        return True
+    finally:
+        os.close(fd)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def content_checksum(db_path: Path) -> dict[str, str]:
+    """Per-relation checksums of a DuckDB file, opened read-only.
+
+    Keys are `schema.table` for every table in every schema (`schema.view (view)`
+    for views). Table values combine the column names and types, the row count,
+    and `bit_xor` and `sum` of the row hashes, so they do not depend on row
+    order but do see duplicated rows. Raises FileNotFoundError when the file is
+    missing (a read-only open would fail anyway; this keeps the error clear).
+    """
+    if not db_path.exists():
+        raise FileNotFoundError(f"database {db_path} does not exist")
+    result: dict[str, str] = {}
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        tables = connection.execute(
+            "select schema_name, table_name from duckdb_tables() "
+            "where database_name = current_database() and not temporary "
+            "order by schema_name, table_name"
+        ).fetchall()
+        for schema, table in tables:
+            columns = connection.execute(
+                "select string_agg(column_name || ' ' || data_type, ', ' order by column_index) "
+                "from duckdb_columns() where database_name = current_database() "
+                "and schema_name = ? and table_name = ?",
+                [schema, table],
+            ).fetchone()
+            row = connection.execute(
+                "select count(*), coalesce(bit_xor(hash(t)), 0), "
+                "coalesce(sum(hash(t)::hugeint), 0) "
+                f"from {_quote(schema)}.{_quote(table)} as t"
+            ).fetchone()
+            assert row is not None and columns is not None
+            result[f"{schema}.{table}"] = (
+                f"columns=[{columns[0]}] rows={row[0]} xor={row[1]} sum={row[2]}"
+            )
+        views = connection.execute(
+            "select schema_name, view_name, sql from duckdb_views() "
+            "where database_name = current_database() and not internal and not temporary"
+        ).fetchall()
+        for schema, view, sql in views:
+            result[f"{schema}.{view} (view)"] = str(sql)
+    return result
