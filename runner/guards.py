@@ -601,6 +601,49 @@ def _first_line(error: BaseException) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
+_RAGGED_LINES_SQL = """
+with lines as (
+    select row_number() over () as line_number, line
+    from read_csv($path, header = false, columns = {'line': 'VARCHAR'}, delim = chr(31),
+                  quote = '', escape = '', auto_detect = false)
+),
+counted as (
+    select line_number, length(line) - length(replace(line, ',', '')) + 1 as fields
+    from lines
+),
+header as (select fields from counted where line_number = 1)
+select
+    (select fields from header),
+    min(line_number) filter (where fields <> (select fields from header)),
+    count(*) filter (where fields <> (select fields from header))
+from counted
+"""
+
+
+def _ragged_csv_problem(connection: duckdb.DuckDBPyConnection, path: Path) -> Problem:
+    """DuckDB's sniffer reads a CSV whose rows have uneven field counts as one column:
+    find the first such line (commas counted per line, so quoted commas may mislead)."""
+    hint = "Make every row have one field per header column; quote values with commas."
+    try:
+        row = connection.execute(_RAGGED_LINES_SQL, {"path": str(path)}).fetchone()
+    except duckdb.Error:
+        row = None
+    if row is None or row[1] is None:
+        return Problem(
+            str(path), None, None, "the CSV cannot be split into columns at the commas", hint
+        )
+    header_fields, first_line, bad_lines = int(row[0]), int(row[1]), int(row[2])
+    return Problem(
+        str(path),
+        first_line,
+        None,
+        f"the CSV rows do not all have the header's {header_fields} fields "
+        f"({bad_lines:,} line{'s' if bad_lines != 1 else ''} differ, the first is this one), "
+        "so it cannot be split into columns",
+        hint,
+    )
+
+
 def check_census(path: Path) -> list[Problem]:
     """Check the census file before dbt reads it: exists, has rows, readable, columns, types.
 
@@ -657,6 +700,8 @@ def check_census(path: Path) -> list[Problem]:
                     f"Check the file is a complete {kind} export (if it is a {other}).",
                 )
             ]
+        if csv_file and len(described) == 1 and "," in str(described[0][0]):
+            return [_ragged_csv_problem(connection, path)]
         columns = {str(row[0]).lower(): (str(row[0]), str(row[1])) for row in described}
         for name in CENSUS_REQUIRED_COLUMNS:
             if name not in columns:
