@@ -49,7 +49,7 @@ def holding(code: str) -> Iterator[subprocess.Popen[str]]:
         stop(process)
 
 
-def duckdb_holder(db: str, read_only: bool) -> str:
+def duckdb_code(db: str, read_only: bool) -> str:
     """Code for a process that keeps a DuckDB connection to `db` open."""
     return f"""
         import time, duckdb
@@ -60,7 +60,7 @@ def duckdb_holder(db: str, read_only: bool) -> str:
     """
 
 
-def setup_lock_holder(db: str, then: str = "time.sleep(600)") -> str:
+def setup_lock_code(db: str, then: str = "time.sleep(600)") -> str:
     """Code for a process that holds the setup lock of `db`, then runs `then`."""
     return f"""
         import time

@@ -1,0 +1,216 @@
+"""prepare_candidate / publish / discard / leftovers on real DuckDB files."""
+
+from __future__ import annotations
+
+import hashlib
+import signal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from runner.locking import DatabaseLocked
+from runner.publish import (
+    PublishConflict,
+    candidate_path,
+    cleanup_leftovers,
+    content_checksum,
+    discard,
+    kept_failures,
+    leftovers,
+    prepare_candidate,
+    publish,
+    wal_path,
+)
+from tests.reliability._processes import duckdb_code, holding, setup_lock_code, start, stop
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Path:
+    """A live database with an owned table, user tables in two schemas and a view."""
+    path = tmp_path / "simulation.duckdb"
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("create table stg_old as select range as i from range(100)")
+        connection.execute(
+            "create table my_notes as select range as id, 'note ' || range as note, "
+            "[range, 2] as tags from range(1000)"
+        )
+        connection.execute("create schema analysis")
+        connection.execute("create table analysis.scratch as select 42 as answer")
+        connection.execute("create view my_view as select count(*) as n from my_notes")
+    return path
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def execute(path: Path, *statements: str) -> None:
+    with duckdb.connect(str(path)) as connection:
+        for statement in statements:
+            connection.execute(statement)
+
+
+def leave_wal(path: Path, statement: str) -> None:
+    """Commit `statement` in another process and SIGKILL it before any checkpoint."""
+    code = f"""
+        import time, duckdb
+        connection = duckdb.connect({str(path)!r})
+        connection.execute("pragma disable_checkpoint_on_shutdown")
+        connection.execute("set checkpoint_threshold = '1TB'")
+        connection.execute({statement!r})
+        print("ready", flush=True)
+        time.sleep(600)
+    """
+    stop(start(code), signal.SIGKILL)
+    assert wal_path(path).exists()
+
+
+def test_candidate_is_a_full_copy_and_live_is_untouched(live: Path) -> None:
+    before_bytes, before = sha256(live), content_checksum(live)
+    candidate = prepare_candidate(live)
+    assert candidate == candidate_path(live) == live.with_name("simulation.duckdb.candidate")
+    assert content_checksum(candidate) == before
+    assert sha256(live) == before_bytes
+    assert {"main.my_notes", "analysis.scratch", "main.my_view (view)"} <= before.keys()
+    with duckdb.connect(str(candidate), read_only=True) as connection:
+        # same catalog name as the live file, so qualified names stay valid
+        assert connection.execute("select current_database()").fetchone() == ("simulation",)
+
+
+def test_no_live_database_returns_a_path_dbt_will_create(live: Path) -> None:
+    missing = live.with_name("fresh.duckdb")
+    candidate = prepare_candidate(missing)
+    assert candidate == candidate_path(missing)
+    assert not candidate.exists() and not missing.exists()
+    execute(candidate, "create table stg_x as select 1 as x")
+    publish(candidate, missing)
+    assert content_checksum(missing).keys() == {"main.stg_x"}
+    assert leftovers(missing) == []
+
+
+def test_committed_changes_only_in_the_live_wal_are_carried_over(live: Path) -> None:
+    leave_wal(live, "create table only_in_wal as select 7 as seven")
+    before = content_checksum(live)  # read-only open: replays the WAL in memory only
+    assert "main.only_in_wal" in before
+    candidate = prepare_candidate(live)
+    assert content_checksum(candidate) == before
+    assert content_checksum(live) == before
+    assert not wal_path(live).exists()  # folded into the live file before the copy
+
+
+def test_stale_debris_is_replaced(live: Path) -> None:
+    candidate = candidate_path(live)
+    candidate.write_bytes(b"junk from a killed run")
+    wal_path(candidate).write_bytes(b"junk wal")
+    assert set(leftovers(live)) == {candidate, wal_path(candidate)}
+    prepared = prepare_candidate(live)
+    assert content_checksum(prepared) == content_checksum(live)
+    assert not wal_path(candidate).exists()
+
+
+def test_publish_replaces_live_with_the_candidate(live: Path) -> None:
+    candidate = prepare_candidate(live)
+    execute(
+        candidate,
+        "drop table stg_old",
+        "create table stg_new as select range as j from range(5)",
+    )
+    expected = content_checksum(candidate)
+    publish(candidate, live)
+    after = content_checksum(live)
+    assert after == expected
+    assert "main.my_notes" in after and "main.stg_old" not in after
+    assert leftovers(live) == []
+    assert sorted(p.name for p in live.parent.iterdir()) == ["simulation.duckdb"]
+
+
+def test_publish_folds_a_candidate_wal_first(live: Path) -> None:
+    candidate = prepare_candidate(live)
+    leave_wal(candidate, "create table stg_from_wal as select 1 as one")
+    publish(candidate, live)
+    assert not wal_path(live).exists() and not wal_path(candidate).exists()
+    assert "main.stg_from_wal" in content_checksum(live)
+
+
+def test_discard_removes_candidate_and_leaves_live_identical(live: Path) -> None:
+    before_bytes, before = sha256(live), content_checksum(live)
+    candidate = prepare_candidate(live)
+    leave_wal(candidate, "create table stg_half_built as select 1 as x")
+    assert discard(candidate, keep=False) is None
+    assert not candidate.exists() and not wal_path(candidate).exists()
+    assert leftovers(live) == []
+    assert sha256(live) == before_bytes
+    assert content_checksum(live) == before
+
+
+def test_discard_keep_renames_the_failed_candidate(live: Path) -> None:
+    candidate = prepare_candidate(live)
+    leave_wal(candidate, "create table stg_failed as select 1 as x")
+    kept = discard(candidate, keep=True)
+    assert kept is not None and kept.name.startswith("simulation.duckdb.failed-")
+    assert not candidate.exists()
+    assert leftovers(live) == []
+    assert kept_failures(live) == [kept]
+    assert "main.stg_failed" in content_checksum(kept)  # its WAL moved along with it
+    second = discard(prepare_candidate(live), keep=True)
+    assert second is not None and second != kept
+    assert kept_failures(live) == sorted([kept, second])
+
+
+def test_publish_refuses_when_another_program_wrote_to_live(live: Path) -> None:
+    candidate = prepare_candidate(live)
+    execute(candidate, "create table stg_new as select 1 as x")
+    execute(live, "create table written_meanwhile as select 1 as x")
+    foreign = content_checksum(live)
+    with pytest.raises(PublishConflict, match="changed while the setup ran"):
+        publish(candidate, live)
+    assert content_checksum(live) == foreign
+    assert candidate.exists()
+    discard(candidate, keep=False)
+    assert leftovers(live) == []
+
+
+def test_publish_refuses_while_a_reader_holds_live(live: Path) -> None:
+    before = sha256(live)
+    candidate = prepare_candidate(live)
+    with holding(duckdb_code(str(live), read_only=True)) as reader:
+        with pytest.raises(DatabaseLocked) as caught:
+            publish(candidate, live)
+        assert f"PID {reader.pid}" in caught.value.holder
+    assert sha256(live) == before
+    publish(candidate, live)  # works once the reader has gone
+
+
+def test_prepare_refuses_while_a_writer_holds_live(live: Path) -> None:
+    with holding(duckdb_code(str(live), read_only=False)) as writer:
+        with pytest.raises(DatabaseLocked) as caught:
+            prepare_candidate(live)
+        assert f"PID {writer.pid}" in caught.value.holder
+
+
+def test_another_running_setup_owns_its_candidate(live: Path) -> None:
+    candidate = prepare_candidate(live)
+    with holding(setup_lock_code(str(live))) as other:
+        assert leftovers(live) == []
+        assert cleanup_leftovers(live) == []
+        assert candidate.exists()
+        with pytest.raises(DatabaseLocked) as caught:
+            prepare_candidate(live)
+        assert f"PID {other.pid}" in caught.value.holder
+    assert candidate in cleanup_leftovers(live)
+    assert not candidate.exists()
+
+
+def test_checksum_is_order_independent_but_sees_duplicates(tmp_path: Path) -> None:
+    one, two, three = (tmp_path / f"{name}.duckdb" for name in ("one", "two", "three"))
+    execute(one, "create table t as select range as i from range(50) order by i")
+    execute(two, "create table t as select range as i from range(50) order by i desc")
+    execute(
+        three,
+        "create table t as select range as i from range(50) union all select 7 union all select 7",
+    )
+    assert content_checksum(one) == content_checksum(two)
+    assert content_checksum(one) != content_checksum(three)
+    with pytest.raises(FileNotFoundError):
+        content_checksum(tmp_path / "missing.duckdb")
