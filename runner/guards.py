@@ -685,6 +685,7 @@ def check_census(path: Path) -> list[Problem]:
         source = "read_parquet($path)"
     problems: list[Problem] = []
     with duckdb.connect(":memory:") as connection:
+        connection.execute("set enable_progress_bar = false")
         try:
             described = connection.execute(
                 f"describe select * from {source}", {"path": str(path)}

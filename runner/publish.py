@@ -194,16 +194,21 @@ def prepare_candidate(live: Path) -> Path:
     if wal_path(live).exists():
         checkpoint(live)
     tmp = _tmp_path(live)
-    with _file_lock(live, exclusive=False):
-        if wal_path(live).exists():  # a writer came and went between checkpoint and lock
-            raise PublishConflict(
-                f"database {live} was written to while the setup was starting; retry"
-            )
-        identity = _stat_identity(live)
-        shutil.copyfile(live, tmp)
-    _fsync_file(tmp)
-    os.replace(tmp, candidate)
-    stamp.write_text(json.dumps(identity) + "\n", encoding="utf-8")
+    try:
+        with _file_lock(live, exclusive=False):
+            if wal_path(live).exists():  # a writer came and went between checkpoint and lock
+                raise PublishConflict(
+                    f"database {live} was written to while the setup was starting; retry"
+                )
+            stamp.write_text(json.dumps(_stat_identity(live)) + "\n", encoding="utf-8")
+            shutil.copyfile(live, tmp)
+        _fsync_file(tmp)
+        os.replace(tmp, candidate)
+    except BaseException:
+        # e.g. disk full or Ctrl-C during the copy: leave no partial candidate behind
+        for path in _debris(live):
+            path.unlink(missing_ok=True)
+        raise
     return candidate
 
 
@@ -353,6 +358,7 @@ def content_checksum(db_path: Path) -> dict[str, str]:
         raise FileNotFoundError(f"database {db_path} does not exist")
     result: dict[str, str] = {}
     with duckdb.connect(str(db_path), read_only=True) as connection:
+        connection.execute("set enable_progress_bar = false")
         tables = connection.execute(
             "select schema_name, table_name from duckdb_tables() "
             "where database_name = current_database() and not temporary "
