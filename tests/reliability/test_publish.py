@@ -214,3 +214,27 @@ def test_checksum_is_order_independent_but_sees_duplicates(tmp_path: Path) -> No
     assert content_checksum(one) != content_checksum(three)
     with pytest.raises(FileNotFoundError):
         content_checksum(tmp_path / "missing.duckdb")
+
+
+def test_disk_full_during_the_copy_leaves_no_debris_and_live_intact(live: Path) -> None:
+    """A file-size limit (RLIMIT_FSIZE) makes the copy fail like a full disk."""
+    execute(live, "create table padding as select range as i, md5(range::varchar) from range(200000)")
+    before_bytes = sha256(live)
+    code = f"""
+        import resource, signal
+        from pathlib import Path
+        from runner.publish import prepare_candidate
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        limit = {live.stat().st_size // 4}
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        try:
+            prepare_candidate(Path({str(live)!r}))
+        except OSError as error:
+            print("ready", flush=True)
+            print(error.errno, flush=True)
+    """
+    process = start(code)
+    stop(process)
+    assert sha256(live) == before_bytes
+    assert leftovers(live) == []
+    assert sorted(p.name for p in live.parent.iterdir()) == ["simulation.duckdb"]
