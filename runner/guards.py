@@ -240,7 +240,7 @@ _VALUE_HINT = "Fix the value or remove the row."
 @dataclass(frozen=True)
 class _SeedSpec:
     name: str
-    column_types: dict[str, str]
+    column_types: dict[str, str] | None  # None: not declared, only encoding and shape checked
     delimiter: str
 
 
@@ -285,12 +285,15 @@ def _declared_seeds(project_dir: Path) -> tuple[list[_SeedSpec], list[Problem]]:
                     "Declare the type of every column under config.column_types.",
                 )
             )
-            continue
         delimiter = config.get("delimiter", ",")
         specs.append(
             _SeedSpec(
                 name=entry["name"],
-                column_types={str(k): str(v) for k, v in column_types.items()},
+                column_types=(
+                    {str(k): str(v) for k, v in column_types.items()}
+                    if isinstance(column_types, dict) and column_types
+                    else None
+                ),
                 delimiter=delimiter if isinstance(delimiter, str) and delimiter else ",",
             )
         )
@@ -354,7 +357,7 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | None,
 
 
 def _check_header(
-    header: list[str], declared: dict[str, str], shown: str
+    header: list[str], declared: dict[str, str] | None, shown: str
 ) -> tuple[list[Problem], int]:
     """Problems with the header row; also returns the number of fields it has."""
     problems: list[Problem] = []
@@ -381,6 +384,8 @@ def _check_header(
                     "Keep one column of that name; each declared column must appear once.",
                 )
             )
+    if declared is None:
+        return problems, len(header)
     present = set(names)
     missing = [name for name in declared if name not in present]
     extra = [name for name in dict.fromkeys(names) if name not in declared]
@@ -441,6 +446,7 @@ def _check_seed_file(path: Path, spec: _SeedSpec, shown: str) -> list[Problem]:
             )
         ]
     text, problems = _decode(path.read_bytes(), shown)
+    types = spec.column_types or {}
     header: list[str] | None = None
     checkers: list[tuple[str, Callable[[str], str | None] | None]] = []
     field_count = 0
@@ -471,8 +477,7 @@ def _check_seed_file(path: Path, spec: _SeedSpec, shown: str) -> list[Problem]:
             header_problems, field_count = _check_header(row, spec.column_types, shown)
             problems.extend(header_problems)
             checkers = [
-                (name.strip(), _value_checker(spec.column_types.get(name.strip(), "varchar")))
-                for name in row
+                (name.strip(), _value_checker(types.get(name.strip(), "varchar"))) for name in row
             ]
             continue
         data_rows += 1
@@ -540,7 +545,7 @@ def _check_seed_file(path: Path, spec: _SeedSpec, shown: str) -> list[Problem]:
                     None,
                     name,
                     f"{count - MAX_PROBLEMS_PER_COLUMN} more values are not valid "
-                    f"{spec.column_types.get(name, 'values')}",
+                    f"{types.get(name, 'values')}",
                     _VALUE_HINT,
                 )
             )
@@ -552,11 +557,27 @@ def check_seeds(project_dir: Path) -> list[Problem]:
 
     File names in the problems are relative to `project_dir` (e.g.
     `dbt/seeds/comp_levers.csv`). An empty list means every seed is loadable.
+    Undeclared CSV files under dbt/seeds (which dbt would load too) are checked
+    for encoding, quoting, field counts and a data row, but not for types.
     """
     specs, problems = _declared_seeds(project_dir)
+    seeds_dir = project_dir / SEEDS_DIR
+    on_disk = sorted(seeds_dir.rglob("*.csv")) if seeds_dir.is_dir() else []
+    declared = {spec.name for spec in specs}
     for spec in specs:
         relative = SEEDS_DIR / f"{spec.name}.csv"
+        if not (project_dir / relative).exists():  # dbt also finds seeds in subfolders
+            nested = [path for path in on_disk if path.stem == spec.name]
+            if nested:
+                relative = nested[0].relative_to(project_dir)
         problems.extend(_check_seed_file(project_dir / relative, spec, relative.as_posix()))
+    # dbt loads undeclared CSVs too (guessing their types), and one bad byte in any of
+    # them breaks every dbt command: check their encoding and shape as well.
+    for path in on_disk:
+        if path.stem not in declared:
+            spec = _SeedSpec(name=path.stem, column_types=None, delimiter=",")
+            relative = path.relative_to(project_dir)
+            problems.extend(_check_seed_file(path, spec, relative.as_posix()))
     return problems
 
 
