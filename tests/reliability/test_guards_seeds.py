@@ -265,3 +265,30 @@ def test_declared_date_and_boolean_types(tmp_path: Path) -> None:
 def test_missing_declarations_file(tmp_path: Path) -> None:
     problem = only(check_seeds(tmp_path))
     assert problem.file == "dbt/seeds/_seeds__models.yml"
+
+
+def test_undeclared_csv_is_checked_for_encoding_and_shape(seeds_project: Path) -> None:
+    extra = seeds_project / "dbt/seeds/extras/my_lookup.csv"
+    extra.parent.mkdir()
+    extra.write_bytes(b"code,label\n1,ok\n2,caf\xe9\n3\n")
+    problems = check_seeds(seeds_project)
+    assert [(p.file, p.line) for p in problems] == [
+        ("dbt/seeds/extras/my_lookup.csv", 3),
+        ("dbt/seeds/extras/my_lookup.csv", 4),
+    ]
+    extra.write_bytes(b"code,label\n1,ok\n")
+    assert check_seeds(seeds_project) == []
+
+
+def test_declared_seed_in_a_subfolder_is_found(seeds_project: Path) -> None:
+    seeds = seeds_project / "dbt/seeds"
+    (seeds / "config").mkdir()
+    (seeds / "config_cola_by_year.csv").rename(seeds / "config" / "config_cola_by_year.csv")
+    assert check_seeds(seeds_project) == []
+    set_field(seeds_project, "dbt/seeds/config/config_cola_by_year.csv", 2, "cola_rate", "x")
+    problem = only(check_seeds(seeds_project))
+    assert (problem.file, problem.line, problem.column) == (
+        "dbt/seeds/config/config_cola_by_year.csv",
+        2,
+        "cola_rate",
+    )
