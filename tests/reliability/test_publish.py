@@ -218,7 +218,9 @@ def test_checksum_is_order_independent_but_sees_duplicates(tmp_path: Path) -> No
 
 def test_disk_full_during_the_copy_leaves_no_debris_and_live_intact(live: Path) -> None:
     """A file-size limit (RLIMIT_FSIZE) makes the copy fail like a full disk."""
-    execute(live, "create table padding as select range as i, md5(range::varchar) from range(200000)")
+    execute(
+        live, "create table padding as select range as i, md5(range::varchar) from range(200000)"
+    )
     before_bytes = sha256(live)
     code = f"""
         import resource, signal
