@@ -1,0 +1,106 @@
+{#-
+  planwise_grid_complete: a hazard grid must hold exactly one cell per
+  simulation year (vars simulation_start_year..simulation_end_year) x job
+  level (`levels`, a ref to the job levels with column level_id) x tenure band
+  x age band (labels from macros/helpers/bands.sql). Fails with one row per
+  missing cell (`cell_issue` = 'missing') and per cell outside that space
+  (`cell_issue` = 'unexpected').
+  Optional: row_condition (restricts the grid rows checked).
+-#}
+{% test planwise_grid_complete(model, levels, row_condition=none) %}
+
+with grid as (
+
+    select * from {{ model }}
+    {% if row_condition %} where {{ row_condition }} {% endif %}
+
+),
+
+simulation_years as (
+
+    {{ planwise_simulation_years() }}
+
+),
+
+job_levels as (
+
+    select distinct level_id from {{ levels }}
+
+),
+
+tenure_bands as (
+
+    {{ planwise_band_labels_relation(planwise_tenure_bands()) }}
+
+),
+
+age_bands as (
+
+    {{ planwise_band_labels_relation(planwise_age_bands()) }}
+
+),
+
+expected_cells as (
+
+    select
+        simulation_years.simulation_year,
+        job_levels.level_id,
+        tenure_bands.band_label as tenure_band,
+        age_bands.band_label as age_band
+    from simulation_years
+    cross join job_levels
+    cross join tenure_bands
+    cross join age_bands
+
+),
+
+actual_cells as (
+
+    select distinct simulation_year, level_id, tenure_band, age_band
+    from grid
+
+),
+
+missing_cells as (
+
+    select
+        expected_cells.*,
+        cast('missing' as {{ dbt.type_string() }}) as cell_issue
+    from expected_cells
+    left join actual_cells
+        on
+            expected_cells.simulation_year = actual_cells.simulation_year
+            and expected_cells.level_id = actual_cells.level_id
+            and expected_cells.tenure_band = actual_cells.tenure_band
+            and expected_cells.age_band = actual_cells.age_band
+    where actual_cells.simulation_year is null
+
+),
+
+unexpected_cells as (
+
+    select
+        actual_cells.*,
+        cast('unexpected' as {{ dbt.type_string() }}) as cell_issue
+    from actual_cells
+    left join expected_cells
+        on
+            actual_cells.simulation_year = expected_cells.simulation_year
+            and actual_cells.level_id = expected_cells.level_id
+            and actual_cells.tenure_band = expected_cells.tenure_band
+            and actual_cells.age_band = expected_cells.age_band
+    where expected_cells.simulation_year is null
+
+),
+
+final as (
+
+    select * from missing_cells
+    union all
+    select * from unexpected_cells
+
+)
+
+select * from final
+
+{% endtest %}

@@ -1,0 +1,49 @@
+{#-
+  planwise_not_null_columns: fails with one row per NULL cell among
+  `column_names`, naming the column (`null_column`) next to the whole row.
+  Before querying it checks that every listed column exists in the relation
+  and stops with an error naming the relation and the missing column(s), so a
+  file lacking a required column fails loudly instead of passing.
+  Optional: row_condition (SQL predicate restricting the rows checked).
+-#}
+{% test planwise_not_null_columns(model, column_names, row_condition=none) %}
+
+{%- if execute -%}
+  {%- set present = [] -%}
+  {%- for column in get_columns_in_query('select * from ' ~ model) -%}
+    {%- do present.append(column | lower) -%}
+  {%- endfor -%}
+  {%- set missing = [] -%}
+  {%- for column in column_names -%}
+    {%- if column | lower not in present -%}{%- do missing.append(column) -%}{%- endif -%}
+  {%- endfor -%}
+  {%- if missing -%}
+    {{ exceptions.raise_compiler_error(
+      model ~ " is missing required column(s): " ~ missing | join(', ')
+      ~ ". Required columns are: " ~ column_names | join(', ') ~ ".") }}
+  {%- endif -%}
+{%- endif -%}
+
+with source_rows as (
+
+    select * from {{ model }}
+    {% if row_condition %} where {{ row_condition }} {% endif %}
+
+),
+
+final as (
+
+    {% for column in column_names %}
+    select
+        cast('{{ column }}' as {{ dbt.type_string() }}) as null_column,
+        source_rows.*
+    from source_rows
+    where {{ column }} is null
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+)
+
+select * from final
+
+{% endtest %}
