@@ -366,19 +366,24 @@ def content_checksum(db_path: Path) -> dict[str, str]:
         ).fetchall()
         for schema, table in tables:
             columns = connection.execute(
-                "select string_agg(column_name || ' ' || data_type, ', ' order by column_index) "
-                "from duckdb_columns() where database_name = current_database() "
-                "and schema_name = ? and table_name = ?",
+                "select column_name, data_type from duckdb_columns() "
+                "where database_name = current_database() and schema_name = ? "
+                "and table_name = ? order by column_index",
                 [schema, table],
-            ).fetchone()
+            ).fetchall()
+            # hash(<table alias>) hashes the whole row, unless a column has that name
+            alias = "__planwise_row"
+            while alias.lower() in {str(name).lower() for name, _ in columns}:
+                alias += "_"
             row = connection.execute(
-                "select count(*), coalesce(bit_xor(hash(t)), 0), "
-                "coalesce(sum(hash(t)::hugeint), 0) "
-                f"from {_quote(schema)}.{_quote(table)} as t"
+                f"select count(*), coalesce(bit_xor(hash({alias})), 0), "
+                f"coalesce(sum(hash({alias})::hugeint), 0) "
+                f"from {_quote(schema)}.{_quote(table)} as {alias}"
             ).fetchone()
-            assert row is not None and columns is not None
+            assert row is not None
+            described = ", ".join(f"{name} {data_type}" for name, data_type in columns)
             result[f"{schema}.{table}"] = (
-                f"columns=[{columns[0]}] rows={row[0]} xor={row[1]} sum={row[2]}"
+                f"columns=[{described}] rows={row[0]} xor={row[1]} sum={row[2]}"
             )
         views = connection.execute(
             "select schema_name, view_name, sql from duckdb_views() "

@@ -212,6 +212,14 @@ def test_checksum_is_order_independent_but_sees_duplicates(tmp_path: Path) -> No
     )
     assert content_checksum(one) == content_checksum(two)
     assert content_checksum(one) != content_checksum(three)
+    # a column named like the row alias must not narrow the hash to that column
+    four, five = tmp_path / "four.duckdb", tmp_path / "five.duckdb"
+    execute(four, "create table t as select 1 as __planwise_row, 'a' as other")
+    execute(five, "create table t as select 1 as __planwise_row, 'b' as other")
+    assert (
+        content_checksum(four)["main.t"].split(" rows=")[1]
+        != (content_checksum(five)["main.t"].split(" rows=")[1])
+    )
     with pytest.raises(FileNotFoundError):
         content_checksum(tmp_path / "missing.duckdb")
 
