@@ -23,6 +23,31 @@ file while holding a shared POSIX lock on it (DuckDB writers cannot open it
 meanwhile). The result: the live file has no WAL while the candidate is built,
 and `publish` checks, under an exclusive lock on the live file, that this is
 still true, so an old WAL can never be replayed onto the new file.
+
+Intended sequence (all under `runner.locking.setup_lock(live, timeout)`):
+`cleanup_leftovers(live)` -> `candidate = prepare_candidate(live)` -> dbt with
+PLANWISE_DB_PATH=candidate (its connections closed afterwards) -> on success
+`publish(candidate, live)`, otherwise (failure, Ctrl-C, timeout)
+`discard(candidate, keep=keep_failed)`.
+
+Guarantees and limits:
+- The live file is replaced by one `rename(2)` of a complete, fsynced,
+  checkpointed file in the same directory: a reader of the path sees the old or
+  the new database, never a mix. A crash or kill -9 at any moment before the
+  rename leaves the live file as it was (at most with a folded WAL, same
+  content); after it, the new one. Power loss after the rename is covered by the
+  directory fsync.
+- Debris of a killed run is only ever next to the live file, never inside it.
+- Not atomic across files: `<db>.wal` of the *live* file is never involved (there
+  is none when publishing), and nothing else (target/, reports) is part of the
+  swap.
+- Only cooperating DuckDB processes are kept out (through DuckDB's own file
+  lock). A program that writes the live file and closes it during the build is
+  detected (PublishConflict) and nothing is published; its changes are not merged.
+- Needs a POSIX filesystem with atomic rename, `flock` and `fcntl` locks (local
+  disks; not guaranteed on some network filesystems). A symlinked live path is
+  replaced by a regular file. Other engines (a warehouse instead of a DuckDB
+  file) need their own mechanism (e.g. build in a schema, then swap schemas).
 """
 
 from __future__ import annotations
