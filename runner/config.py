@@ -186,6 +186,12 @@ def _type_name(value: Any) -> str:
 
 def _coerce(kind: str, value: Any, where: str, from_text: bool) -> Any:
     """Check (file values) or parse (env/flag text) one value of the given kind."""
+    if from_text and isinstance(value, str) and kind in ("num", "list", "mapping", "scalar"):
+        try:
+            value = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise ConfigError(f"{where}: cannot parse {value!r}", "fix the value") from None
+        from_text = False
     if from_text and isinstance(value, str):
         text = value.strip()
         try:
@@ -215,6 +221,14 @@ def _coerce(kind: str, value: Any, where: str, from_text: bool) -> Any:
         ok = value is None or (isinstance(value, int | float) and not isinstance(value, bool))
     elif kind == "bool":
         ok = isinstance(value, bool)
+    elif kind == "num":
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    elif kind == "list":
+        ok = isinstance(value, list)
+    elif kind == "mapping":
+        ok = isinstance(value, dict)
+    elif kind == "scalar":
+        ok = value is None or isinstance(value, int | float | str | bool)
     elif kind == "date":
         if isinstance(value, date):
             return value.isoformat()
@@ -241,12 +255,17 @@ def _coerce(kind: str, value: Any, where: str, from_text: bool) -> Any:
 
 
 def _kind_of_default(value: Any) -> str:
+    """The type a threshold must have, from its default in dbt_project.yml."""
     if isinstance(value, bool):
         return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "number"
+    if isinstance(value, int | float):
+        return "num"  # int or float; the value keeps its own type
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    if value is None:
+        return "scalar"  # null default: a number, text, bool or null
     return "str"
 
 
@@ -267,6 +286,8 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise ConfigError(
             f"{path}:{line} is not valid YAML: {getattr(exc, 'problem', exc)}", "fix the syntax"
         ) from exc
+    except ValueError as exc:  # e.g. an impossible date such as 2024-13-01
+        raise ConfigError(f"{path}: invalid value: {exc}", "fix the value") from exc
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -1,0 +1,114 @@
+"""Fixtures for the `planwise-run` integration tests: real dbt on real DuckDB
+files, through Click's CliRunner, in private copies of the project.
+
+Every invocation passes `--project-dir` and a clean environment (no PLANWISE_*
+from the caller), and the census explicitly (the repo's bundled sample, outside
+the copy, so inputs are identical across copies and `--quick` can compare them).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from click.testing import CliRunner, Result
+
+from runner.cli import cli
+from tests.conftest import SAMPLE_CENSUS, DbtProject, copy_project
+
+CLEAN_ENV = {
+    name: None
+    for name in (
+        "PLANWISE_DB_PATH",
+        "PLANWISE_TARGET",
+        "PLANWISE_THREADS",
+        "PLANWISE_CONFIG",
+        "PLANWISE_PROJECT_DIR",
+        "PLANWISE_CENSUS_PATH",
+        "PLANWISE_REPORT_DIR",
+        "PLANWISE_TIMEOUT",
+        "PLANWISE_LOCK_TIMEOUT",
+    )
+}
+
+
+@dataclass
+class RunnerProject:
+    """A project copy plus helpers to run `planwise-run` against it."""
+
+    project: DbtProject
+    reports: Path
+
+    @property
+    def root(self) -> Path:
+        return self.project.root
+
+    @property
+    def db(self) -> Path:
+        return self.project.db_path
+
+    def run(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        command, rest = args[0], list(args[1:])
+        extra: list[str] = []
+        if command in ("setup", "status", "clear", "validate", "docs"):
+            if "--db" not in rest:
+                extra += ["--db", str(self.db)]
+            if "--census" not in rest:
+                extra += ["--census", str(SAMPLE_CENSUS)]
+            if command in ("setup", "validate") and "--report-dir" not in rest:
+                extra += ["--report-dir", str(self.reports)]
+        return CliRunner().invoke(
+            cli,
+            ["--project-dir", str(self.root), command, *extra, *rest],
+            env={**CLEAN_ENV, **(env or {})},
+            catch_exceptions=False,
+        )
+
+    def report(self, command: str = "setup") -> dict[str, Any]:
+        return dict(json.loads((self.reports / f"{command}-report.json").read_text()))
+
+    def tables(self, db: Path | None = None) -> set[str]:
+        with duckdb.connect(str(db or self.db), read_only=True) as connection:
+            rows = connection.execute(
+                "select table_schema || '.' || table_name from information_schema.tables"
+            ).fetchall()
+        return {str(row[0]) for row in rows}
+
+
+def new_runner_project(base: Path, name: str = "project") -> RunnerProject:
+    project = copy_project(base / name)
+    return RunnerProject(project=project, reports=base / f"{name}-reports")
+
+
+@pytest.fixture
+def runner_project(tmp_path: Path) -> RunnerProject:
+    return new_runner_project(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def set_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunnerProject]:
+    """One project copy whose live database already holds user tables, then one
+    `planwise-run setup` (shared by the tests of a module; they must not change it)."""
+    rp = new_runner_project(tmp_path_factory.mktemp("runner"))
+    with duckdb.connect(str(rp.db)) as connection:
+        connection.execute("create table my_notes as select 42 as answer")
+        connection.execute("create table xstg_foo as select 1 as x")
+        connection.execute("create table stg_stale_leftover as select 1 as x")
+    result = rp.run("setup")
+    assert result.exit_code == 0, result.output
+    yield rp
+
+
+@pytest.fixture
+def copy_db() -> Callable[[Path, Path], Path]:
+    def factory(source: Path, destination: Path) -> Path:
+        shutil.copy2(source, destination)
+        return destination
+
+    return factory

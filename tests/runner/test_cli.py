@@ -1,0 +1,351 @@
+"""`planwise-run` end to end: real dbt, real DuckDB files, Click's CliRunner.
+
+One module-scoped setup (`set_up`) is shared by the read-only checks; tests
+that change a database work on a copy of it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import SAMPLE_CENSUS
+from tests.reliability._processes import duckdb_code, holding
+from tests.runner.conftest import RunnerProject, new_runner_project
+
+OWNED_MODELS = {"main.stg_census_data", "main.int_baseline_workforce", "main.int_hazard_merit"}
+
+
+# --------------------------------------------------------------------------- --help
+
+
+def test_help_is_instant_and_does_not_import_dbt() -> None:
+    code = (
+        "import sys, runner.cli; "
+        "print(any(m == 'dbt' or m.startswith('dbt.') for m in sys.modules))"
+    )
+    imported = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert imported == "False"
+    script = Path(sys.executable).with_name("planwise-run")
+    started = time.perf_counter()
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    assert result.returncode == 0
+    for command in ("setup", "status", "clear", "validate", "docs", "census"):
+        assert command in result.stdout
+    assert seconds < 1.5, f"--help took {seconds:.2f}s"
+
+
+def test_setup_help_lists_every_option(runner_project: RunnerProject) -> None:
+    result = runner_project.run("setup", "--help")
+    for option in (
+        "--config", "--db", "--target", "--threads", "--vars", "--census", "--no-clear",
+        "--quick", "--fail-fast", "--report-dir", "--verbose", "--quiet", "--log-level",
+        "--keep-failed", "--timeout",
+    ):  # fmt: skip
+        assert option in result.output, option
+
+
+# --------------------------------------------------------------------------- setup
+
+
+def test_setup_publishes_reports_and_keeps_user_tables(set_up: RunnerProject) -> None:
+    tables = set_up.tables()
+    assert OWNED_MODELS <= tables
+    # Tables the setup does not own are carried over; stale owned ones are cleared.
+    assert {"main.my_notes", "main.xstg_foo"} <= tables
+    assert "main.stg_stale_leftover" not in tables
+    assert not [p for p in set_up.db.parent.iterdir() if ".candidate" in p.name]
+
+    report = set_up.report()
+    assert report["schema_version"] == 1
+    assert (report["status"], report["exit_code"], report["published"]) == ("success", 0, True)
+    steps = {step["name"]: step for step in report["steps"]}
+    assert list(steps) == [
+        "pre-flight", "clear", "seeds", "foundation", "configuration", "validation"
+    ]  # fmt: skip
+    assert steps["seeds"]["nodes"] == 14 and steps["seeds"]["pass"] == 14
+    assert steps["clear"]["nodes"] >= 1  # stg_stale_leftover
+    assert steps["validation"]["fail"] == 0 and steps["validation"]["nodes"] > 50
+    assert sum(c["tests"] for c in report["categories"]) == steps["validation"]["nodes"]
+    with duckdb.connect(str(set_up.db), read_only=True) as connection:
+        census_rows = connection.execute("select count(*) from stg_census_data").fetchone()
+    assert census_rows is not None
+    assert report["row_counts"]["stg_census_data"] == census_rows[0] == 5000
+    assert report["census"]["rows_per_second"] > 0
+
+    junit = ET.parse(set_up.reports / "setup-junit.xml").getroot()
+    assert junit.get("failures") == "0" and int(junit.get("tests", "0")) > 100
+
+
+def test_setup_summary_fits_80_columns(set_up: RunnerProject) -> None:
+    from runner.report import Context, build_report, render_text
+
+    run_dir = Path(set_up.report()["dbt"]["run_dir"])
+    run_results = json.loads((run_dir / "target" / "run_results.json").read_text())
+    manifest = json.loads((run_dir / "target" / "manifest.json").read_text())
+    text = render_text(build_report(run_results, manifest, Context(database=str(set_up.db))))
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "seeds" in text and "census_quality" in text
+
+
+def test_database_can_be_renamed_and_reopened_right_after_setup(
+    set_up: RunnerProject, tmp_path: Path
+) -> None:
+    # dbt ran in this process (CliRunner): nothing may still hold the file.
+    moved = tmp_path / "moved.duckdb"
+    shutil.copy2(set_up.db, tmp_path / "copy.duckdb")
+    os.rename(tmp_path / "copy.duckdb", moved)
+    with duckdb.connect(str(moved)) as connection:
+        assert connection.execute("select answer from my_notes").fetchone() == (42,)
+    with duckdb.connect(str(set_up.db)) as connection:  # read-write: no lock held here
+        assert connection.execute("select count(*) from int_baseline_workforce").fetchone()
+
+
+def test_status_says_ready_after_setup(set_up: RunnerProject) -> None:
+    result = set_up.run("status")
+    assert result.exit_code == 0, result.output
+    assert "READY" in result.output and "NOT READY" not in result.output
+    assert "last setup: success" in result.output
+    assert "14 seeds" in result.output
+
+
+def test_quick_with_nothing_changed_is_up_to_date(set_up: RunnerProject) -> None:
+    before = set_up.db.stat().st_mtime_ns
+    started = time.perf_counter()
+    result = set_up.run("setup", "--quick")
+    seconds = time.perf_counter() - started
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.output
+    assert set_up.report()["status"] == "up_to_date"
+    assert set_up.db.stat().st_mtime_ns == before
+    assert seconds < 15
+
+
+def test_validate_runs_tests_only(set_up: RunnerProject) -> None:
+    result = set_up.run("validate")
+    assert result.exit_code == 0, result.output
+    report = set_up.report("validate")
+    steps = {step["name"]: step for step in report["steps"]}
+    assert steps["seeds"]["nodes"] == 0 and steps["foundation"]["nodes"] == 0
+    assert steps["validation"]["nodes"] > 50 and steps["validation"]["fail"] == 0
+
+
+def test_clear_dry_run_lists_only_owned_relations(set_up: RunnerProject) -> None:
+    before = set_up.tables()
+    result = set_up.run("clear", "--dry-run", "-v")
+    assert result.exit_code == 0, result.output
+    listed = {line.split()[-1] for line in result.output.splitlines() if line.startswith("  ")}
+    assert OWNED_MODELS <= listed
+    assert not {"main.my_notes", "main.xstg_foo", "main.scenario_meta"} & listed
+    assert all(
+        name.split(".")[1].startswith(("stg_", "int_", "fct_", "dim_"))
+        or name.startswith("main_validation_failures.")
+        for name in listed
+    )
+    assert set_up.tables() == before  # dry run changed nothing
+
+
+def test_clear_drops_owned_relations_and_nothing_else(
+    set_up: RunnerProject, tmp_path: Path
+) -> None:
+    db = tmp_path / "cleared.duckdb"
+    shutil.copy2(set_up.db, db)
+    result = set_up.run("clear", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    left = set_up.tables(db)
+    assert {"main.my_notes", "main.xstg_foo", "main.scenario_meta"} <= left
+    assert not [t for t in left if t.split(".")[1].startswith(("stg_", "int_", "fct_", "dim_"))]
+    assert not [t for t in left if t.startswith("main_validation_failures.")]
+
+
+def test_clear_on_missing_database_creates_nothing(runner_project: RunnerProject) -> None:
+    result = runner_project.run("clear", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "does not exist yet" in result.output
+    assert not runner_project.db.exists()
+
+
+# --------------------------------------------------------------------------- exit codes
+
+
+def test_locked_database_exits_3_naming_the_process(set_up: RunnerProject) -> None:
+    with holding(duckdb_code(str(set_up.db), read_only=False)) as holder:
+        result = set_up.run("setup", "--lock-timeout", "0")
+        status = set_up.run("status")
+    assert result.exit_code == 3, result.output
+    assert f"PID {holder.pid}" in result.output
+    assert "Traceback" not in result.output
+    assert status.exit_code == 1 and f"PID {holder.pid}" in status.output
+
+
+def test_missing_census_exits_2_before_dbt(runner_project: RunnerProject) -> None:
+    missing = runner_project.root / "nope.parquet"
+    result = runner_project.run("setup", "--census", str(missing))
+    assert result.exit_code == 2, result.output
+    assert str(missing) in result.output and "Traceback" not in result.output
+    assert not runner_project.db.exists()
+    assert runner_project.report()["status"] == "error"
+    status = runner_project.run("status", "--census", str(missing))
+    assert status.exit_code == 1 and "NOT READY" in status.output
+
+
+def test_census_missing_required_column_exits_2_naming_it(
+    runner_project: RunnerProject, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select * exclude (employee_hire_date) from read_parquet('{SAMPLE_CENSUS}'))"
+            f" to '{broken}' (format parquet)"
+        )
+    result = runner_project.run("setup", "--census", str(broken))
+    assert result.exit_code == 2, result.output
+    assert "employee_hire_date" in result.output
+
+
+def test_unknown_config_key_exits_2_naming_it(runner_project: RunnerProject) -> None:
+    config = runner_project.root / "bad.yml"
+    config.write_text("simulation:\n  start_yaer: 2025\n")
+    result = runner_project.run("setup", "--config", str(config))
+    assert result.exit_code == 2, result.output
+    assert "simulation.start_yaer" in result.output and "Traceback" not in result.output
+    wrong_type = runner_project.root / "wrong.yml"
+    wrong_type.write_text("database:\n  threads: four\n")
+    result = runner_project.run("setup", "--config", str(wrong_type))
+    assert result.exit_code == 2 and "database.threads" in result.output
+
+
+def test_unknown_var_exits_2(runner_project: RunnerProject) -> None:
+    result = runner_project.run("setup", "--vars", "{simulaton_year: 2026}")
+    assert result.exit_code == 2 and "simulaton_year" in result.output
+
+
+def test_failing_validation_exits_1_and_leaves_live_database(
+    tmp_path: Path, copy_db: Callable[[Path, Path], Path], set_up: RunnerProject
+) -> None:
+    rp = new_runner_project(tmp_path, "broken")
+    copy_db(set_up.db, rp.db)
+    before = set_up.tables(rp.db)
+    mtime = rp.db.stat().st_mtime_ns
+    seed = rp.project.seed("scenario_meta")
+    lines = seed.read_text().splitlines()
+    seed.write_text("\n".join([*lines, lines[-1]]) + "\n")  # duplicate key
+
+    result = rp.run("setup", "--keep-failed")
+    assert result.exit_code == 1, result.output
+    report = rp.report()
+    assert (report["status"], report["published"]) == ("failed", False)
+    failing = [p for p in report["problems"] if p["status"] == "fail"]
+    unique = [p for p in failing if p["name"] == "unique_scenario_meta_scenario_id"]
+    assert unique and unique[0]["failures"] == 1 and unique[0]["checks"] == "scenario_meta"
+    assert unique[0]["category"] == "seed_integrity" and unique[0]["severity"] == "error"
+    assert unique[0]["query"].startswith("select * from main_validation_failures.")
+    assert "unique_scenario_meta_scenario_id" in result.output
+    # The live database is untouched; the failed candidate was kept on request.
+    assert rp.db.stat().st_mtime_ns == mtime and set_up.tables(rp.db) == before
+    kept = Path(report["kept_candidate"])
+    assert kept.exists() and kept.name.startswith(rp.db.name + ".failed-")
+    assert not [p for p in rp.db.parent.iterdir() if p.name.endswith(".candidate")]
+    junit = ET.parse(rp.reports / "setup-junit.xml").getroot()
+    assert int(junit.get("failures", "0")) >= 1
+
+
+# --------------------------------------------------------------------------- census, docs
+
+
+def test_census_command_is_deterministic(runner_project: RunnerProject, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.parquet", tmp_path / "b.csv"
+    for output in (first, second):
+        result = runner_project.run(
+            "census", "--employees", "300", "--seed", "7", "--output", str(output)
+        )
+        assert result.exit_code == 0, result.output
+        assert "wrote 300 rows" in result.output
+    with duckdb.connect() as connection:
+        difference = connection.execute(
+            f"select count(*) from (select * from read_parquet('{first}') except "
+            f"select * from read_csv('{second}', header=true, types="
+            f"{{'employee_id': 'varchar'}}))"
+        ).fetchone()
+    assert difference is not None
+    result = runner_project.run(
+        "census", "--employees", "5", "--output", str(tmp_path / "missing" / "x.parquet")
+    )
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_docs_generates_a_static_site(set_up: RunnerProject, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = set_up.run("docs", "--output-dir", str(out))
+    assert result.exit_code == 0, result.output
+    index = out / "index.html"
+    assert index.is_file() and str(index) in result.output
+    html = index.read_text()
+    assert "stg_census_data" in html and "int_baseline_workforce" in html
+
+
+# --------------------------------------------------------------------------- in-process dbt
+
+
+def test_dbt_invocations_in_threads_run_one_after_another(set_up: RunnerProject) -> None:
+    import threading
+
+    from runner.config import load_settings
+    from runner.invoke import Invocation, run_dbt
+
+    settings = load_settings(set_up.root, environ={})
+    outcomes: list[Invocation] = []
+
+    def parse(index: int) -> None:
+        run_dir = set_up.root / f"parse-{index}"
+        outcomes.append(
+            run_dbt(settings, ["parse"], db_path=set_up.root / "p.duckdb", run_dir=run_dir)
+        )
+
+    threads = [threading.Thread(target=parse, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [o.success for o in outcomes] == [True, True]
+    assert all(o.manifest for o in outcomes)
+
+
+@pytest.mark.parametrize("fault", ["timeout", "sigint"])
+def test_timeout_and_interrupt_leave_live_database_untouched(
+    tmp_path: Path, copy_db: Callable[[Path, Path], Path], set_up: RunnerProject, fault: str
+) -> None:
+    rp = new_runner_project(tmp_path, fault)
+    copy_db(set_up.db, rp.db)
+    mtime = rp.db.stat().st_mtime_ns
+    script = Path(sys.executable).with_name("planwise-run")
+    args = [
+        str(script), "--project-dir", str(rp.root), "setup", "--db", str(rp.db),
+        "--census", str(SAMPLE_CENSUS), "--report-dir", str(rp.reports),
+    ]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLANWISE_")}
+    if fault == "timeout":
+        result = subprocess.run([*args, "--timeout", "3"], capture_output=True, text=True, env=env)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "timed out" in result.stderr
+    else:
+        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        time.sleep(4)
+        process.send_signal(2)
+        process.communicate(timeout=60)
+        assert process.returncode == 130
+    assert rp.db.stat().st_mtime_ns == mtime
+    assert not [p for p in rp.db.parent.iterdir() if ".candidate" in p.name]
