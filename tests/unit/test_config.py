@@ -162,7 +162,7 @@ def test_missing_explicit_config_file_is_an_error(project: Path, tmp_path: Path)
 
 def test_project_dir_discovery(project: Path, tmp_path: Path) -> None:
     assert find_project_dir(project) == project.resolve()
-    with pytest.raises(ConfigError, match="dbt_project.yml"):
+    with pytest.raises(ConfigError, match=r"dbt_project\.yml"):
         find_project_dir(tmp_path / "nowhere")
 
 
