@@ -665,6 +665,28 @@ def _ragged_csv_problem(connection: duckdb.DuckDBPyConnection, path: Path) -> Pr
     )
 
 
+_CSV_ERROR_LINE_RE = re.compile(r"CSV Error on Line: (\d+)")
+
+
+def _read_error_problem(shown: str, kind: str, error: BaseException) -> Problem:
+    """A DuckDB read error as a Problem; CSV errors name the line and the reason."""
+    text = str(error).strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    match = _CSV_ERROR_LINE_RE.search(text)
+    hint = f"Check the file is a complete, well-formed {kind} export."
+    if match and len(lines) > 1:
+        reasons = [
+            line
+            for line in lines[1:]
+            if not line.startswith(("Original Line", "Possible Solution", "file =", "LINE "))
+        ]
+        reason = reasons[0] if reasons else lines[0]
+        if "utf-8" in reason.lower() or "unicode" in reason.lower():
+            hint = "Save the census as UTF-8 and run again."
+        return Problem(shown, int(match[1]), None, f"cannot be read as {kind}: {reason}", hint)
+    return Problem(shown, None, None, f"cannot be read as {kind}: {_first_line(error)}", hint)
+
+
 def check_census(path: Path) -> list[Problem]:
     """Check the census file before dbt reads it: exists, has rows, readable, columns, types.
 
@@ -712,16 +734,12 @@ def check_census(path: Path) -> list[Problem]:
                 f"describe select * from {source}", {"path": str(path)}
             ).fetchall()
         except duckdb.Error as error:
-            other = "Parquet file, name it .parquet" if csv_file else "CSV file, name it .csv"
-            return [
-                Problem(
-                    shown,
-                    None,
-                    None,
-                    f"cannot be read as {kind}: {_first_line(error)}",
-                    f"Check the file is a complete {kind} export (if it is a {other}).",
-                )
-            ]
+            problem = _read_error_problem(shown, kind, error)
+            if problem.line is None:
+                other = "Parquet file, name it .parquet" if csv_file else "CSV file, name it .csv"
+                hint = f"Check the file is a complete {kind} export (if it is a {other})."
+                problem = Problem(shown, None, None, problem.message, hint)
+            return [problem]
         if csv_file and len(described) == 1 and "," in str(described[0][0]):
             return [_ragged_csv_problem(connection, path)]
         columns = {str(row[0]).lower(): (str(row[0]), str(row[1])) for row in described}
@@ -770,20 +788,16 @@ def check_census(path: Path) -> list[Problem]:
             bad = f"{column} is not null and try_cast({column} as {target}) is null"
             selects.append(f"count(*) filter (where {bad})")
             selects.append(f"min(cast({column} as varchar)) filter (where {bad})")
+        if csv_file:
+            # DuckDB only parses (and validates, e.g. UTF-8) the CSV columns a query
+            # uses; dbt reads them all, so the check touches every column too.
+            selects += [f"count({_quote_identifier(str(row[0]))})" for row in described]
         try:
             result: tuple[Any, ...] | None = connection.execute(
                 f"select {', '.join(selects)} from {source}", {"path": str(path)}
             ).fetchone()
         except duckdb.Error as error:
-            problems.append(
-                Problem(
-                    shown,
-                    None,
-                    None,
-                    f"cannot be read as {kind}: {_first_line(error)}",
-                    f"Check the file is a complete, well-formed {kind} export.",
-                )
-            )
+            problems.append(_read_error_problem(shown, kind, error))
             return problems
     assert result is not None
     if int(result[0]) == 0:

@@ -167,3 +167,14 @@ def test_ragged_csv_is_reported_not_raised(tmp_path: Path) -> None:
     problem = only(check_census(path))
     assert problem.line == 52  # header + 50 rows + the short one
     assert "do not all have the header's 8 fields" in problem.message
+
+
+def test_latin1_byte_in_a_csv_census_names_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "census.csv", GOOD_SELECT)
+    lines = path.read_bytes().split(b"\n")
+    lines[30] = lines[30].replace(b"SSN-", b"SS\xc9-")  # Latin-1 'É' in a text column
+    path.write_bytes(b"\n".join(lines))
+    problem = only(check_census(path))
+    assert problem.line == 31
+    assert "not utf-8 encoded" in problem.message
+    assert "UTF-8" in problem.hint
