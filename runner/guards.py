@@ -498,6 +498,9 @@ def _check_seed_file(path: Path, spec: _SeedSpec, shown: str) -> list[Problem]:
             continue
         for (name, checker), raw_value in zip(checkers, row, strict=True):
             value = raw_value.strip()
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                # `1, "0.5"`: the csv module keeps quotes after a space; DuckDB drops them
+                value = value[1:-1].replace('""', '"').strip()
             if checker is None or not value:
                 continue
             complaint = checker(value)

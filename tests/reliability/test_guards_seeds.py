@@ -205,6 +205,11 @@ def test_fraction_in_an_integer_column(seeds_project: Path) -> None:
     assert "'1.5' is not a whole number (integer)" in problem.message
 
 
+def test_quoted_value_after_a_space_is_read_like_duckdb_reads_it(seeds_project: Path) -> None:
+    edit_line(seeds_project, LEVERS, 2, lambda line: line.replace(",0.035,", ', "0.035",'))
+    assert check_seeds(seeds_project) == []
+
+
 def test_empty_values_are_null_and_fine(seeds_project: Path) -> None:
     set_field(seeds_project, LEVERS, 2, "parameter_value", "  ")
     set_field(seeds_project, LEVERS, 3, "created_at", "")
