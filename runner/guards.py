@@ -341,9 +341,20 @@ def _decode(raw: bytes, shown: str) -> tuple[str, list[Problem]]:
     return raw.decode("utf-8-sig", errors="replace"), problems
 
 
-def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | None, str]]:
-    """Yield (first line of the record, fields or None on a CSV error, error text)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+def _records(
+    text: str, delimiter: str, skip_initial_space: bool = True
+) -> Iterator[tuple[int, list[str] | None, str]]:
+    """Yield (first line of the record, fields or None on a CSV error, error text).
+
+    Spaces before an opening quote are skipped (`1, "0.5"` is `0.5`), as DuckDB's
+    reader does; the header is re-read without that to see spaces in its names.
+    """
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=delimiter,
+        strict=True,
+        skipinitialspace=skip_initial_space,
+    )
     while True:
         start = reader.line_num + 1
         try:
@@ -473,7 +484,15 @@ def _check_seed_file(path: Path, spec: _SeedSpec, shown: str) -> list[Problem]:
         if not row or (len(row) == 1 and not row[0].strip() and field_count != 1):
             continue  # blank line: the loader skips it
         if header is None:
-            header = row
+            raw_header = next(
+                (
+                    fields
+                    for _, fields, _ in _records(text, spec.delimiter, skip_initial_space=False)
+                    if fields and any(field.strip() for field in fields)
+                ),
+                row,
+            )
+            header = row = raw_header
             header_problems, field_count = _check_header(row, spec.column_types, shown)
             problems.extend(header_problems)
             checkers = [
@@ -498,9 +517,6 @@ def _check_seed_file(path: Path, spec: _SeedSpec, shown: str) -> list[Problem]:
             continue
         for (name, checker), raw_value in zip(checkers, row, strict=True):
             value = raw_value.strip()
-            if len(value) >= 2 and value[0] == value[-1] == '"':
-                # `1, "0.5"`: the csv module keeps quotes after a space; DuckDB drops them
-                value = value[1:-1].replace('""', '"').strip()
             if checker is None or not value:
                 continue
             complaint = checker(value)

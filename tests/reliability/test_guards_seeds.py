@@ -208,6 +208,16 @@ def test_fraction_in_an_integer_column(seeds_project: Path) -> None:
 def test_quoted_value_after_a_space_is_read_like_duckdb_reads_it(seeds_project: Path) -> None:
     edit_line(seeds_project, LEVERS, 2, lambda line: line.replace(",0.035,", ', "0.035",'))
     assert check_seeds(seeds_project) == []
+    # but quotes inside a quoted field are part of the value: DuckDB cannot cast it
+    edit_line(seeds_project, LEVERS, 3, lambda line: line.replace(",0.12,", ',"""0.12""",'))
+    problem = only(check_seeds(seeds_project))
+    assert (problem.line, problem.column) == (3, "parameter_value")
+
+
+def test_leading_space_in_a_header_name_is_reported(seeds_project: Path) -> None:
+    edit_line(seeds_project, LEVERS, 1, lambda line: line.replace(",job_level", ", job_level"))
+    problem = only(check_seeds(seeds_project))
+    assert (problem.line, problem.column) == (1, "job_level")
 
 
 def test_empty_values_are_null_and_fine(seeds_project: Path) -> None:
