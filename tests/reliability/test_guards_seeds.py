@@ -307,3 +307,32 @@ def test_declared_seed_in_a_subfolder_is_found(seeds_project: Path) -> None:
         2,
         "cola_rate",
     )
+
+
+PARITY_SAMPLES = [
+    "1", "-1", "+1", "1.0", "1.", "1.5", "007", "2147483647", "2147483648", "-2147483649",
+    "1e3", ".5", "-.5", "1E-3", "1e", "0x10", "nan", "inf", "1_000", "1,0", "true", "F",
+    "yes", "n", "2", "2024-01-05", "2024-1-5", "2024/01/05", "12/31/2024", "2024-02-29",
+    "2023-02-29", "2024-01-05 10:00:00", "2024-01-05T10:00", "2024-01-05 10:00:00.123456789",
+    "2024-01-05 24:00:00", "2024-01-05 10:00:00+02", "0001-01-01", "20240105", "infinity",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "declared", ["integer", "bigint", "smallint", "double", "boolean", "date", "timestamp"]
+)
+def test_guard_never_accepts_a_value_duckdb_cannot_cast(declared: str) -> None:
+    """The loader casts with DuckDB: whatever the guard lets through must cast."""
+    import duckdb
+
+    from runner.guards import _value_checker
+
+    check = _value_checker(declared)
+    assert check is not None
+    with duckdb.connect() as connection:
+        for value in PARITY_SAMPLES:
+            casts = connection.execute(
+                f"select try_cast(? as {declared}) is not null", [value]
+            ).fetchone()
+            if check(value) is None:
+                assert casts == (True,), (declared, value)
