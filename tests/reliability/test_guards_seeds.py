@@ -8,9 +8,10 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from runner.guards import MAX_PROBLEMS_PER_COLUMN, Problem, check_seeds
+from runner.guards import MAX_PROBLEMS_PER_COLUMN, Problem, _value_checker, check_seeds
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LEVERS = "dbt/seeds/comp_levers.csv"
@@ -323,10 +324,6 @@ PARITY_SAMPLES = [
 )
 def test_guard_never_accepts_a_value_duckdb_cannot_cast(declared: str) -> None:
     """The loader casts with DuckDB: whatever the guard lets through must cast."""
-    import duckdb
-
-    from runner.guards import _value_checker
-
     check = _value_checker(declared)
     assert check is not None
     with duckdb.connect() as connection:
