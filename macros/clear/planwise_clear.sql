@@ -5,7 +5,7 @@
   of the owned prefixes (stg_, int_, fct_, dim_; a prefix, not a substring:
   `xstg_foo` is not owned), and (b) every relation in the stored-failures
   schema `<target schema>_validation_failures`, which holds nothing but dbt's
-  stored test failures. Nothing else is ever touched: seeds are replaced by the
+  stored test failures (dropped as a whole schema, in one statement). Nothing else is ever touched: seeds are replaced by the
   build itself, and user tables (e.g. `my_notes`) stay.
 
   Relations are discovered with the adapter's own catalog macros
@@ -57,17 +57,31 @@
 {% macro planwise_clear_owned(dry_run=false) %}
   {%- if not execute -%}{{ return('') }}{%- endif -%}
   {%- set owned = planwise_owned_relations() -%}
+  {%- set failures_schema = planwise_failures_schema() -%}
   {%- set names = [] -%}
+  {%- set ns = namespace(failures=0) -%}
   {%- for relation in owned -%}
     {%- do names.append({'schema': relation.schema, 'name': relation.identifier,
                          'type': (relation.type or 'table') | string}) -%}
-    {%- if dry_run -%}
-      {%- do log('would drop ' ~ relation.type ~ ' ' ~ relation.schema ~ '.' ~ relation.identifier, info=true) -%}
+    {%- set label = relation.type ~ ' ' ~ relation.schema ~ '.' ~ relation.identifier -%}
+    {%- if relation.schema == failures_schema -%}
+      {#- the whole schema is owned: dropped below in one statement -#}
+      {%- set ns.failures = ns.failures + 1 -%}
+      {%- do log(('would drop ' if dry_run else 'dropped ') ~ label, info=false) -%}
+    {%- elif dry_run -%}
+      {%- do log('would drop ' ~ label, info=true) -%}
     {%- else -%}
       {%- do adapter.drop_relation(relation) -%}
-      {%- do log('dropped ' ~ relation.type ~ ' ' ~ relation.schema ~ '.' ~ relation.identifier, info=true) -%}
+      {%- do log('dropped ' ~ label, info=true) -%}
     {%- endif -%}
   {%- endfor -%}
+  {%- if ns.failures > 0 -%}
+    {%- if not dry_run -%}
+      {%- do adapter.drop_schema(api.Relation.create(database=target.database, schema=failures_schema)) -%}
+    {%- endif -%}
+    {%- do log(('would drop ' if dry_run else 'dropped ') ~ 'schema ' ~ failures_schema ~ ' with its '
+               ~ ns.failures ~ ' stored-failure relation(s)', info=true) -%}
+  {%- endif -%}
   {%- if not dry_run and owned | length > 0 -%}
     {%- do adapter.commit() -%}
   {%- endif -%}
