@@ -285,6 +285,7 @@ def run_setup(
         started_at=_now(),
         database=str(live),
         clear_enabled=not no_clear and not quick,
+        clear_note="--no-clear" if no_clear else "--quick keeps unchanged tables" if quick else "",
         census_path=str(settings.census_path),
     )
 
@@ -317,6 +318,7 @@ def run_setup(
             if blocker:
                 context.messages.append(f"--quick: {blocker}; ran the full setup")
                 context.clear_enabled = not no_clear
+                context.clear_note = "--no-clear" if no_clear else ""
             else:
                 listing = run_dbt(
                     settings,

@@ -140,6 +140,7 @@ class Context:
     preflight_seconds: float | None = None
     preflight_problems: list[str] = field(default_factory=list)
     clear_enabled: bool = True
+    clear_note: str = ""  # why clearing was skipped (--no-clear, --quick)
     payloads: dict[str, Any] = field(default_factory=dict)
     census_path: str | None = None
     messages: list[str] = field(default_factory=list)
@@ -414,9 +415,9 @@ def build_report(
             clear.detail = f"{dropped} relation(s) dropped"
         else:
             clear.status = "not_run"
-            clear.detail = "skipped (--no-clear)"
+            clear.detail = f"skipped ({ctx.clear_note or '--no-clear'})"
     elif not ctx.clear_enabled:
-        clear.detail = "skipped"
+        clear.detail = f"skipped ({ctx.clear_note})" if ctx.clear_note else "skipped"
     steps.append(clear)
 
     for name in ("seeds", "foundation", "configuration", "models", "validation"):

@@ -5,7 +5,8 @@
   of the owned prefixes (stg_, int_, fct_, dim_; a prefix, not a substring:
   `xstg_foo` is not owned), and (b) every relation in the stored-failures
   schema `<target schema>_validation_failures`, which holds nothing but dbt's
-  stored test failures (dropped as a whole schema, in one statement). Nothing else is ever touched: seeds are replaced by the
+  stored test failures (the schema is dropped with everything in it and
+  recreated empty, two statements instead of one per table). Nothing else is ever touched: seeds are replaced by the
   build itself, and user tables (e.g. `my_notes`) stay.
 
   Relations are discovered with the adapter's own catalog macros
@@ -77,7 +78,10 @@
   {%- endfor -%}
   {%- if ns.failures > 0 -%}
     {%- if not dry_run -%}
-      {%- do adapter.drop_schema(api.Relation.create(database=target.database, schema=failures_schema)) -%}
+      {#- dbt created its schemas before this hook runs: recreate it empty -#}
+      {%- set schema_relation = api.Relation.create(database=target.database, schema=failures_schema) -%}
+      {%- do adapter.drop_schema(schema_relation) -%}
+      {%- do adapter.create_schema(schema_relation) -%}
     {%- endif -%}
     {%- do log(('would drop ' if dry_run else 'dropped ') ~ 'schema ' ~ failures_schema ~ ' with its '
                ~ ns.failures ~ ' stored-failure relation(s)', info=true) -%}

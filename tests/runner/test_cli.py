@@ -134,6 +134,40 @@ def test_quick_with_nothing_changed_is_up_to_date(set_up: RunnerProject) -> None
     assert seconds < 15
 
 
+def test_quick_rebuilds_only_what_changed(set_up: RunnerProject, tmp_path: Path) -> None:
+    # A copy of the whole project, database and runner state included.
+    root = tmp_path / "quick"
+    shutil.copytree(set_up.root, root)
+    rp = RunnerProject(project=type(set_up.project)(root, root / set_up.db.name), reports=tmp_path)
+    model = root / "dbt" / "models" / "intermediate" / "int_hazard_merit.sql"
+    model.write_text(model.read_text() + "\n-- changed\n")
+    result = rp.run("setup", "--quick")
+    assert result.exit_code == 0, result.output
+    report = rp.report()
+    assert report["status"] == "success" and report["published"] is True
+    steps = {step["name"]: step for step in report["steps"]}
+    assert steps["seeds"]["nodes"] == 0 and steps["foundation"]["nodes"] == 0
+    assert steps["configuration"]["nodes"] == 1  # int_hazard_merit only
+    assert 0 < steps["validation"]["nodes"] < 20  # its tests only
+    assert list(report["row_counts"]) == ["int_hazard_merit"]
+    assert "main.my_notes" in rp.tables()
+    again = rp.run("setup", "--quick")
+    assert again.exit_code == 0 and rp.report()["status"] == "up_to_date"
+
+
+def test_quick_falls_back_to_full_setup_when_inputs_change(
+    set_up: RunnerProject, tmp_path: Path
+) -> None:
+    root = tmp_path / "quick"
+    shutil.copytree(set_up.root, root)
+    rp = RunnerProject(project=type(set_up.project)(root, root / set_up.db.name), reports=tmp_path)
+    result = rp.run("setup", "--quick", "--vars", "{simulation_end_year: 2028}")
+    assert result.exit_code == 0, result.output
+    report = rp.report()
+    assert any("vars changed" in message for message in report["messages"])
+    assert {step["name"]: step for step in report["steps"]}["seeds"]["nodes"] == 14
+
+
 def test_validate_runs_tests_only(set_up: RunnerProject) -> None:
     result = set_up.run("validate")
     assert result.exit_code == 0, result.output
