@@ -342,6 +342,7 @@ def run_setup(
             command.append("--fail-fast")
 
         progress = _progress(options, console_level)
+        progress.started("copying the database, parsing the dbt project")
         candidate: Path | None = None
         try:
             candidate = publish.prepare_candidate(live)

@@ -564,10 +564,14 @@ def render_text(
         lines.append(_fit(f"failed candidate kept: {report.kept_candidate}", width))
     lines.append("")
 
-    if report.status == "up_to_date":
-        lines.append("Nothing changed since the last successful setup; nothing was run.")
+    if report.status == "up_to_date" or (report.status == "error" and not report.totals["nodes"]):
+        if report.status == "up_to_date":
+            lines.append("Nothing changed since the last successful setup; nothing was run.")
         for message in report.messages:
-            lines.append(_fit(message, width))
+            lines.extend(_wrap(message, width, "", max_lines=4))
+        if report_paths:
+            lines.append("")
+            lines.extend(_fit(f"report: {path}", width) for path in report_paths)
         return "\n".join(line.rstrip() for line in lines) + "\n"
 
     header = f"  {'step':<15}{'nodes':>6}{'pass':>6}{'warn':>6}{'fail':>6}{'skip':>6}{'time':>9}"
@@ -658,8 +662,10 @@ def render_text(
                 width,
             )
         )
+    if report.messages:
+        lines.append("")
     for message in report.messages:
-        lines.append(_fit(message, width))
+        lines.extend(_wrap(message, width, "", max_lines=4))
     if report_paths:
         lines.append("")
         for path in report_paths:

@@ -20,7 +20,7 @@ import duckdb
 import pytest
 
 from tests.conftest import SAMPLE_CENSUS
-from tests.reliability._processes import duckdb_code, holding
+from tests.reliability._processes import duckdb_code, holding, setup_lock_code
 from tests.runner.conftest import RunnerProject, new_runner_project
 
 OWNED_MODELS = {"main.stg_census_data", "main.int_baseline_workforce", "main.int_hazard_merit"}
@@ -223,6 +223,31 @@ def test_locked_database_exits_3_naming_the_process(set_up: RunnerProject) -> No
     assert f"PID {holder.pid}" in result.output
     assert "Traceback" not in result.output
     assert status.exit_code == 1 and f"PID {holder.pid}" in status.output
+
+
+def test_running_setup_lock_exits_3_after_the_lock_timeout(set_up: RunnerProject) -> None:
+    with holding(setup_lock_code(str(set_up.db))) as holder:
+        started = time.perf_counter()
+        result = set_up.run("setup", "--lock-timeout", "1")
+        waited = time.perf_counter() - started
+        status = set_up.run("status")
+    assert result.exit_code == 3, result.output
+    assert f"PID {holder.pid}" in result.output and waited >= 1
+    assert status.exit_code == 1 and "a setup is running" in status.output
+
+
+def test_dbt_that_cannot_parse_exits_2(tmp_path: Path) -> None:
+    rp = new_runner_project(tmp_path)
+    model = rp.root / "dbt" / "models" / "intermediate" / "int_hazard_merit.sql"
+    model.write_text("select {{ ref( }} as broken\n")
+    result = rp.run("setup")
+    assert result.exit_code == 2, result.output
+    assert "dbt could not run" in result.output and "int_hazard_merit" in result.output
+    assert "Traceback" not in result.output
+    assert not rp.db.exists()
+    assert not [p for p in rp.db.parent.iterdir() if ".candidate" in p.name]
+    status = rp.run("status")
+    assert status.exit_code == 1 and "does not parse" in status.output
 
 
 def test_missing_census_exits_2_before_dbt(runner_project: RunnerProject) -> None:
