@@ -383,6 +383,30 @@ def test_dbt_invocations_in_threads_run_one_after_another(set_up: RunnerProject)
     assert all(o.manifest for o in outcomes)
 
 
+def test_database_file_is_released_when_invoke_returns(
+    set_up: RunnerProject, tmp_path: Path
+) -> None:
+    from runner.config import load_settings
+    from runner.invoke import run_dbt
+
+    settings = load_settings(set_up.root, environ={})
+    db = tmp_path / "fresh.duckdb"
+    outcome = run_dbt(
+        settings,
+        ["seed", "--select", "config_cola_by_year"],
+        db_path=db,
+        run_dir=tmp_path / "run",
+    )
+    assert outcome.success, outcome.error_summary()
+    # Right away: rename, reopen read-write from this process, copy.
+    renamed = db.rename(tmp_path / "renamed.duckdb")
+    with duckdb.connect(str(renamed)) as connection:
+        rows = connection.execute("select count(*) from config_cola_by_year").fetchone()
+    assert rows is not None and rows[0] > 0
+    shutil.copy2(renamed, tmp_path / "copied.duckdb")
+    assert not (tmp_path / "fresh.duckdb.wal").exists()
+
+
 @pytest.mark.parametrize("fault", ["timeout", "sigint"])
 def test_timeout_and_interrupt_leave_live_database_untouched(
     tmp_path: Path, copy_db: Callable[[Path, Path], Path], set_up: RunnerProject, fault: str
