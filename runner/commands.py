@@ -299,10 +299,11 @@ def run_setup(
         context.exit_code_override = int(ExitCode.ERROR)
         context.messages.append("pre-flight failed: nothing was run; the database is unchanged")
         return _finish(options, settings, context, None, None, started)
-    if live.exists():
-        _probe(live)
-
+    # The setup lock first (another setup may be copying or publishing the live
+    # file: wait for it), then the probe for other programs holding the file.
     with setup_lock(live, settings.lock_timeout):
+        if live.exists():
+            _probe(live)
         removed = publish.cleanup_leftovers(live)
         if removed:
             context.messages.append(
@@ -540,8 +541,8 @@ def run_clear(options: Options, settings: Settings, *, dry_run: bool, console_le
     if not live.exists():
         click.echo(f"nothing to clear: {live} does not exist yet")
         return int(ExitCode.OK)
-    _probe(live)
     with setup_lock(live, settings.lock_timeout):
+        _probe(live)
         run_dir = new_run_dir(live, "clear")
         invocation = run_dbt(
             settings,
@@ -597,13 +598,13 @@ def run_validate(options: Options, settings: Settings, *, console_level: str) ->
     problem = _directory_problem(settings.report_dir, "report directory", must_exist=False)
     if problem:
         raise PlanwiseError(problem)
-    _probe(live)
     context = Context(command="validate", started_at=_now(), database=str(live))
     context.clear_enabled = False
     selector = _validation_selector(settings.project_dir)
     if selector != "validation":
         context.messages.append("no `validation` selector yet: ran every test of `setup`")
     with setup_lock(live, settings.lock_timeout):
+        _probe(live)
         run_dir = new_run_dir(live, "validate")
         context.run_dir = str(run_dir)
         progress = _progress(options, console_level)
@@ -650,13 +651,14 @@ def run_docs(
     live = settings.db_path
     with tempfile.TemporaryDirectory(prefix="planwise-docs-") as tmp:
         if live.exists():
-            _probe(live)
             lock: contextlib.AbstractContextManager[None] = setup_lock(live, settings.lock_timeout)
             db_path = live
         else:  # no database yet: the catalog is empty, the lineage is complete
             lock = contextlib.nullcontext()
             db_path = Path(tmp) / "docs.duckdb"
         with lock:
+            if live.exists():
+                _probe(live)
             invocation = run_dbt(
                 settings,
                 ["docs", "generate", "--static"],
