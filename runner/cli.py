@@ -132,7 +132,7 @@ def _handle_errors(function: F) -> F:
             )
             code = ExitCode.LOCKED
         except KeyboardInterrupt:
-            click.echo("interrupted: the live database was not changed", err=True)
+            click.echo("interrupted", err=True)
             code = ExitCode.INTERRUPTED
         except click.exceptions.Exit:
             raise

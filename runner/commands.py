@@ -276,7 +276,7 @@ def run_setup(
     console_level: str,
 ) -> int:
     from runner import publish
-    from runner.locking import DatabaseLocked, setup_lock
+    from runner.locking import setup_lock
 
     started = time.perf_counter()
     live = settings.db_path
@@ -344,72 +344,164 @@ def run_setup(
 
         progress = _progress(options, console_level)
         progress.started("copying the database, parsing the dbt project")
-        candidate: Path | None = None
+        state = _SetupState()
         try:
-            candidate = publish.prepare_candidate(live)
-            invocation = run_dbt(
-                settings,
-                command,
-                db_path=candidate,
-                run_dir=run_dir,
-                runner_vars={"planwise_clear": context.clear_enabled, "planwise_report": True},
-                progress=progress,
-                console_level=console_level,
-                timeout=settings.timeout,
-            )
+            return _build_and_publish(
+                options, settings, context, state, command, run_dir, progress,
+                keep_failed=keep_failed, console_level=console_level, started=started,
+            )  # fmt: skip
+        except KeyboardInterrupt:
+            progress.close()
+            if state.published:
+                click.echo(
+                    "interrupted after publishing: the new database is complete and live",
+                    err=True,
+                )
+                return int(ExitCode.INTERRUPTED)
+            if state.candidate is not None:
+                with contextlib.suppress(Exception):
+                    publish.discard(state.candidate, keep=False)
+            click.echo("interrupted: the live database was not changed", err=True)
+            context.status_override = "interrupted"
+            context.exit_code_override = int(ExitCode.INTERRUPTED)
+            context.messages.append("interrupted: nothing published, live database unchanged")
+            with contextlib.suppress(Exception):
+                _finish(options, settings, context, None, run_dir, started)
+            return int(ExitCode.INTERRUPTED)
         except BaseException:
             progress.close()
-            if candidate is not None:
-                publish.discard(candidate, keep=False)
+            if state.candidate is not None and not state.published:
+                with contextlib.suppress(Exception):
+                    publish.discard(state.candidate, keep=False)
             raise
-        progress.close()
-        context.dbt_seconds = invocation.seconds
-        context.payloads = invocation.payloads
 
-        def give_up(status: str, code: ExitCode, message: str) -> int:
-            assert candidate is not None
-            kept = publish.discard(candidate, keep=keep_failed)
-            context.kept_candidate = str(kept) if kept else None
-            context.status_override = status
-            context.exit_code_override = int(code)
-            if message:
-                context.messages.append(message)
-            return _finish(options, settings, context, invocation, run_dir, started)
 
-        if invocation.timed_out:
-            click.echo(f"error: the setup timed out after {settings.timeout:g}s", err=True)
-            return give_up(
-                "error",
-                ExitCode.ERROR,
-                f"timed out after {settings.timeout:g}s: dbt was stopped; live database unchanged",
-            )
-        if invocation.interrupted:
-            return give_up(
-                "interrupted", ExitCode.INTERRUPTED, "interrupted: live database unchanged"
-            )
-        if not invocation.produced_results:
-            summary = invocation.error_summary()
-            click.echo(f"error: dbt could not run: {summary}", err=True)
-            click.echo(f"  dbt log: {invocation.log_path / 'dbt.log'}", err=True)
-            return give_up("error", ExitCode.ERROR, f"dbt could not run: {summary}")
+# OS-level failures reported by DuckDB inside dbt results: a runtime error (exit
+# 2), not a validation failure.
+_ENVIRONMENT_ERRORS = (
+    "No space left on device",
+    "Disk full",
+    "Read-only file system",
+    "Permission denied",
+    "Out of Memory",
+)
 
-        preview = build_report(invocation.run_results, invocation.manifest, context)
-        if preview.status == "failed" or (not invocation.success and preview.status != "failed"):
-            if preview.status != "failed":
-                context.messages.append(f"dbt reported failure: {invocation.error_summary()}")
-            return give_up(
-                "failed", ExitCode.FAILED, "nothing published: the live database is unchanged"
-            )
-        try:
-            publish.publish(candidate, live)
-        except DatabaseLocked:
-            publish.discard(candidate, keep=keep_failed)
-            raise
-        except publish.PublishConflict as exc:
-            return give_up("error", ExitCode.ERROR, f"not published: {exc}")
-        context.published = True
-        _save_success(settings, invocation)
+
+def _environment_failure(run_results: dict[str, Any] | None) -> str | None:
+    for result in (run_results or {}).get("results") or []:
+        if result.get("status") != "error":
+            continue
+        message = str(result.get("message") or "")
+        for marker in _ENVIRONMENT_ERRORS:
+            if marker.lower() in message.lower():
+                line = next((x for x in message.splitlines() if marker.lower() in x.lower()), "")
+                return f"{result.get('unique_id', '?').split('.')[-1]}: {line.strip()}"
+    return None
+
+
+class _SetupState:
+    """What a setup has done so far (for clean handling of Ctrl-C at any point)."""
+
+    def __init__(self) -> None:
+        self.candidate: Path | None = None
+        self.published = False
+
+
+def _build_and_publish(
+    options: Options,
+    settings: Settings,
+    context: Context,
+    state: _SetupState,
+    command: list[str],
+    run_dir: Path,
+    progress: TerminalProgress,
+    *,
+    keep_failed: bool,
+    console_level: str,
+    started: float,
+) -> int:
+    from runner import publish
+    from runner.locking import DatabaseLocked
+
+    live = settings.db_path
+    candidate_target = publish.candidate_path(live)
+    try:
+        state.candidate = candidate_target
+        candidate = publish.prepare_candidate(live)
+    except OSError as exc:
+        state.candidate = None
+        raise PlanwiseError(
+            f"cannot copy {live} to {candidate_target}: {exc.strerror or exc}",
+            "free disk space or fix permissions in the database directory",
+        ) from exc
+    invocation = run_dbt(
+        settings,
+        command,
+        db_path=candidate,
+        run_dir=run_dir,
+        runner_vars={"planwise_clear": context.clear_enabled, "planwise_report": True},
+        progress=progress,
+        console_level=console_level,
+        timeout=settings.timeout,
+    )
+    progress.close()
+    context.dbt_seconds = invocation.seconds
+    context.payloads = invocation.payloads
+
+    def give_up(status: str, code: ExitCode, message: str) -> int:
+        kept = publish.discard(candidate, keep=keep_failed)
+        state.candidate = None
+        context.kept_candidate = str(kept) if kept else None
+        context.status_override = status
+        context.exit_code_override = int(code)
+        if message:
+            context.messages.append(message)
         return _finish(options, settings, context, invocation, run_dir, started)
+
+    if invocation.timed_out:
+        click.echo(f"error: the setup timed out after {settings.timeout:g}s", err=True)
+        return give_up(
+            "error",
+            ExitCode.ERROR,
+            f"timed out after {settings.timeout:g}s: dbt was stopped; live database unchanged",
+        )
+    if invocation.interrupted:
+        raise KeyboardInterrupt
+    if not invocation.produced_results:
+        summary = invocation.error_summary()
+        click.echo(f"error: dbt could not run: {summary}", err=True)
+        click.echo(f"  dbt log: {invocation.log_path / 'dbt.log'}", err=True)
+        return give_up("error", ExitCode.ERROR, f"dbt could not run: {summary}")
+    environment = _environment_failure(invocation.run_results)
+    if environment:
+        click.echo(f"error: {environment}", err=True)
+        return give_up(
+            "error", ExitCode.ERROR, f"{environment}; nothing published, live database unchanged"
+        )
+
+    preview = build_report(invocation.run_results, invocation.manifest, context)
+    if preview.status == "failed" or not invocation.success:
+        if preview.status != "failed":
+            context.messages.append(f"dbt reported failure: {invocation.error_summary()}")
+        return give_up(
+            "failed", ExitCode.FAILED, "nothing published: the live database is unchanged"
+        )
+    try:
+        publish.publish(candidate, live)
+    except DatabaseLocked:
+        publish.discard(candidate, keep=keep_failed)
+        state.candidate = None
+        raise
+    except publish.PublishConflict as exc:
+        return give_up("error", ExitCode.ERROR, f"not published: {exc}")
+    except OSError as exc:
+        return give_up("error", ExitCode.ERROR, f"not published: {exc}")
+    state.published = True
+    state.candidate = None
+    context.published = True
+    with contextlib.suppress(OSError):
+        _save_success(settings, invocation)
+    return _finish(options, settings, context, invocation, run_dir, started)
 
 
 # --------------------------------------------------------------------------- status
