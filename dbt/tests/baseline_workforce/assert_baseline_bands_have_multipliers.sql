@@ -14,11 +14,19 @@ with baseline as (
 
 baseline_bands as (
 
-    select 'age' as band_kind, age_band as band_label, count(*) as employee_count
+    select
+        'age' as band_kind,
+        age_band as band_label,
+        count(*) as employee_count
     from baseline
     group by age_band
+
     union all
-    select 'tenure' as band_kind, tenure_band as band_label, count(*) as employee_count
+
+    select
+        'tenure' as band_kind,
+        tenure_band as band_label,
+        count(*) as employee_count
     from baseline
     group by tenure_band
 
@@ -26,29 +34,57 @@ baseline_bands as (
 
 multiplier_bands as (
 
-    select 'config_termination_hazard_age_multipliers' as multiplier_seed, 'age' as band_kind, age_band as band_label
+    select
+        'config_termination_hazard_age_multipliers' as multiplier_seed,
+        age_band as band_label
     from {{ ref('stg_config_termination_hazard_age_multipliers') }}
+
     union all
-    select 'config_promotion_hazard_age_multipliers', 'age', age_band
+
+    select
+        'config_promotion_hazard_age_multipliers' as multiplier_seed,
+        age_band as band_label
     from {{ ref('stg_config_promotion_hazard_age_multipliers') }}
+
     union all
-    select 'config_termination_hazard_tenure_multipliers', 'tenure', tenure_band
+
+    select
+        'config_termination_hazard_tenure_multipliers' as multiplier_seed,
+        tenure_band as band_label
     from {{ ref('stg_config_termination_hazard_tenure_multipliers') }}
+
     union all
-    select 'config_promotion_hazard_tenure_multipliers', 'tenure', tenure_band
+
+    select
+        'config_promotion_hazard_tenure_multipliers' as multiplier_seed,
+        tenure_band as band_label
     from {{ ref('stg_config_promotion_hazard_tenure_multipliers') }}
 
 ),
 
 multiplier_seeds as (
 
-    select 'config_termination_hazard_age_multipliers' as multiplier_seed, 'age' as band_kind
+    select
+        'config_termination_hazard_age_multipliers' as multiplier_seed,
+        'age' as band_kind
+
     union all
-    select 'config_promotion_hazard_age_multipliers', 'age'
+
+    select
+        'config_promotion_hazard_age_multipliers' as multiplier_seed,
+        'age' as band_kind
+
     union all
-    select 'config_termination_hazard_tenure_multipliers', 'tenure'
+
+    select
+        'config_termination_hazard_tenure_multipliers' as multiplier_seed,
+        'tenure' as band_kind
+
     union all
-    select 'config_promotion_hazard_tenure_multipliers', 'tenure'
+
+    select
+        'config_promotion_hazard_tenure_multipliers' as multiplier_seed,
+        'tenure' as band_kind
 
 ),
 

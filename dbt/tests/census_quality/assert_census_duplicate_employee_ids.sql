@@ -1,7 +1,8 @@
+{%- set error_above = var('validation_census_duplicates_error_above') -%}
 {{ config(
+    severity='error' if error_above is not none else 'warn',
     warn_if='>' ~ var('validation_census_duplicates_warn_above'),
-    error_if=('>' ~ var('validation_census_duplicates_error_above'))
-        if var('validation_census_duplicates_error_above') is not none else '<0'
+    error_if=('>' ~ error_above) if error_above is not none else '!=0'
 ) }}
 
 {#-
@@ -9,7 +10,8 @@
   failing row per duplicated id with how many rows it had and which row was
   kept, so `failures` is the number of duplicated employees. Warns above
   var validation_census_duplicates_warn_above (default 0) and errors above
-  var validation_census_duplicates_error_above (default null: never).
+  var validation_census_duplicates_error_above (default null: severity warn,
+  never an error).
 -#}
 
 with audit as (

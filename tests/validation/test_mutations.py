@@ -1,0 +1,1087 @@
+"""Issue 3: proof that every validation rule fires.
+
+Each case copies the project, injects exactly one defect (a seed CSV edit, a
+defective census file passed through the `census_path` var, a threshold var,
+or a model edit for the contract rule), runs the real
+`dbt build --selector setup`, and checks from run_results.json and
+manifest.json that exactly the expected test(s) fail or warn, with the
+expected category tag, severity and number of failing rows, while every other
+node passes. Nodes downstream of an error-level failure are skipped by dbt
+(nothing is built on data that failed an error check), so `skipped` is
+accepted only in cases that expect an error.
+
+A few checks are guards behind earlier checks (e.g. a positive-pay check on
+the baseline behind the census pay check that gates it): a setup build can
+never reach them with a failing row, so their cases tamper with one table of
+an already-built database and rerun `dbt test --selector validation`.
+
+Run: pytest tests/validation -n 2   (pytest-xdist; serial also works).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from tests.conftest import DbtOutcome, DbtProject
+from tests.validation.conftest import (
+    CATEGORIES,
+    edit_seed,
+    manifest_tests,
+    resolve_ref,
+    sample_scalar,
+    set_value,
+    stored_failures,
+    write_census,
+)
+
+pytestmark = pytest.mark.mutation
+
+# Console and file logging cost about 20% of a build's CPU here; results are
+# read from run_results.json / manifest.json, never from the log, so the cases
+# run the same build with logging off.
+QUIET = ("--log-level", "none", "--log-level-file", "none")
+
+# A test is named either by its node name or, for dbt's built-in tests whose
+# names may be hashed, by (test kind, attached node, column).
+TestRef = str | tuple[str, str, str | None]
+
+
+@dataclass(frozen=True)
+class Expect:
+    test: TestRef
+    status: str  # "fail" (severity error) or "warn"
+    category: str
+    failures: int | Callable[[], int]
+    rows: Callable[[list[dict[str, Any]]], None] | None = None  # check stored failing rows
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    rule: str
+    mutate: Callable[[DbtProject, Path], dict[str, Any] | None]
+    expect: tuple[Expect, ...]
+    error_nodes: tuple[str, ...] = field(default=())  # models expected to error (contracts)
+
+
+# --- mutations ----------------------------------------------------------------
+
+
+def seed_value(name: str, where: dict[str, str], column: str, value: str):
+    def mutate(project: DbtProject, tmp: Path) -> None:
+        set_value(project, name, where, column, value)
+
+    return mutate
+
+
+def seed_rows(name: str, edit: Callable[[list[dict[str, str]]], list[dict[str, str]]]):
+    def mutate(project: DbtProject, tmp: Path) -> None:
+        edit_seed(project, name, edit)
+
+    return mutate
+
+
+def census(select_sql: str, extra_vars: dict[str, Any] | None = None):
+    def mutate(project: DbtProject, tmp: Path) -> dict[str, Any]:
+        path = write_census(tmp / "census.parquet", select_sql)
+        return {"census_path": str(path), **(extra_vars or {})}
+
+    return mutate
+
+
+def only_vars(values: dict[str, Any]):
+    def mutate(project: DbtProject, tmp: Path) -> dict[str, Any]:
+        return values
+
+    return mutate
+
+
+def both(*mutations: Callable[[DbtProject, Path], dict[str, Any] | None]):
+    def mutate(project: DbtProject, tmp: Path) -> dict[str, Any] | None:
+        merged: dict[str, Any] = {}
+        for mutation in mutations:
+            merged |= mutation(project, tmp) or {}
+        return merged or None
+
+    return mutate
+
+
+def duplicate_first(where: dict[str, str]):
+    def edit(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        match = next(r for r in rows if all(r[k] == v for k, v in where.items()))
+        return [*rows, dict(match)]
+
+    return edit
+
+
+def drop_rows(where: dict[str, str]):
+    def edit(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        kept = [r for r in rows if not all(r[k] == v for k, v in where.items())]
+        assert len(kept) < len(rows)
+        return kept
+
+    return edit
+
+
+def add_row(values: dict[str, str]):
+    def edit(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        return [*rows, {**rows[0], **values}]
+
+    return edit
+
+
+def break_cola_contract(project: DbtProject, tmp: Path) -> None:
+    model = project.path("dbt/models/staging/config/stg_config_cola_by_year.sql")
+    text = model.read_text()
+    assert "cola_rate" in text
+    model.write_text(text.replace("cola_rate", "cast(cola_rate as varchar) as cola_rate", 1))
+
+
+def redistribute_technology(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Technology profile with 55% of raises in March: still sums to 1 (0.35 moved
+    from January, April and July) but breaks maximum_month_percentage (0.5)."""
+    shares = {"1": "0.0", "3": "0.55", "4": "0.0", "7": "0.0"}
+    for row in rows:
+        if row["industry_profile"] == "technology" and row["month"] in shares:
+            row["percentage"] = shares[row["month"]]
+    return rows
+
+
+# --- independent expectations -------------------------------------------------
+
+
+def seed_float(rows: list[dict[str, str]], key: str, column: str) -> dict[str, float]:
+    return {r[key]: float(r[column]) for r in rows}
+
+
+def promotion_cells_above_one(base_rate: float) -> int:
+    """Cells of the promotion grid above 1 with the default seeds and `base_rate`,
+    computed here from the seed files, independently of the model SQL."""
+    from tests.conftest import REPO_ROOT
+
+    def load(name: str, key: str) -> dict[str, float]:
+        import csv
+
+        with (REPO_ROOT / "dbt" / "seeds" / f"{name}.csv").open(newline="") as handle:
+            return seed_float(list(csv.DictReader(handle)), key, "multiplier")
+
+    tenure = load("config_promotion_hazard_tenure_multipliers", "tenure_band")
+    age = load("config_promotion_hazard_age_multipliers", "age_band")
+    dampener = 0.15
+    years, levels = 5, [1, 2, 3, 4]  # level 5 is the top level: rate 0
+    cells = sum(
+        1
+        for level in levels
+        for t in tenure.values()
+        for a in age.values()
+        if base_rate * t * a * max(0.0, 1 - dampener * (level - 1)) > 1
+    )
+    return cells * years
+
+
+ACTIVE = "employee_termination_date is null and employee_hire_date <= date '2024-12-31'"
+
+
+def employees_in_gap() -> int:
+    return int(
+        sample_scalar(
+            f"select count(*) from sample where {ACTIVE} "
+            "and employee_gross_compensation >= 100000 and employee_gross_compensation < 101000"
+        )
+    )
+
+
+def rows_name(**expected: Any) -> Callable[[list[dict[str, Any]]], None]:
+    """The stored failing rows include one row with these column values."""
+
+    def check(rows: list[dict[str, Any]]) -> None:
+        def matches(row: dict[str, Any]) -> bool:
+            return all(
+                (abs(float(row[k]) - v) < 1e-6) if isinstance(v, float) else row[k] == v
+                for k, v in expected.items()
+            )
+
+        assert any(matches(r) for r in rows), f"no failing row with {expected}: {rows[:5]}"
+
+    return check
+
+
+SI, CQ, ST, BW, CC = CATEGORIES
+
+CASES: list[Case] = [
+    # --- seed integrity -----------------------------------------------------------
+    Case(
+        "seed_key_duplicated",
+        "seed keys are unique",
+        seed_rows("config_job_levels", duplicate_first({"level_id": "5"})),
+        (Expect(("unique", "config_job_levels", "level_id"), "fail", SI, 1),),
+    ),
+    Case(
+        "seed_value_missing",
+        "required seed values are not null",
+        seed_value(
+            "config_promotion_hazard_tenure_multipliers", {"tenure_band": "5-9"}, "multiplier", ""
+        ),
+        (
+            Expect(
+                ("not_null", "config_promotion_hazard_tenure_multipliers", "multiplier"),
+                "fail",
+                SI,
+                1,
+            ),
+        ),
+    ),
+    Case(
+        "seed_composite_key_duplicated",
+        "composite seed keys are unique",
+        seed_rows(
+            "config_raise_timing_distribution",
+            duplicate_first({"industry_profile": "finance", "month": "1"}),
+        ),
+        (
+            Expect(
+                ("planwise_unique_combination", "config_raise_timing_distribution", None),
+                "fail",
+                SI,
+                1,
+            ),
+        ),
+    ),
+    # The seed relationship test depends on two seeds, so dbt does not gate
+    # stg_comp_levers on it (a test gates only nodes downstream of all its
+    # parents): the effective parameters then carry level 6 and their own
+    # relationship test reports it too. Both are expected.
+    Case(
+        "lever_unknown_job_level",
+        "comp levers reference existing job levels",
+        seed_rows("comp_levers", add_row({"job_level": "6"})),
+        (
+            Expect(("relationships", "comp_levers", "job_level"), "fail", SI, 1),
+            Expect(("relationships", "int_effective_parameters", "job_level"), "fail", CC, 1),
+        ),
+    ),
+    Case(
+        "lever_unknown_scenario",
+        "comp levers reference existing scenarios",
+        seed_rows("comp_levers", add_row({"scenario_id": "ghost"})),
+        (Expect(("relationships", "comp_levers", "scenario_id"), "fail", SI, 1),),
+    ),
+    Case(
+        "scenario_unknown_base",
+        "a scenario's base scenario exists",
+        seed_value("scenario_meta", {"scenario_id": "high_growth"}, "base_scenario_id", "ghost"),
+        (Expect(("relationships", "scenario_meta", "base_scenario_id"), "fail", SI, 1),),
+    ),
+    Case(
+        "target_unknown_scenario",
+        "comp targets reference existing scenarios",
+        seed_rows("comp_targets", add_row({"scenario_id": "ghost"})),
+        (Expect(("relationships", "comp_targets", "scenario_id"), "fail", SI, 1),),
+    ),
+    Case(
+        "scenario_status_unknown",
+        "scenario status is draft/published/archived",
+        seed_value("scenario_meta", {"scenario_id": "cost_control"}, "status", "live"),
+        (Expect("stg_scenario_meta_status_accepted", "fail", SI, 1),),
+    ),
+    Case(
+        "target_priority_unknown",
+        "target priority is high/medium/low",
+        seed_value(
+            "comp_targets",
+            {"fiscal_year": "2025", "metric_name": "termination_rate"},
+            "priority",
+            "urgent",
+        ),
+        (Expect("stg_comp_targets_priority_accepted", "fail", SI, 1),),
+    ),
+    Case(
+        "lever_event_type_unknown",
+        "event type is RAISE/PROMOTION/HIRE after case normalisation",
+        seed_value(
+            "comp_levers",
+            {"scenario_id": "high_growth", "fiscal_year": "2025", "job_level": "1"},
+            "event_type",
+            "bonus",
+        ),
+        (Expect("stg_comp_levers_event_type_accepted", "fail", SI, 1),),
+    ),
+    Case(
+        "rule_enforcement_level_unknown",
+        "enforcement level is error/warning",
+        seed_value(
+            "config_timing_validation_rules",
+            {"rule_name": "maximum_month_percentage"},
+            "enforcement_level",
+            "fatal",
+        ),
+        (Expect("stg_config_timing_validation_rules_enforcement_level_accepted", "fail", SI, 1),),
+    ),
+    Case(
+        "lever_rate_above_one",
+        "lever rates are in [0, 1]",
+        seed_value(
+            "comp_levers",
+            {
+                "scenario_id": "default",
+                "fiscal_year": "2025",
+                "job_level": "1",
+                "parameter_name": "merit_base",
+            },
+            "parameter_value",
+            "1.5",
+        ),
+        (
+            Expect(
+                "comp_levers_rates_in_unit_interval",
+                "fail",
+                SI,
+                1,
+                rows_name(failing_column="parameter_value", failing_value=1.5),
+            ),
+        ),
+    ),
+    Case(
+        "lever_multiplier_zero",
+        "lever multipliers are > 0 and bounded",
+        seed_value(
+            "comp_levers",
+            {
+                "scenario_id": "default",
+                "fiscal_year": "2025",
+                "job_level": "1",
+                "parameter_name": "new_hire_salary_adjustment",
+            },
+            "parameter_value",
+            "0",
+        ),
+        (Expect("comp_levers_multipliers_positive_and_bounded", "fail", SI, 1),),
+    ),
+    Case(
+        "cola_rate_above_one",
+        "COLA rates are in [0, 1]",
+        seed_value("config_cola_by_year", {"year": "2025"}, "cola_rate", "1.25"),
+        (Expect("config_cola_by_year_rate_in_unit_interval", "fail", SI, 1),),
+    ),
+    Case(
+        "job_level_rate_above_one",
+        "job-level rates are in [0, 1]",
+        seed_value("config_job_levels", {"level_id": "1"}, "promotion_probability", "1.2"),
+        (
+            Expect(
+                "config_job_levels_rates_in_unit_interval",
+                "fail",
+                SI,
+                1,
+                rows_name(failing_column="promotion_probability", level_id=1),
+            ),
+        ),
+    ),
+    Case(
+        "promotion_base_negative",
+        "promotion hazard base rates are in [0, 1]",
+        seed_value("config_promotion_hazard_base", {}, "level_dampener_factor", "-0.1"),
+        (Expect("config_promotion_hazard_base_rates_in_unit_interval", "fail", SI, 1),),
+    ),
+    Case(
+        "termination_base_above_one",
+        "termination hazard base rates are in [0, 1]",
+        seed_value("config_termination_hazard_base", {}, "base_rate_for_new_hire", "1.3"),
+        (Expect("config_termination_hazard_base_rates_in_unit_interval", "fail", SI, 1),),
+    ),
+    Case(
+        "raise_rate_above_one",
+        "raise parameters are rates in [0, 1]",
+        seed_value("config_raises_hazard", {}, "promotion_raise", "1.5"),
+        (Expect("config_raises_hazard_rates_in_unit_interval", "fail", SI, 1),),
+    ),
+    Case(
+        "timing_share_negative",
+        "monthly raise shares are in [0, 1]",
+        seed_value(
+            "config_raise_timing_distribution",
+            {"industry_profile": "technology", "month": "2"},
+            "percentage",
+            "-0.05",
+        ),
+        (Expect("config_raise_timing_distribution_share_in_unit_interval", "fail", SI, 1),),
+    ),
+    Case(
+        "timing_month_thirteen",
+        "months are 1..12",
+        seed_value(
+            "config_raise_timing_distribution",
+            {"industry_profile": "finance", "month": "12"},
+            "month",
+            "13",
+        ),
+        (Expect("config_raise_timing_distribution_month_in_calendar", "fail", SI, 1),),
+    ),
+    Case(
+        "promotion_age_multiplier_zero",
+        "promotion age multipliers are > 0 and bounded",
+        seed_value(
+            "config_promotion_hazard_age_multipliers", {"age_band": "65+"}, "multiplier", "0"
+        ),
+        (Expect("config_promotion_hazard_age_multipliers_positive_and_bounded", "fail", SI, 1),),
+    ),
+    Case(
+        "promotion_tenure_multiplier_huge",
+        "promotion tenure multipliers are > 0 and bounded",
+        seed_value(
+            "config_promotion_hazard_tenure_multipliers",
+            {"tenure_band": "5-9"},
+            "multiplier",
+            "7.5",
+        ),
+        (Expect("config_promotion_hazard_tenure_multipliers_positive_and_bounded", "fail", SI, 1),),
+    ),
+    Case(
+        "termination_age_multiplier_negative",
+        "termination age multipliers are > 0 and bounded",
+        seed_value(
+            "config_termination_hazard_age_multipliers", {"age_band": "35-44"}, "multiplier", "-1"
+        ),
+        (Expect("config_termination_hazard_age_multipliers_positive_and_bounded", "fail", SI, 1),),
+    ),
+    Case(
+        "termination_tenure_multiplier_huge",
+        "termination tenure multipliers are > 0 and bounded",
+        seed_value(
+            "config_termination_hazard_tenure_multipliers",
+            {"tenure_band": "20+"},
+            "multiplier",
+            "5.5",
+        ),
+        (
+            Expect(
+                "config_termination_hazard_tenure_multipliers_positive_and_bounded", "fail", SI, 1
+            ),
+        ),
+    ),
+    Case(
+        "termination_age_band_typo",
+        "termination age bands equal the baseline's labels",
+        seed_value(
+            "config_termination_hazard_age_multipliers", {"age_band": "65+"}, "age_band", "65 +"
+        ),
+        (
+            Expect(
+                "config_termination_hazard_age_multipliers_band_labels_match_baseline",
+                "fail",
+                SI,
+                2,
+                rows_name(band_label="65 +", label_issue="unknown"),
+            ),
+        ),
+    ),
+    Case(
+        "promotion_age_band_missing",
+        "promotion age bands equal the baseline's labels",
+        seed_rows("config_promotion_hazard_age_multipliers", drop_rows({"age_band": "< 25"})),
+        (
+            Expect(
+                "config_promotion_hazard_age_multipliers_band_labels_match_baseline",
+                "fail",
+                SI,
+                1,
+                rows_name(band_label="< 25", label_issue="missing"),
+            ),
+        ),
+    ),
+    Case(
+        "termination_tenure_band_renamed",
+        "termination tenure bands equal the baseline's labels",
+        seed_value(
+            "config_termination_hazard_tenure_multipliers",
+            {"tenure_band": "< 2"},
+            "tenure_band",
+            "0-1",
+        ),
+        (
+            Expect(
+                "config_termination_hazard_tenure_multipliers_band_labels_match_baseline",
+                "fail",
+                SI,
+                2,
+            ),
+        ),
+    ),
+    Case(
+        "promotion_tenure_band_extra",
+        "promotion tenure bands equal the baseline's labels",
+        seed_rows(
+            "config_promotion_hazard_tenure_multipliers",
+            add_row({"tenure_band": "30+", "multiplier": "0.2"}),
+        ),
+        (
+            Expect(
+                "config_promotion_hazard_tenure_multipliers_band_labels_match_baseline",
+                "fail",
+                SI,
+                1,
+            ),
+        ),
+    ),
+    Case(
+        "job_band_inverted",
+        "a job level's band minimum is below its maximum",
+        seed_value("config_job_levels", {"level_id": "3"}, "min_compensation", "160000"),
+        (Expect("config_job_levels_band_minimum_below_maximum", "fail", SI, 1),),
+    ),
+    Case(
+        "job_bands_gap",
+        "job-level bands have no gaps (warn; employees in the gap are counted)",
+        seed_value("config_job_levels", {"level_id": "3"}, "min_compensation", "101000"),
+        (
+            Expect(
+                "assert_job_level_bands_contiguous",
+                "warn",
+                SI,
+                1,
+                rows_name(
+                    lower_level_id=2,
+                    upper_level_id=3,
+                    band_defect="gap",
+                    range_start=100000.0,
+                    range_end=101000.0,
+                ),
+            ),
+            Expect(
+                "baseline_pay_outside_every_band",
+                "warn",
+                BW,
+                employees_in_gap,
+                rows_name(compensation_band_status="between_bands"),
+            ),
+        ),
+    ),
+    Case(
+        "job_bands_overlap",
+        "job-level bands do not overlap (warn)",
+        seed_value("config_job_levels", {"level_id": "4"}, "max_compensation", "250000"),
+        (
+            Expect(
+                "assert_job_level_bands_contiguous",
+                "warn",
+                SI,
+                1,
+                rows_name(
+                    lower_level_id=4,
+                    upper_level_id=5,
+                    band_defect="overlap",
+                    range_start=225000.0,
+                    range_end=250000.0,
+                ),
+            ),
+        ),
+    ),
+    Case(
+        "cola_year_missing",
+        "COLA years cover the simulation horizon",
+        seed_rows("config_cola_by_year", drop_rows({"year": "2029"})),
+        (
+            Expect(
+                "stg_config_cola_by_year_covers_horizon",
+                "fail",
+                SI,
+                1,
+                rows_name(missing_year=2029),
+            ),
+        ),
+    ),
+    Case(
+        "lever_year_missing",
+        "the default scenario's levers cover the simulation horizon",
+        seed_rows("comp_levers", drop_rows({"scenario_id": "default", "fiscal_year": "2029"})),
+        (
+            Expect(
+                "stg_comp_levers_default_years_cover_horizon",
+                "fail",
+                SI,
+                1,
+                rows_name(missing_year=2029),
+            ),
+        ),
+    ),
+    Case(
+        "timing_profile_sums_to_1_07",
+        "a raise-timing profile sums to 1 (rule enforcement error)",
+        seed_value(
+            "config_raise_timing_distribution",
+            {"industry_profile": "finance", "month": "1"},
+            "percentage",
+            "0.47",
+        ),
+        (
+            Expect(
+                "raise_timing_rules_error_level",
+                "fail",
+                SI,
+                1,
+                rows_name(
+                    rule_name="monthly_distribution_sum",
+                    industry_profile="finance",
+                    observed_value=1.07,
+                ),
+            ),
+        ),
+    ),
+    Case(
+        "timing_month_above_maximum",
+        "no month above maximum_month_percentage (rule enforcement warning)",
+        seed_rows("config_raise_timing_distribution", redistribute_technology),
+        (
+            Expect(
+                "raise_timing_rules_warning_level",
+                "warn",
+                SI,
+                1,
+                rows_name(
+                    rule_name="maximum_month_percentage",
+                    industry_profile="technology",
+                    month_number=3,
+                ),
+            ),
+        ),
+    ),
+    Case(
+        "timing_rule_enforcement_from_seed",
+        "the rules seed's enforcement level decides the severity",
+        both(
+            seed_value(
+                "config_raise_timing_distribution",
+                {"industry_profile": "finance", "month": "1"},
+                "percentage",
+                "0.47",
+            ),
+            seed_value(
+                "config_timing_validation_rules",
+                {"rule_name": "monthly_distribution_sum"},
+                "enforcement_level",
+                "warning",
+            ),
+        ),
+        (
+            Expect(
+                "raise_timing_rules_warning_level",
+                "warn",
+                SI,
+                1,
+                rows_name(rule_name="monthly_distribution_sum", industry_profile="finance"),
+            ),
+        ),
+    ),
+    Case(
+        "timing_rule_unknown",
+        "a timing rule that cannot be applied is reported, not ignored",
+        seed_rows(
+            "config_timing_validation_rules",
+            add_row({"rule_name": "weekly_distribution_sum", "enforcement_level": "error"}),
+        ),
+        (
+            Expect(
+                "raise_timing_rules_error_level",
+                "fail",
+                SI,
+                1,
+                rows_name(rule_name="weekly_distribution_sum", industry_profile="unknown_rule"),
+            ),
+        ),
+    ),
+    # --- staging ------------------------------------------------------------------
+    Case(
+        "staging_empty",
+        "every staging model is non-empty",
+        seed_rows("comp_targets", lambda rows: []),
+        (Expect("stg_comp_targets_not_empty", "fail", ST, 1),),
+    ),
+    Case(
+        "one_row_seed_twice",
+        "the raises hazard has exactly one row",
+        seed_rows("config_raises_hazard", lambda rows: rows * 2),
+        (Expect("stg_config_raises_hazard_has_exactly_one_row", "fail", ST, 1),),
+    ),
+    Case(
+        "one_row_seed_empty",
+        "the promotion hazard base has exactly one row",
+        seed_rows("config_promotion_hazard_base", lambda rows: []),
+        (Expect("stg_config_promotion_hazard_base_has_exactly_one_row", "fail", ST, 1),),
+    ),
+    Case(
+        "one_row_seed_three_rows",
+        "the termination hazard base has exactly one row",
+        seed_rows("config_termination_hazard_base", lambda rows: rows * 3),
+        (Expect("stg_config_termination_hazard_base_has_exactly_one_row", "fail", ST, 1),),
+    ),
+    Case(
+        "staging_contract_broken",
+        "staging contracts are enforced",
+        break_cola_contract,
+        (),
+        error_nodes=("stg_config_cola_by_year",),
+    ),
+    # --- census quality -----------------------------------------------------------
+    Case(
+        "census_id_missing",
+        "required census fields are not null (checked on the source)",
+        census(
+            "select * replace (case when employee_id = 'EMP_2024_000002' then null "
+            "else employee_id end as employee_id) from sample"
+        ),
+        (
+            Expect(
+                "census_raw_required_fields_not_null",
+                "fail",
+                CQ,
+                1,
+                rows_name(null_column="employee_id"),
+            ),
+        ),
+    ),
+    Case(
+        "census_empty",
+        "an empty census is an error",
+        census("select * from sample limit 0"),
+        (Expect("census_raw_minimum_rows", "fail", CQ, 1, rows_name(row_count=0)),),
+    ),
+    Case(
+        "census_too_small",
+        "the census has at least validation_census_min_rows rows",
+        census("select * from sample", {"validation_census_min_rows": 6000}),
+        (Expect("census_raw_minimum_rows", "fail", CQ, 1, rows_name(row_count=5000)),),
+    ),
+    Case(
+        "census_terminated_before_hire",
+        "no hire date after the termination date",
+        census(
+            "select * replace (case when employee_id = 'EMP_2024_000006' then date '2019-01-01' "
+            "else employee_termination_date end as employee_termination_date) from sample"
+        ),
+        (
+            Expect(
+                "census_hire_date_not_after_termination_date",
+                "fail",
+                CQ,
+                1,
+                rows_name(employee_id="EMP_2024_000006"),
+            ),
+        ),
+    ),
+    Case(
+        "census_hired_after_census_date",
+        "no hire date after the census date",
+        census(
+            "select * replace (case when employee_id = 'EMP_2024_000001' then date '2025-03-01' "
+            "else employee_hire_date end as employee_hire_date) from sample"
+        ),
+        (
+            Expect(
+                "census_hire_date_not_after_census_date",
+                "fail",
+                CQ,
+                1,
+                rows_name(employee_id="EMP_2024_000001"),
+            ),
+        ),
+    ),
+    Case(
+        "census_child_employee",
+        "ages at the census date are in the working range",
+        census(
+            "select * replace (case when employee_id = 'EMP_2024_000001' then date '2012-01-01' "
+            "else employee_birth_date end as employee_birth_date) from sample"
+        ),
+        (
+            Expect(
+                "census_age_in_working_range",
+                "fail",
+                CQ,
+                1,
+                rows_name(employee_id="EMP_2024_000001"),
+            ),
+        ),
+    ),
+    Case(
+        "census_pay_zero",
+        "pay is > 0",
+        census(
+            "select * replace (case when employee_id = 'EMP_2024_000001' then 0 "
+            "else employee_gross_compensation end as employee_gross_compensation) from sample"
+        ),
+        (Expect("census_pay_positive", "fail", CQ, 1),),
+    ),
+    Case(
+        "census_pay_below_floor",
+        "pay below the configurable floor warns",
+        census(
+            "select * replace (case when employee_id = 'EMP_2024_000006' then 5000 "
+            "else employee_gross_compensation end as employee_gross_compensation) from sample"
+        ),
+        (Expect("census_pay_above_floor", "warn", CQ, 1),),
+    ),
+    Case(
+        "census_duplicates",
+        "duplicated employee ids are reported with their count (warn)",
+        census(
+            "select * from sample union all "
+            "select * replace (employee_hire_date - interval 400 day as employee_hire_date) "
+            "from sample where employee_id in ('EMP_2024_000001', 'EMP_2024_000002')"
+        ),
+        (
+            Expect(
+                "assert_census_duplicate_employee_ids",
+                "warn",
+                CQ,
+                2,
+                rows_name(employee_id="EMP_2024_000001", duplicate_count=2),
+            ),
+        ),
+    ),
+    # --- baseline workforce ---------------------------------------------------------
+    Case(
+        "baseline_pay_below_lowest_band",
+        "pay below the lowest band is counted (warn)",
+        census(
+            "select * replace (case when employee_id in ('EMP_2024_000001', 'EMP_2024_000002', "
+            "'EMP_2024_000003') then 30000 else employee_gross_compensation end "
+            "as employee_gross_compensation) from sample"
+        ),
+        (
+            Expect(
+                "baseline_pay_outside_every_band",
+                "warn",
+                BW,
+                3,
+                rows_name(
+                    employee_id="EMP_2024_000003", compensation_band_status="below_lowest_band"
+                ),
+            ),
+        ),
+    ),
+    Case(
+        "baseline_headcount_too_small",
+        "active headcount is at least validation_min_active_headcount",
+        only_vars({"validation_min_active_headcount": 5000}),
+        (Expect("baseline_active_headcount_minimum", "fail", BW, 1),),
+    ),
+    # --- configuration consistency ----------------------------------------------------
+    Case(
+        "termination_hazard_above_one",
+        "termination hazard cells are probabilities (real data: 1.21)",
+        seed_value(
+            "config_termination_hazard_age_multipliers", {"age_band": "65+"}, "multiplier", "4.84"
+        ),
+        (
+            Expect(
+                "int_hazard_termination_rates_are_probabilities",
+                "fail",
+                CC,
+                10,
+                rows_name(
+                    simulation_year=2025,
+                    level_id=1,
+                    tenure_band="< 2",
+                    age_band="65+",
+                    failing_value=1.21,
+                ),
+            ),
+        ),
+    ),
+    Case(
+        "promotion_hazard_above_one",
+        "promotion hazard cells are probabilities",
+        seed_value("config_promotion_hazard_base", {}, "base_rate", "0.5"),
+        (
+            Expect(
+                "int_hazard_promotion_rates_are_probabilities",
+                "fail",
+                CC,
+                lambda: promotion_cells_above_one(0.5),
+            ),
+        ),
+    ),
+    Case(
+        "merit_rate_above_one",
+        "merit grid rates are probabilities",
+        seed_value("config_raises_hazard", {}, "merit_base", "0.995"),
+        # 0.995 + tenure bump 0.005 (3 bands) + low-level bump 0.005 (levels 1-2)
+        # = 1.005 in 2 levels x 3 tenure bands x 6 age bands x 5 years
+        (Expect("int_hazard_merit_rates_are_probabilities", "fail", CC, 180),),
+    ),
+    Case(
+        "effective_parameter_missing",
+        "every level and year has each required parameter",
+        seed_rows(
+            "comp_levers",
+            drop_rows(
+                {
+                    "scenario_id": "default",
+                    "fiscal_year": "2027",
+                    "job_level": "3",
+                    "parameter_name": "promotion_raise",
+                }
+            ),
+        ),
+        (
+            Expect(
+                "effective_parameters_complete",
+                "fail",
+                CC,
+                1,
+                rows_name(fiscal_year=2027, job_level=3, parameter_name="promotion_raise"),
+            ),
+        ),
+    ),
+]
+
+
+# Guards: reachable only by tampering with one table of a built database.
+@dataclass(frozen=True)
+class GuardCase:
+    id: str
+    rule: str
+    tamper_sql: str
+    expect: Expect
+
+
+GUARD_CASES: list[GuardCase] = [
+    GuardCase(
+        "baseline_band_without_multiplier",
+        "baseline bands all have multipliers",
+        "delete from main.stg_config_termination_hazard_age_multipliers where age_band = '65+'",
+        Expect(
+            "assert_baseline_bands_have_multipliers",
+            "fail",
+            BW,
+            1,
+            rows_name(
+                multiplier_seed="config_termination_hazard_age_multipliers", band_label="65+"
+            ),
+        ),
+    ),
+    GuardCase(
+        "baseline_pay_not_positive",
+        "baseline current compensation is positive",
+        "update main.int_baseline_workforce set current_compensation = 0 "
+        "where employee_id = 'EMP_2024_000001'",
+        Expect("baseline_compensation_positive", "fail", BW, 1),
+    ),
+    GuardCase(
+        "baseline_level_unknown",
+        "every baseline employee maps to an existing job level",
+        "update main.int_baseline_workforce set level_id = 9 where employee_id = 'EMP_2024_000001'",
+        Expect(("relationships", "int_baseline_workforce", "level_id"), "fail", BW, 1),
+    ),
+    GuardCase(
+        "promotion_grid_cell_extra",
+        "the promotion grid has no cells outside its space",
+        "insert into main.int_hazard_promotion "
+        "select 2031, level_id, tenure_band, age_band, promotion_rate "
+        "from main.int_hazard_promotion "
+        "where simulation_year = 2029 and level_id = 1 "
+        "and tenure_band = '< 2' and age_band = '65+'",
+        Expect(
+            "int_hazard_promotion_grid_complete",
+            "fail",
+            CC,
+            1,
+            rows_name(simulation_year=2031, cell_issue="unexpected"),
+        ),
+    ),
+    GuardCase(
+        "merit_grid_level_missing",
+        "the merit grid covers every job level",
+        "delete from main.int_hazard_merit where level_id = 4 and simulation_year = 2026",
+        Expect("int_hazard_merit_grid_complete", "fail", CC, 30),
+    ),
+    GuardCase(
+        "hazard_grid_cell_missing",
+        "the termination grid is complete",
+        "delete from main.int_hazard_termination "
+        "where simulation_year = 2027 and level_id = 2 "
+        "and tenure_band = '5-9' and age_band = '45-54'",
+        Expect(
+            "int_hazard_termination_grid_complete",
+            "fail",
+            CC,
+            1,
+            rows_name(simulation_year=2027, level_id=2, cell_issue="missing"),
+        ),
+    ),
+]
+
+
+# --- checks ----------------------------------------------------------------------
+
+
+def check_outcome(
+    project: DbtProject,
+    outcome: DbtOutcome,
+    expect: tuple[Expect, ...],
+    error_nodes: tuple[str, ...] = (),
+) -> None:
+    """Exactly the expected tests fail/warn as expected; every other node passes
+    (or is skipped, when an error-level failure or a model error gates it)."""
+    assert outcome.run_results is not None, outcome.error_text
+    nodes = manifest_tests(project)
+    results = {r["unique_id"]: r for r in outcome.results}  # unit tests share names
+    expected_ids: set[str] = set()
+    for item in expect:
+        node = resolve_ref(nodes, item.test)
+        expected_ids.add(node.unique_id)
+        assert node.is_validation and node.category == item.category, (
+            f"{node.name}: tags {sorted(node.tags)}, expected category {item.category}"
+        )
+        assert node.severity == ("error" if item.status == "fail" else "warn"), (
+            f"{node.name}: severity {node.severity} for expected status {item.status}"
+        )
+        result = results.get(node.unique_id)
+        assert result is not None, f"{node.name} did not run"
+        assert result["status"] == item.status, (
+            f"{node.name}: {result['status']}, expected {item.status}: {result.get('message')}"
+        )
+        failures = item.failures() if callable(item.failures) else item.failures
+        assert result["failures"] == failures, (
+            f"{node.name}: {result['failures']} failing rows, expected {failures}"
+        )
+        if item.rows is not None:
+            item.rows(stored_failures(project, node.name))
+    for name in error_nodes:
+        errored = [r for uid, r in results.items() if uid.split(".")[-1] == name]
+        assert [r["status"] for r in errored] == ["error"], f"{name}: {errored}"
+        expected_ids.add(errored[0]["unique_id"])
+    allow_skips = any(e.status == "fail" for e in expect) or bool(error_nodes)
+    unexpected = {
+        uid: r["status"]
+        for uid, r in results.items()
+        if uid not in expected_ids
+        and r["status"] not in ("pass", "success")
+        and not (allow_skips and r["status"] == "skipped")
+    }
+    assert not unexpected, f"unexpected results: {unexpected}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_mutation_fires_exactly_its_rule(
+    case: Case, fresh_project: DbtProject, tmp_path: Path
+) -> None:
+    run_vars = case.mutate(fresh_project, tmp_path)
+    outcome = fresh_project.dbt("build", "--selector", "setup", *QUIET, vars=run_vars)
+    assert not outcome.success or all(e.status == "warn" for e in case.expect)
+    check_outcome(fresh_project, outcome, case.expect, case.error_nodes)
+
+
+@pytest.mark.parametrize("case", GUARD_CASES, ids=[c.id for c in GUARD_CASES])
+def test_guard_fires_on_tampered_database(case: GuardCase, built_copy: DbtProject) -> None:
+    with duckdb.connect(str(built_copy.db_path)) as connection:
+        connection.execute(case.tamper_sql)
+    outcome = built_copy.dbt("test", "--selector", "validation", *QUIET)
+    assert not outcome.success
+    check_outcome(built_copy, outcome, (case.expect,))

@@ -1,0 +1,132 @@
+"""Issue 3: the validation suite as a whole.
+
+- the default build passes with zero warnings and zero failures, and every
+  test carries `validation` plus exactly one category tag;
+- `dbt test --selector validation` reruns the checks against an existing
+  database without rebuilding anything;
+- every validation test is proven by a mutation case (tests/validation/
+  test_mutations.py), or belongs to a structural family whose representative
+  is, as listed below with the reason.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from tests.conftest import DbtProject
+from tests.validation.conftest import (
+    CATEGORIES,
+    FAILURES_SCHEMA,
+    BuiltDatabase,
+    manifest_tests,
+    resolve_ref,
+)
+from tests.validation.test_mutations import CASES, GUARD_CASES
+
+pytestmark = pytest.mark.mutation
+
+# Structural tests (dbt built-ins and the row-count family) proven by one
+# representative mutation of the same test macro, or unreachable by any data
+# because a test upstream gates them (e.g. staging key tests behind the same
+# keys' seed tests, model-generated constants). Kind -> why it is not mutated
+# instance by instance.
+FAMILY_REPRESENTED = {
+    "unique": "seed_key_duplicated; staging/model keys repeat seed keys or come from the model",
+    "not_null": "seed_value_missing; model columns are produced by the model",
+    "accepted_values": "each named accepted-values rule has a case; the rest check model constants",
+    "relationships": "each seed relationship has a case; baseline_level_unknown for the baseline",
+    "planwise_unique_combination": "seed_composite_key_duplicated; grids cross-join unique keys",
+    "planwise_row_count_between": "staging_empty and the one-row cases share the macro",
+}
+
+
+def proven_tests(project: DbtProject) -> set[str]:
+    nodes = manifest_tests(project)
+    proven = {resolve_ref(nodes, expect.test).name for case in CASES for expect in case.expect}
+    proven |= {resolve_ref(nodes, case.expect.test).name for case in GUARD_CASES}
+    return proven
+
+
+def test_default_build_has_zero_warnings_and_failures(built_database: BuiltDatabase) -> None:
+    outcome = built_database.outcome
+    assert outcome.success, outcome.error_text
+    assert outcome.not_passing() == {}
+    ran = {r["unique_id"] for r in outcome.results}
+    nodes = manifest_tests(built_database.project)
+    validation = {node.unique_id for node in nodes.values() if node.is_validation}
+    assert validation <= ran, "every validation test (unit tests included) runs in the setup build"
+    assert len([n for n in nodes.values() if n.kind == "unit"]) >= 4
+
+
+def test_every_test_has_validation_and_one_category(built_database: BuiltDatabase) -> None:
+    nodes = manifest_tests(built_database.project)
+    assert nodes
+    untagged = {
+        name: sorted(n.tags)
+        for name, n in nodes.items()
+        if not n.is_validation or n.category is None
+    }
+    assert not untagged
+    assert {n.category for n in nodes.values()} == set(CATEGORIES)
+    assert all(n.severity in ("error", "warn") for n in nodes.values() if n.kind != "unit")
+
+
+def test_failing_rows_schema_is_main_validation_failures(built_database: BuiltDatabase) -> None:
+    with duckdb.connect(str(built_database.project.db_path), read_only=True) as connection:
+        tables = {
+            row[0]
+            for row in connection.execute(
+                "select table_name from information_schema.tables where table_schema = ?",
+                [FAILURES_SCHEMA],
+            ).fetchall()
+        }
+    assert "raise_timing_rules_error_level" in tables
+    assert "census_raw_required_fields_not_null" in tables
+
+
+def test_validation_selector_reruns_checks_without_rebuilding(built_copy: DbtProject) -> None:
+    marker = "validation-selector-marker"
+    with duckdb.connect(str(built_copy.db_path)) as connection:
+        before = connection.execute("select count(*) from main.stg_census_data").fetchone()
+        # A row a rebuild would wipe out; it breaks no validation rule.
+        connection.execute(
+            "insert into main.stg_comp_targets (scenario_id, fiscal_year, metric_name, "
+            "target_value, tolerance_pct, priority, description) "
+            f"values ('default', 2099, '{marker}', 0, 0, 'low', '')"
+        )
+    outcome = built_copy.dbt("test", "--selector", "validation")
+    assert outcome.success, outcome.error_text
+    assert outcome.not_passing() == {}
+    kinds = {r["unique_id"].split(".")[0] for r in outcome.results}
+    assert kinds <= {"test", "unit_test", "operation"}, kinds
+    nodes = manifest_tests(built_copy)
+    ran = {r["unique_id"] for r in outcome.results}
+    assert {n.unique_id for n in nodes.values() if n.is_validation} <= ran
+    with duckdb.connect(str(built_copy.db_path), read_only=True) as connection:
+        assert connection.execute(
+            "select count(*) from main.stg_comp_targets where metric_name = ?", [marker]
+        ).fetchone() == (1,)
+        assert connection.execute("select count(*) from main.stg_census_data").fetchone() == before
+
+
+def test_every_validation_test_is_proven_by_a_mutation(built_database: BuiltDatabase) -> None:
+    nodes = manifest_tests(built_database.project)
+    proven = proven_tests(built_database.project)
+    unproven = {
+        name: node.kind
+        for name, node in nodes.items()
+        if node.is_validation
+        and node.kind != "unit"
+        and name not in proven
+        and node.kind not in FAMILY_REPRESENTED
+    }
+    assert not unproven, f"validation tests without a mutation case: {unproven}"
+    # each represented family really has a representative among the cases
+    proven_kinds = {nodes[name].kind for name in proven}
+    assert set(FAMILY_REPRESENTED) <= proven_kinds
+
+
+def test_mutation_cases_are_one_per_rule() -> None:
+    ids = [c.id for c in CASES] + [c.id for c in GUARD_CASES]
+    assert len(ids) == len(set(ids))
