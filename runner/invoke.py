@@ -17,8 +17,10 @@ import _thread
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -114,6 +116,55 @@ def _cwd(path: Path) -> Iterator[None]:
         yield
     finally:
         os.chdir(previous)
+
+
+@contextlib.contextmanager
+def _noticing_signals(flag: threading.Event) -> Iterator[None]:
+    """Record SIGINT/SIGTERM in `flag` while dbt runs, then behave as before.
+
+    dbt turns a KeyboardInterrupt into cancelled queries and sometimes into a
+    different error ("Connection already closed"), so the runner cannot tell an
+    interrupted run from the exception alone. Only the main thread can do this.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def handler(signum: int, frame: Any) -> None:
+        before = previous[signal.Signals(signum)]
+        if before == signal.SIG_IGN:
+            return
+        flag.set()
+        if callable(before):
+            before(signum, frame)
+        raise KeyboardInterrupt
+
+    for sig in previous:
+        signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, before in previous.items():
+            signal.signal(sig, before)
+
+
+def _release_dbt_logs() -> None:
+    """Close the log file dbt keeps open after an in-process invocation (its
+    handlers are only replaced, never closed, by the next one), so the run
+    directory's file system can be unmounted or removed at once."""
+    try:
+        from dbt_common.events.event_manager_client import get_event_manager
+    except ImportError:  # pragma: no cover
+        return
+    for logger in list(getattr(get_event_manager(), "loggers", [])):
+        python_logger = getattr(logger, "_python_logger", None)
+        if not isinstance(python_logger, logging.Logger):
+            continue
+        for handler in list(python_logger.handlers):
+            with contextlib.suppress(Exception):
+                handler.close()
+            python_logger.removeHandler(handler)
 
 
 def state_dir(db_path: Path) -> Path:
@@ -243,7 +294,12 @@ def run_dbt(
     exception: BaseException | None = None
     success = False
     listed: list[str] | None = None
-    with _INVOKE_LOCK, _environment(env), _cwd(settings.project_dir):
+    signalled = threading.Event()
+    raise_logging_errors = logging.raiseExceptions
+    with _INVOKE_LOCK, _environment(env), _cwd(settings.project_dir), _noticing_signals(signalled):
+        # A full disk must not print "--- Logging error ---" tracebacks from dbt's
+        # file logger: the failure is reported from dbt's results instead.
+        logging.raiseExceptions = False
         try:
             if timer is not None:
                 timer.start()
@@ -257,8 +313,11 @@ def run_dbt(
         finally:
             if timer is not None:
                 timer.cancel()
+            _release_dbt_logs()
+            logging.raiseExceptions = raise_logging_errors
     seconds = time.perf_counter() - started
-    if timed_out.is_set() and exception is None and not success:
+    stopped = timed_out.is_set() or signalled.is_set()
+    if stopped and not success and not isinstance(exception, KeyboardInterrupt):
         exception = KeyboardInterrupt()
 
     produced = target_path / PARTIAL_PARSE_FILE
