@@ -67,7 +67,8 @@ class Case:
     rule: str
     mutate: Callable[[DbtProject, Path], dict[str, Any] | None]
     expect: tuple[Expect, ...]
-    error_nodes: tuple[str, ...] = field(default=())  # models expected to error (contracts)
+    error_nodes: tuple[str, ...] = field(default=())  # nodes expected to error
+    error_message: str | None = None  # text the error must contain
 
 
 # --- mutations ----------------------------------------------------------------
@@ -746,6 +747,14 @@ CASES: list[Case] = [
         ),
     ),
     Case(
+        "census_required_column_missing",
+        "a check that cannot run is a failure, never a pass",
+        census("select * exclude (employee_birth_date) from sample"),
+        (),
+        error_nodes=("census_raw_required_fields_not_null",),
+        error_message="missing required column(s): employee_birth_date",
+    ),
+    Case(
         "census_empty",
         "an empty census is an error",
         census("select * from sample limit 0"),
@@ -1054,7 +1063,7 @@ def check_outcome(
         if item.rows is not None:
             item.rows(stored_failures(project, node.name))
     for name in error_nodes:
-        errored = [r for uid, r in results.items() if uid.split(".")[-1] == name]
+        errored = [r for uid, r in results.items() if uid.split(".")[2] == name]
         assert [r["status"] for r in errored] == ["error"], f"{name}: {errored}"
         expected_ids.add(errored[0]["unique_id"])
     allow_skips = any(e.status == "fail" for e in expect) or bool(error_nodes)
@@ -1076,6 +1085,8 @@ def test_mutation_fires_exactly_its_rule(
     outcome = fresh_project.dbt("build", "--selector", "setup", *QUIET, vars=run_vars)
     assert not outcome.success or all(e.status == "warn" for e in case.expect)
     check_outcome(fresh_project, outcome, case.expect, case.error_nodes)
+    if case.error_message is not None:
+        assert case.error_message in outcome.error_text
 
 
 @pytest.mark.parametrize("case", GUARD_CASES, ids=[c.id for c in GUARD_CASES])
