@@ -36,6 +36,7 @@ _INVOKE_LOCK = threading.Lock()
 # Macros in macros/ emit one debug log line `<marker>: <json>` for the runner.
 PAYLOAD_MARKERS = ("planwise_clear", "planwise_row_counts")
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+PARSE_CACHE_KEEP = 8  # partial-parse files kept (one per db path x vars combination)
 
 
 class ProgressSink(Protocol):
@@ -327,6 +328,9 @@ def run_dbt(
             temporary = cache_file.with_suffix(f".{os.getpid()}.tmp")
             shutil.copy2(produced, temporary)
             os.replace(temporary, cache_file)
+            cached = sorted(cache_dir.glob("*.msgpack"), key=lambda p: p.stat().st_mtime)
+            for old in cached[:-PARSE_CACHE_KEEP]:
+                old.unlink(missing_ok=True)
 
     run_results = _read_json(target_path / "run_results.json")
     manifest = _read_json(target_path / "manifest.json")
