@@ -33,9 +33,7 @@ class CensusSpec:
 
 def _uniform(draw: int, seed: int) -> str:
     """SQL for a uniform draw in (0, 1) for employee `i`, stable per (i, seed, draw)."""
-    return (
-        f"((hash(i, {seed}, {draw}) % {_UNIFORM_RESOLUTION}) + 0.5) / {_UNIFORM_RESOLUTION}.0"
-    )
+    return f"((hash(i, {seed}, {draw}) % {_UNIFORM_RESOLUTION}) + 0.5) / {_UNIFORM_RESOLUTION}.0"
 
 
 def census_sql(spec: CensusSpec) -> str:
