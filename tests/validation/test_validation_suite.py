@@ -19,6 +19,7 @@ from tests.validation.conftest import (
     CATEGORIES,
     FAILURES_SCHEMA,
     BuiltDatabase,
+    manifest,
     manifest_tests,
     resolve_ref,
 )
@@ -130,3 +131,21 @@ def test_every_validation_test_is_proven_by_a_mutation(built_database: BuiltData
 def test_mutation_cases_are_one_per_rule() -> None:
     ids = [c.id for c in CASES] + [c.id for c in GUARD_CASES]
     assert len(ids) == len(set(ids))
+
+
+def test_staging_contracts_are_enforced(built_database: BuiltDatabase) -> None:
+    """The staging category's second rule: every stored staging model has an
+    enforced contract with a data type on every column (the ephemeral
+    stg_census_typed compiles into stg_census_data, whose contract applies)."""
+    data = manifest(built_database.project)
+    staging = [
+        node
+        for node in data["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["name"].startswith("stg_")
+        and node["config"]["materialized"] != "ephemeral"
+    ]
+    assert len(staging) == 16
+    for node in staging:
+        assert node["config"]["contract"]["enforced"], node["name"]
+        assert node["columns"] and all(c["data_type"] for c in node["columns"].values())
