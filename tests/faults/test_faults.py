@@ -133,7 +133,6 @@ SIGNAL_CASES = [
     ("SIGTERM", "building"),
     ("SIGINT", "candidate"),
     ("SIGINT", "building"),
-    ("SIGINT", "published"),
 ]
 
 
@@ -186,6 +185,43 @@ def test_signal_during_setup_leaves_live_unchanged(
         for path in reported:
             assert path.name in nxt.output, nxt.output
     case.assert_unchanged()  # census A again: the pristine content
+    case.assert_no_debris()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="runner/commands.py _build_and_publish sets state.published only after "
+    "publish.publish() returns, but publish() has already os.replace()d the live file "
+    "before its directory fsync and stamp removal: a Ctrl-C there exits 130 saying "
+    "'interrupted: the live database was not changed' / 'nothing published' although "
+    "the new database is live (and the report shows every step 'not run'); seen with a "
+    "real SIGINT too. It should say 'interrupted after publishing'",
+)
+def test_interrupt_right_after_the_atomic_replace_says_published(
+    case: Case, pristine: Pristine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C arriving at the first instruction after os.replace (deterministic stand-in
+    # for a SIGINT that lands there; a real one does, under load).
+    from runner import publish
+
+    real_fsync_dir = publish._fsync_dir
+    calls: list[Path] = []
+
+    def interrupted_fsync_dir(directory: Path) -> None:
+        calls.append(directory)
+        if len(calls) == 1 and _replaced(case, inode):
+            raise KeyboardInterrupt
+        real_fsync_dir(directory)
+
+    inode = case.db.stat().st_ino
+    monkeypatch.setattr(publish, "_fsync_dir", interrupted_fsync_dir)
+    result = case.run(census=pristine.census_b)
+
+    assert calls and _replaced(case, inode)
+    assert case.checksum() == pristine.checksum_b  # the complete new database is live
+    assert result.exit_code == 130, result.output
+    assert "interrupted after publishing" in result.output
+    assert "not changed" not in result.output and "unchanged" not in result.output
     case.assert_no_debris()
 
 
