@@ -9,6 +9,7 @@ really means nothing was published.
 from __future__ import annotations
 
 import signal
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,8 +22,10 @@ from runner.invoke import state_dir
 from runner.locking import lock_path
 from runner.publish import candidate_path, leftovers, wal_path
 from tests.faults.conftest import (
+    PLANWISE_RUN,
     Case,
     Pristine,
+    clean_environ,
     finish,
     mounted_tmpfs,
     read_only,
@@ -278,6 +281,47 @@ def test_disk_full_leaves_live_unchanged_and_no_debris(
         assert "Traceback" not in result.output
         case.assert_unchanged()
         case.assert_no_debris()
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="a file-size limit (RLIMIT_FSIZE / quota: DuckDB 'File too large') is not a "
+    "runtime error: inside a model it exits 1 as a model error (runner/commands.py "
+    "_ENVIRONMENT_ERRORS lacks 'File too large'/'quota'), and when it hits the "
+    "candidate's checkpoint in runner/publish.py publish() -> checkpoint() the "
+    "duckdb.FatalException escapes _build_and_publish (only DatabaseLocked, "
+    "PublishConflict and OSError are caught): exit 2 with 'FatalException: ...' and "
+    "'rerun with -v', and no setup-report.json/JUnit/last-run record is written",
+)
+def test_file_size_limit_is_a_runtime_error_with_a_report(case: Case, tmp_path: Path) -> None:
+    import resource
+
+    from runner.census import CensusSpec, generate_census
+
+    census = tmp_path / "big.parquet"
+    generate_census(CensusSpec(employees=40_000, seed=3), census)
+    limit = case.db.stat().st_size  # the candidate may not grow beyond the live file
+
+    def limit_file_size() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    process = subprocess.Popen(
+        [str(PLANWISE_RUN), *case.argv(census=census)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=clean_environ(),
+        preexec_fn=limit_file_size,
+    )
+    code, output = finish(process)
+    print(f"observed: exit {code}\n{output}")
+    case.assert_unchanged()
+    case.assert_no_debris()
+    assert code == 2, output
+    assert "File too large" in output and "Traceback" not in output
+    report = case.report()
+    assert (report["status"], report["published"]) == ("error", False)
 
 
 # --------------------------------------------------------------------------- read-only
