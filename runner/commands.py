@@ -161,6 +161,17 @@ def _save_success(settings: Settings, invocation: Invocation) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _forget_success(settings: Settings) -> None:
+    """Remove the recorded successful setup (before the live database changes)."""
+    destination = state_dir(settings.db_path) / LAST_SUCCESS
+    if not destination.exists():
+        return
+    old = destination.with_name(f".{LAST_SUCCESS}.old.{os.getpid()}")
+    with contextlib.suppress(OSError):
+        os.replace(destination, old)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def _quick_blocker(settings: Settings) -> str | None:
     """Why --quick cannot compare state (so a full setup runs), or None."""
     last = state_dir(settings.db_path) / LAST_SUCCESS
@@ -219,7 +230,18 @@ def _record_last_run(settings: Settings, report: Report, report_paths: list[str]
         "run_dir": report.dbt.get("run_dir"),
     }
     with contextlib.suppress(OSError):
-        _write_atomic(state_dir(settings.db_path) / LAST_RUN, json.dumps(record, indent=1) + "\n")
+        _write_atomic(
+            _existing_state_dir(settings.db_path) / LAST_RUN, json.dumps(record, indent=1) + "\n"
+        )
+
+
+def _existing_state_dir(db_path: Path) -> Path:
+    """`state_dir(db_path)`, creating its two levels below the database directory but
+    never the database directory itself (FileNotFoundError when it is missing)."""
+    state = state_dir(db_path)
+    for level in (state.parent, state):
+        level.mkdir(exist_ok=True)
+    return state
 
 
 def _emit(options: Options, report: Report, paths: list[str]) -> None:
@@ -256,7 +278,9 @@ def _finish(
         context,
     )
     paths = _write_reports(settings, report, invocation, run_dir)
-    if report.command == "setup":
+    if report.command == "setup" and not context.preflight_problems:
+        # A failed pre-flight creates nothing next to the database (whose directory
+        # may be the very problem it reported).
         _record_last_run(settings, report, paths)
     _emit(options, report, paths)
     return report.exit_code
@@ -352,12 +376,10 @@ def run_setup(
             )  # fmt: skip
         except KeyboardInterrupt:
             progress.close()
-            if state.published:
-                click.echo(
-                    "interrupted after publishing: the new database is complete and live",
-                    err=True,
+            if state.published_now(live):
+                return _interrupted_after_publishing(
+                    options, settings, context, state, run_dir, started
                 )
-                return int(ExitCode.INTERRUPTED)
             if state.candidate is not None:
                 with contextlib.suppress(Exception):
                     publish.discard(state.candidate, keep=False)
@@ -370,21 +392,60 @@ def run_setup(
             return int(ExitCode.INTERRUPTED)
         except BaseException:
             progress.close()
-            if state.candidate is not None and not state.published:
+            if state.candidate is not None and not state.published_now(live):
                 with contextlib.suppress(Exception):
                     publish.discard(state.candidate, keep=False)
             raise
 
 
-# OS-level failures reported by DuckDB inside dbt results: a runtime error (exit
-# 2), not a validation failure.
-_ENVIRONMENT_ERRORS = (
-    "No space left on device",
-    "Disk full",
-    "Read-only file system",
-    "Permission denied",
-    "Out of Memory",
-)
+def _interrupted_after_publishing(
+    options: Options,
+    settings: Settings,
+    context: Context,
+    state: _SetupState,
+    run_dir: Path,
+    started: float,
+) -> int:
+    """Ctrl-C/SIGTERM after the atomic replace: the new database is complete and live.
+    Finish what publishing left (directory fsync, source stamp), record the success
+    for --quick, then report the interrupt truthfully."""
+    from runner import publish
+
+    with contextlib.suppress(Exception):
+        publish.finalize(settings.db_path)
+    click.echo("interrupted after publishing: the new database is complete and live", err=True)
+    context.published = True
+    context.status_override = "interrupted"
+    context.exit_code_override = int(ExitCode.INTERRUPTED)
+    context.messages.append("interrupted after publishing: the new database is complete and live")
+    if state.invocation is not None:
+        with contextlib.suppress(Exception):
+            _save_success(settings, state.invocation)
+    with contextlib.suppress(Exception):
+        _finish(options, settings, context, state.invocation, run_dir, started)
+    return int(ExitCode.INTERRUPTED)
+
+
+# OS-level failures reported by DuckDB inside dbt results (or by its checkpoint at
+# publish): a runtime error (exit 2), not a validation failure. Each with a hint.
+_ENVIRONMENT_ERRORS = {
+    "No space left on device": "free disk space where the database lives",
+    "Disk full": "free disk space where the database lives",
+    "Disk quota exceeded": "raise the disk quota or free space where the database lives",
+    "File too large": "raise the file-size limit (ulimit -f) or quota for the database file",
+    "Read-only file system": "use a writable file system for the file it names",
+    "Permission denied": "fix the permissions of the file or directory it names",
+    "Out of Memory": "lower --threads or give DuckDB more memory",
+}
+
+
+def _environment_hint(message: str) -> str | None:
+    """The hint for an OS-level failure named in `message`, or None."""
+    lowered = message.lower()
+    for marker, hint in _ENVIRONMENT_ERRORS.items():
+        if marker.lower() in lowered:
+            return hint
+    return None
 
 
 def _environment_failure(run_results: dict[str, Any] | None) -> str | None:
@@ -403,8 +464,16 @@ class _SetupState:
     """What a setup has done so far (for clean handling of Ctrl-C at any point)."""
 
     def __init__(self) -> None:
+        from runner.publish import Publication
+
         self.candidate: Path | None = None
-        self.published = False
+        self.invocation: Invocation | None = None
+        self.publication = Publication()
+
+    def published_now(self, live: Path) -> bool:
+        """Whether the live file is the new database, even when the interrupt came
+        between the atomic rename and its bookkeeping."""
+        return self.publication.is_live(live)
 
 
 def _build_and_publish(
@@ -428,11 +497,13 @@ def _build_and_publish(
     try:
         state.candidate = candidate_target
         candidate = publish.prepare_candidate(live)
-    except OSError as exc:
+    except (OSError, publish.CheckpointFailed) as exc:
         state.candidate = None
+        detail = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
         raise PlanwiseError(
-            f"cannot copy {live} to {candidate_target}: {exc.strerror or exc}",
-            "free disk space or fix permissions in the database directory",
+            f"cannot copy {live} to {candidate_target}: {detail}",
+            _environment_hint(detail)
+            or "free disk space or fix permissions in the database directory",
         ) from exc
     invocation = run_dbt(
         settings,
@@ -445,6 +516,7 @@ def _build_and_publish(
         timeout=settings.timeout,
     )
     progress.close()
+    state.invocation = invocation
     context.dbt_seconds = invocation.seconds
     context.payloads = invocation.payloads
 
@@ -475,6 +547,7 @@ def _build_and_publish(
     environment = _environment_failure(invocation.run_results)
     if environment:
         click.echo(f"error: {environment}", err=True)
+        click.echo(f"  what to do: {_environment_hint(environment)}", err=True)
         return give_up(
             "error", ExitCode.ERROR, f"{environment}; nothing published, live database unchanged"
         )
@@ -486,17 +559,26 @@ def _build_and_publish(
         return give_up(
             "failed", ExitCode.FAILED, "nothing published: the live database is unchanged"
         )
+    # The live file is about to change: the recorded success no longer describes it
+    # (a kill after the rename must not let --quick call the new database up to date).
+    _forget_success(settings)
     try:
-        publish.publish(candidate, live)
+        publish.publish(candidate, live, state.publication)
     except DatabaseLocked:
         publish.discard(candidate, keep=keep_failed)
         state.candidate = None
         raise
-    except publish.PublishConflict as exc:
-        return give_up("error", ExitCode.ERROR, f"not published: {exc}")
-    except OSError as exc:
-        return give_up("error", ExitCode.ERROR, f"not published: {exc}")
-    state.published = True
+    except (publish.PublishConflict, publish.CheckpointFailed, OSError) as exc:
+        if state.published_now(live):  # publish() raises nothing after the rename; still
+            context.messages.append(f"published; then: {exc}")
+        else:
+            click.echo(f"error: not published: {exc}", err=True)
+            hint = _environment_hint(str(exc))
+            if hint:
+                click.echo(f"  what to do: {hint}", err=True)
+            return give_up(
+                "error", ExitCode.ERROR, f"not published: {exc}; the live database is unchanged"
+            )
     state.candidate = None
     context.published = True
     with contextlib.suppress(OSError):

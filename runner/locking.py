@@ -98,22 +98,41 @@ def _same_file(fd: int, path: Path) -> bool:
 
 
 def _try_acquire(lock_file: Path) -> int | None:
-    """An fd holding an exclusive flock on `lock_file`, or None if someone else holds it."""
+    """An fd holding an exclusive flock on `lock_file`, or None if someone else holds it.
+
+    Interrupted (Ctrl-C, SIGTERM) after the file was opened, it removes the file
+    again when nobody else holds it, so no unheld lock file is left behind (only
+    an interrupt landing inside `os.open` itself still can: the next run takes
+    such a file over and removes it).
+    """
     while True:
         fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                return None
+            if _same_file(fd, lock_file):
+                return fd
         except BaseException:
-            os.close(fd)
+            _abandon(fd, lock_file)
             raise
-        if _same_file(fd, lock_file):
-            return fd
         # The previous holder removed the file between our open and our flock:
         # this lock is on a deleted file and protects nothing. Try the new one.
         os.close(fd)
+
+
+def _abandon(fd: int, lock_file: Path) -> None:
+    """Close an fd of the lock file after an interrupt; remove the file if this process
+    holds (or can take) its flock, i.e. nobody else is using it."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # held by another process (or fd already closed)
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        return
+    _release(fd, lock_file)
 
 
 def _release(fd: int, lock_file: Path) -> None:
@@ -128,24 +147,27 @@ def _release(fd: int, lock_file: Path) -> None:
 @contextlib.contextmanager
 def _setup_lock(db_path: Path, timeout: float) -> Iterator[None]:
     lock_file = lock_path(db_path)
-    deadline = time.monotonic() + max(timeout, 0.0)
-    while True:
-        fd = _try_acquire(lock_file)
-        if fd is not None:
-            break
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise DatabaseLocked(db_path, _describe_holder(lock_file))
-        time.sleep(min(POLL_INTERVAL, remaining))
     key = _key(lock_file)
-    try:
+    record = _holder_record()
+    deadline = time.monotonic() + max(timeout, 0.0)
+    fd: int | None = None
+    try:  # acquire inside the try: an interrupt right after it still releases
+        while True:
+            fd = _try_acquire(lock_file)
+            if fd is not None:
+                break
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise DatabaseLocked(db_path, _describe_holder(lock_file))
+            time.sleep(min(POLL_INTERVAL, remaining))
         os.ftruncate(fd, 0)
-        os.pwrite(fd, _holder_record(), 0)
+        os.pwrite(fd, record, 0)
         _held_here.add(key)
         yield
     finally:
-        _held_here.discard(key)
-        _release(fd, lock_file)
+        if fd is not None:
+            _held_here.discard(key)
+            _release(fd, lock_file)
 
 
 def setup_lock(db_path: Path, timeout: float) -> contextlib.AbstractContextManager[None]:

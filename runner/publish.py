@@ -27,8 +27,10 @@ still true, so an old WAL can never be replayed onto the new file.
 Intended sequence (all under `runner.locking.setup_lock(live, timeout)`):
 `cleanup_leftovers(live)` -> `candidate = prepare_candidate(live)` -> dbt with
 PLANWISE_DB_PATH=candidate (its connections closed afterwards) -> on success
-`publish(candidate, live)`, otherwise (failure, Ctrl-C, timeout)
-`discard(candidate, keep=keep_failed)`.
+`publish(candidate, live, publication)`, otherwise (failure, Ctrl-C, timeout)
+`discard(candidate, keep=keep_failed)`. After a Ctrl-C during `publish`,
+`publication.is_live(live)` tells whether the live file was already replaced
+(then `finalize(live)` finishes the job; nothing must be discarded).
 
 Guarantees and limits:
 - The live file is replaced by one `rename(2)` of a complete, fsynced,
@@ -58,6 +60,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -77,6 +80,33 @@ CANDIDATE_SUFFIX = ".candidate"
 
 class PublishConflict(RuntimeError):
     """The live database changed while the candidate was being built; nothing was published."""
+
+
+class CheckpointFailed(RuntimeError):
+    """DuckDB could not fold a WAL into its database file (e.g. disk full, a file-size
+    limit or a quota: DuckDB raises a FatalException then). Nothing was published."""
+
+
+@dataclass
+class Publication:
+    """What `publish` has done so far, readable after a Ctrl-C at any instant.
+
+    `replaced` is set right after the atomic rename; `is_live` also recognises
+    the new live file by its identity (the candidate's device and inode, taken
+    just before the rename), so an interrupt landing between the rename and the
+    next Python instruction is not mistaken for "nothing published".
+    """
+
+    candidate_identity: tuple[int, int] | None = None
+    replaced: bool = False
+
+    def is_live(self, live: Path) -> bool:
+        """True when `live` is now the published candidate."""
+        if self.replaced:
+            return True
+        return self.candidate_identity is not None and _file_identity(live) == (
+            self.candidate_identity
+        )
 
 
 def _sibling(path: Path, suffix: str) -> Path:
@@ -132,6 +162,14 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
 def _stat_identity(path: Path) -> dict[str, Any]:
     try:
         stat = path.stat()
@@ -140,19 +178,31 @@ def _stat_identity(path: Path) -> dict[str, Any]:
     return {"exists": True, "ino": stat.st_ino, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def checkpoint(db_path: Path) -> None:
-    """Fold `<db>.wal` into `<db>` with a read-write DuckDB open + CHECKPOINT, then close."""
+    """Fold `<db>.wal` into `<db>` with a read-write DuckDB open + CHECKPOINT, then close.
+
+    Raises DatabaseLocked when another program holds the file, CheckpointFailed
+    (naming DuckDB's error, e.g. "File too large") for any other DuckDB error.
+    """
     try:
         connection = duckdb.connect(str(db_path))
     except duckdb.Error as error:
         holder = holder_from_duckdb_error(error)
         if holder is None:
-            raise
+            raise CheckpointFailed(f"cannot checkpoint {db_path}: {_first_line(error)}") from error
         raise DatabaseLocked(db_path, holder) from error
     try:
         connection.execute("checkpoint")
+    except duckdb.Error as error:
+        raise CheckpointFailed(f"cannot checkpoint {db_path}: {_first_line(error)}") from error
     finally:
-        connection.close()
+        with contextlib.suppress(duckdb.Error):
+            connection.close()
 
 
 def _duckdb_holder(db_path: Path) -> str:
@@ -237,15 +287,20 @@ def prepare_candidate(live: Path) -> Path:
     return candidate
 
 
-def publish(candidate: Path, live: Path) -> None:
+def publish(candidate: Path, live: Path, publication: Publication | None = None) -> None:
     """Atomically replace `live` with the finished `candidate`.
 
-    Steps: fold any candidate WAL (so the new file is self-contained); fsync it;
+    Steps: fold any candidate WAL (so the new file is self-contained; a DuckDB
+    failure there, e.g. a file-size limit, raises CheckpointFailed); fsync it;
     take an exclusive POSIX lock on the live file (fails with DatabaseLocked if a
     DuckDB client has it open); check the live file is the one the candidate was
     copied from and has no WAL (else PublishConflict, nothing replaced);
-    `os.replace`; fsync the directory. The candidate must not be open (close
-    dbt's connections first).
+    `os.replace`; `finalize` (fsync the directory, remove the source stamp). The
+    candidate must not be open (close dbt's connections first).
+
+    Every exception other than an interrupt comes before the rename (the live
+    file is unchanged then). `publication` records the progress for a caller
+    interrupted meanwhile: see `Publication.is_live`.
     """
     if not candidate.is_file():
         raise FileNotFoundError(f"candidate database {candidate} does not exist")
@@ -273,9 +328,22 @@ def publish(candidate: Path, live: Path) -> None:
                 f"database {live} changed while the setup ran (another program wrote to it); "
                 "nothing was published"
             )
+        if publication is not None:
+            publication.candidate_identity = _file_identity(candidate)
         os.replace(candidate, live)
-        _fsync_dir(live.parent)
-    stamp.unlink(missing_ok=True)
+        if publication is not None:
+            publication.replaced = True
+    finalize(live)
+
+
+def finalize(live: Path) -> None:
+    """The steps after the atomic rename: fsync the directory (power-loss safety) and
+    remove the candidate's source stamp. Idempotent and never raises OSError (a
+    stamp that cannot be removed is debris the next setup cleans up); call it
+    again after an interrupt that came after the rename."""
+    _fsync_dir(live.parent)
+    with contextlib.suppress(OSError):
+        _source_stamp_path(live).unlink(missing_ok=True)
 
 
 def discard(candidate: Path, keep: bool) -> Path | None:

@@ -69,6 +69,29 @@ def test_setup_waits_for_another_setup_then_exits_3_naming_it(case: Case) -> Non
     assert case.debris() in ([], [lock_path(case.db)])
 
 
+def test_interrupt_while_taking_the_setup_lock_leaves_no_lock_file(
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C after <db>.lock was created and flocked, before setup_lock's body starts.
+    from runner import locking
+
+    real_same_file = locking._same_file
+    calls: list[Path] = []
+
+    def interrupted(fd: int, path: Path) -> bool:
+        calls.append(path)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return real_same_file(fd, path)
+
+    monkeypatch.setattr(locking, "_same_file", interrupted)
+    with pytest.raises(KeyboardInterrupt), locking.setup_lock(case.db, timeout=0):
+        pass
+    monkeypatch.undo()
+    assert not lock_path(case.db).exists()
+    assert locking.lock_state(case.db) == "free"
+
+
 # A setup that is copying the live file into its candidate holds the setup lock
 # and a shared POSIX lock on the live file (runner.publish.prepare_candidate); a
 # publishing setup holds an exclusive one. A second setup must wait for the
@@ -193,15 +216,6 @@ def test_signal_during_setup_leaves_live_unchanged(
     case.assert_no_debris()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runner/commands.py _build_and_publish sets state.published only after "
-    "publish.publish() returns, but publish() has already os.replace()d the live file "
-    "before its directory fsync and stamp removal: a Ctrl-C there exits 130 saying "
-    "'interrupted: the live database was not changed' / 'nothing published' although "
-    "the new database is live (and the report shows every step 'not run'); seen with a "
-    "real SIGINT too. It should say 'interrupted after publishing'",
-)
 def test_interrupt_right_after_the_atomic_replace_says_published(
     case: Case, pristine: Pristine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -227,6 +241,40 @@ def test_interrupt_right_after_the_atomic_replace_says_published(
     assert result.exit_code == 130, result.output
     assert "interrupted after publishing" in result.output
     assert "not changed" not in result.output and "unchanged" not in result.output
+    case.assert_no_debris()
+
+
+def test_interrupt_as_the_atomic_replace_returns_says_published(
+    case: Case, pristine: Pristine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C raised the instant os.replace returns, before publish() can note it: the
+    # runner must recognise the new live file itself (by the candidate's inode).
+    import os
+
+    from runner import publish
+
+    live = str(case.db)
+
+    class ReplaceThenInterrupt:
+        def __getattr__(self, name: str) -> object:
+            return getattr(os, name)
+
+        def replace(self, source: object, destination: object) -> None:
+            os.replace(source, destination)  # type: ignore[arg-type]
+            if str(destination) == live:
+                raise KeyboardInterrupt
+
+    inode = case.db.stat().st_ino
+    monkeypatch.setattr(publish, "os", ReplaceThenInterrupt())
+    result = case.run(census=pristine.census_b)
+
+    assert _replaced(case, inode)
+    assert case.checksum() == pristine.checksum_b
+    assert result.exit_code == 130, result.output
+    assert "interrupted after publishing" in result.output
+    assert "not changed" not in result.output and "unchanged" not in result.output
+    report = case.report()
+    assert (report["status"], report["published"]) == ("interrupted", True)
     case.assert_no_debris()
 
 
@@ -284,16 +332,6 @@ def test_disk_full_leaves_live_unchanged_and_no_debris(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="a file-size limit (RLIMIT_FSIZE / quota: DuckDB 'File too large') is not a "
-    "runtime error: inside a model it exits 1 as a model error (runner/commands.py "
-    "_ENVIRONMENT_ERRORS lacks 'File too large'/'quota'), and when it hits the "
-    "candidate's checkpoint in runner/publish.py publish() -> checkpoint() the "
-    "duckdb.FatalException escapes _build_and_publish (only DatabaseLocked, "
-    "PublishConflict and OSError are caught): exit 2 with 'FatalException: ...' and "
-    "'rerun with -v', and no setup-report.json/JUnit/last-run record is written",
-)
 def test_file_size_limit_is_a_runtime_error_with_a_report(case: Case, tmp_path: Path) -> None:
     import resource
 
@@ -324,6 +362,57 @@ def test_file_size_limit_is_a_runtime_error_with_a_report(case: Case, tmp_path: 
     assert (report["status"], report["published"]) == ("error", False)
 
 
+def test_file_size_limit_at_the_publish_checkpoint_is_a_runtime_error_with_a_report(
+    case: Case, pristine: Pristine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # dbt finished, but the candidate still has a WAL (its close could not fold it) and
+    # the file-size limit stops the checkpoint in publish(): DuckDB raises a
+    # FatalException ("File too large"), which must be exit 2 with a report.
+    import resource
+
+    import duckdb
+
+    from runner import publish
+
+    real_publish, real_checkpoint = publish.publish, publish.checkpoint
+
+    def publish_with_wal(candidate: Path, live: Path, *args: object) -> None:
+        with duckdb.connect(str(candidate)) as connection:
+            connection.execute("pragma disable_checkpoint_on_shutdown")
+            connection.execute("create table main.late_rows (i integer, s varchar)")
+            for _ in range(100):
+                connection.execute(
+                    "insert into main.late_rows select range, md5(range::varchar) from range(500)"
+                )
+        assert wal_path(candidate).exists()
+        real_publish(candidate, live, *args)  # type: ignore[arg-type]
+
+    def limited_checkpoint(db_path: Path) -> None:
+        soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+        # no write beyond the first MiB (the candidate reuses its free blocks otherwise)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2**20, hard))
+        try:
+            real_checkpoint(db_path)
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+
+    monkeypatch.setattr(publish, "publish", publish_with_wal)
+    monkeypatch.setattr(publish, "checkpoint", limited_checkpoint)
+    result = case.run(census=pristine.census_b)
+
+    print(result.output)
+    assert result.exit_code == 2, result.output
+    assert "File too large" in result.output, result.output
+    assert "Traceback" not in result.output and "rerun with -v" not in result.output
+    report = case.report()
+    assert (report["status"], report["published"]) == ("error", False)
+    assert (case.reports / "setup-junit.xml").is_file()
+    last_run = state_dir(case.db) / "last-run.json"
+    assert '"status": "error"' in last_run.read_text()
+    case.assert_unchanged()
+    case.assert_no_debris()
+
+
 # --------------------------------------------------------------------------- read-only
 
 
@@ -340,14 +429,6 @@ def test_read_only_database_directory_fails_before_any_work(case: Case, pristine
         case.assert_no_debris()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runner/commands.py _finish -> _record_last_run -> _write_atomic runs even when "
-    "pre-flight failed, and its mkdir(parents=True) creates the missing database directory "
-    "(<dir>/.planwise/<db>/last-run.json) that pre-flight just reported as missing; the "
-    "next setup then finds the directory and builds there. A failed pre-flight must create "
-    "nothing",
-)
 def test_missing_database_directory_fails_before_any_work(case: Case) -> None:
     missing = case.root / "no-such-dir" / "simulation.duckdb"
     argv = case.argv()
