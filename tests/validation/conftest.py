@@ -34,12 +34,6 @@ CATEGORIES = (
 FAILURES_SCHEMA = "main_validation_failures"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "mutation: one injected defect, one real `dbt build --selector setup`"
-    )
-
-
 # --- artifacts --------------------------------------------------------------
 
 
