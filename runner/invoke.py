@@ -176,10 +176,24 @@ def state_dir(db_path: Path) -> Path:
 
 
 def new_run_dir(db_path: Path, command: str) -> Path:
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    run_dir = state_dir(db_path) / "runs" / f"{stamp}-{os.getpid()}-{command}"
-    run_dir.mkdir(parents=True, exist_ok=False)
-    return run_dir
+    """A fresh directory per run, named so that names sort by start time.
+
+    One process can start two runs within a clock tick (tests do, through
+    CliRunner), so a taken name gets a numbered suffix instead of failing.
+    """
+    now = time.time()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f".{int(now * 1e6) % 1_000_000:06d}"
+    runs = state_dir(db_path) / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1000):
+        suffix = f"-{attempt}" if attempt else ""
+        run_dir = runs / f"{stamp}-{os.getpid()}-{command}{suffix}"
+        try:
+            run_dir.mkdir()
+        except FileExistsError:
+            continue
+        return run_dir
+    raise FileExistsError(f"cannot create a new run directory in {runs}")
 
 
 def _parse_cache_key(settings: Settings, db_path: Path, dbt_vars: str) -> str:
