@@ -28,20 +28,6 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-PROJECT_ENTRIES = ("dbt_project.yml", "selectors.yml", "profiles.yml", "dbt", "macros", "config")
-
-
-def copy_project(destination: Path) -> Path:
-    destination.mkdir(parents=True)
-    for entry in PROJECT_ENTRIES:
-        source = REPO_ROOT / entry
-        if source.is_dir():
-            shutil.copytree(source, destination / entry)
-        elif source.exists():
-            shutil.copy2(source, destination / entry)
-    return destination
-
-
 def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
     start = time.perf_counter()
     completed = subprocess.run(
@@ -65,6 +51,7 @@ def main() -> None:
 
     sys.path.insert(0, str(REPO_ROOT))
     from runner.census import CensusSpec, generate_census
+    from tests.conftest import copy_project
 
     work = Path(tempfile.mkdtemp(prefix="planwise-bench-"))
     try:
@@ -95,7 +82,10 @@ def main() -> None:
                 "runner-quick": [str(BIN / "planwise-run"), "setup", "--quiet", "--quick",
                                  "--census", str(census)],
             }
-            projects = {name: copy_project(work / f"{size}-{name}") for name in variants}
+            projects = {
+                name: copy_project(work / f"{size}-{name}", extra=("config",)).root
+                for name in variants
+            }
             samples: dict[str, list[float]] = {name: [] for name in variants}
             for name, project in projects.items():  # warm-up: parse, first build
                 env = {**base_env, "PLANWISE_DB_PATH": str(project / "simulation.duckdb"),

@@ -128,9 +128,10 @@ class DbtProject:
         return self.query(sql)[0][0]
 
 
-def copy_project(destination: Path) -> DbtProject:
+def copy_project(destination: Path, extra: tuple[str, ...] = ()) -> DbtProject:
+    """Copy the dbt project (plus `extra` top-level entries, e.g. "config")."""
     destination.mkdir(parents=True, exist_ok=True)
-    for entry in PROJECT_ENTRIES:
+    for entry in PROJECT_ENTRIES + extra:
         source = REPO_ROOT / entry
         if source.is_dir():
             shutil.copytree(source, destination / entry)
