@@ -657,8 +657,9 @@ def render_text(
         lines.append("")
         lines.append(
             _fit(
-                f"Census: {_num(int(census['rows']))} employees staged in "
-                f"{census['seconds']:.1f}s ({_num(round(census['rows_per_second']))} rows/s)",
+                f"Census: {_num(int(census['rows']))} employees, "
+                f"{_num(round(census['rows_per_second']))} rows/s end to end "
+                f"({census['seconds']:.1f}s for the whole setup)",
                 width,
             )
         )

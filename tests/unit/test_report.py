@@ -231,3 +231,12 @@ def test_junit(mixed: Any) -> None:
     assert out is not None and "WARN" in (out.text or "")
     failed = root.find(".//testcase[@name='fixture_levels_have_names']/failure")
     assert failed is not None and "main_validation_failures" in (failed.text or "")
+
+
+def test_census_throughput_is_end_to_end(passing: Any) -> None:
+    report = build_report(*passing[:2], context(passing[2]))
+    rows = report.census["rows"]
+    assert rows and report.census["rows_per_second"] == round(rows / 10.0, 1)
+    line = next(x for x in render_text(report, width=80).splitlines() if x.startswith("Census"))
+    assert f"{round(rows / 10.0):,} rows/s end to end" in line
+    assert "10.0s for the whole setup" in line
