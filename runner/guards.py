@@ -42,14 +42,14 @@ import yaml
 
 CENSUS_REQUIRED_COLUMNS: dict[str, str] = {
     "employee_id": "varchar",
-    "employee_ssn": "varchar",
     "employee_birth_date": "date",
     "employee_hire_date": "date",
-    "employee_termination_date": "date",
     "employee_gross_compensation": "double",
     "active": "boolean",
 }
 CENSUS_OPTIONAL_COLUMNS: dict[str, str] = {
+    "employee_ssn": "varchar",
+    "employee_termination_date": "date",
     "employee_capped_compensation": "double",
     "employee_deferral_rate": "double",
     "employee_contribution": "double",
@@ -59,6 +59,9 @@ CENSUS_OPTIONAL_COLUMNS: dict[str, str] = {
     "employer_core_contribution": "double",
     "employer_match_contribution": "double",
     "eligibility_entry_date": "date",
+    "scheduled_hours_per_week": "double",
+    "auto_escalation_opt_out": "boolean",
+    "eligibility_override": "boolean",
 }
 
 SEEDS_DIR = Path("dbt") / "seeds"

@@ -34,7 +34,7 @@ from runner.config import Settings
 _INVOKE_LOCK = threading.Lock()
 
 # Macros in macros/ emit one debug log line `<marker>: <json>` for the runner.
-PAYLOAD_MARKERS = ("planwise_clear", "planwise_row_counts")
+PAYLOAD_MARKERS = ("planwise_clear", "planwise_row_counts", "planwise_undeclared_columns")
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 PARSE_CACHE_KEEP = 8  # partial-parse files kept (one per db path x vars combination)
 

@@ -32,6 +32,8 @@ JSON schema (schema_version 1; keys are only ever added within a version):
     main_tables      [model name], the subset shown in the summary
     census           {path, rows, seconds, rows_per_second}
     messages         [str], notes and errors outside dbt nodes
+    undeclared_columns {model name: [column]}: built columns their YAML does
+                     not declare (census columns carried through unchanged)
 """
 
 from __future__ import annotations
@@ -168,6 +170,7 @@ class Report:
     main_tables: list[str]
     census: dict[str, Any]
     messages: list[str]
+    undeclared_columns: dict[str, list[str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -190,6 +193,7 @@ class Report:
             "main_tables": self.main_tables,
             "census": self.census,
             "messages": self.messages,
+            "undeclared_columns": self.undeclared_columns,
         }
 
 
@@ -264,6 +268,8 @@ def _step_of(resource_type: str, node: dict[str, Any], unique_id: str) -> str | 
         if "configuration" in tags:
             return "configuration"
         return "models"
+    if resource_type == "exposure" or unique_id.startswith("exposure."):
+        return None  # a consumer of the outputs, not work of the setup
     return "models"
 
 
@@ -487,6 +493,10 @@ def build_report(
         main_tables=main_tables(row_counts),
         census=census,
         messages=list(ctx.messages) + list(ctx.preflight_problems),
+        undeclared_columns={
+            str(model): [str(column) for column in columns]
+            for model, columns in (ctx.payloads.get("planwise_undeclared_columns") or {}).items()
+        },
     )
 
 
@@ -663,6 +673,10 @@ def render_text(
                 width,
             )
         )
+    for model, columns in report.undeclared_columns.items():
+        lines.append("")
+        note = f"{model} carries columns its contract does not declare: {', '.join(columns)}"
+        lines.extend(_wrap(note, width, "", max_lines=4))
     if report.messages:
         lines.append("")
     for message in report.messages:

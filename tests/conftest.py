@@ -49,7 +49,7 @@ class DbtOutcome:
         return {
             name: status
             for name, status in self.statuses().items()
-            if status not in ("pass", "success")
+            if status not in ("pass", "success", "no-op")
         }
 
     @property

@@ -1,14 +1,13 @@
 {#-
-  The census contract (DESIGN §5): required and optional columns with the SQL
-  type each is cast to. Integer pay and timestamp dates cast cleanly.
+  The census contract: required and optional columns with the SQL type each
+  is cast to. Integer pay and timestamp dates cast cleanly. Columns the
+  contract does not know are carried through to stg_census_data unchanged.
 -#}
 {% macro census_required_columns() %}
   {{ return({
     'employee_id': dbt.type_string(),
-    'employee_ssn': dbt.type_string(),
     'employee_birth_date': 'date',
     'employee_hire_date': 'date',
-    'employee_termination_date': 'date',
     'employee_gross_compensation': 'double',
     'active': 'boolean',
   }) }}
@@ -16,6 +15,8 @@
 
 {% macro census_optional_columns() %}
   {{ return({
+    'employee_ssn': dbt.type_string(),
+    'employee_termination_date': 'date',
     'employee_capped_compensation': 'double',
     'employee_deferral_rate': 'double',
     'employee_contribution': 'double',
@@ -25,6 +26,9 @@
     'employer_core_contribution': 'double',
     'employer_match_contribution': 'double',
     'eligibility_entry_date': 'date',
+    'scheduled_hours_per_week': 'double',
+    'auto_escalation_opt_out': 'boolean',
+    'eligibility_override': 'boolean',
   }) }}
 {% endmacro %}
 
@@ -32,7 +36,8 @@
   census_typed_columns: the select list that casts every census column to its
   contract type. A missing required column stops the build with an error that
   names the file and the column(s); a missing optional column becomes a typed
-  NULL. Columns are discovered with dbt's portable get_columns_in_query.
+  NULL; a column the contract does not know follows, unchanged, under its own
+  name. Columns are discovered with dbt's portable get_columns_in_query.
 -#}
 {% macro census_typed_columns(census_relation) %}
   {%- set required = census_required_columns() -%}
@@ -65,6 +70,24 @@
     cast(null as {{ data_type }}) as {{ column }}{{ "," if not loop.last }}
     {%- endif %}
   {%- endfor %}
+  {%- for column in census_extra_columns(census_relation) %},
+    {{ adapter.quote(column) }}
+  {%- endfor %}
+{% endmacro %}
+
+{#-
+  census_extra_columns: the census columns the contract does not know, as
+  they are spelled in the file (empty while parsing).
+-#}
+{% macro census_extra_columns(census_relation) %}
+  {%- set known = (census_required_columns().keys() | list) + (census_optional_columns().keys() | list) -%}
+  {%- set extra = [] -%}
+  {%- if execute and model.resource_type != 'unit_test' -%}
+    {%- for column in get_columns_in_query('select * from ' ~ census_relation) -%}
+      {%- if column | lower not in known -%}{%- do extra.append(column) -%}{%- endif -%}
+    {%- endfor -%}
+  {%- endif -%}
+  {{ return(extra) }}
 {% endmacro %}
 
 {#- Order that picks the row kept for a duplicated employee_id: latest hire

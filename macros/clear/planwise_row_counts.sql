@@ -5,7 +5,10 @@
   counts are taken inside the same dbt invocation, from the database that was
   just built. One portable `count(*) ... union all` query; emits one debug log
   line `planwise_row_counts: {"<model name>": <rows>, ...}` that the runner
-  reads from dbt's structured events.
+  reads from dbt's structured events, and one line
+  `planwise_undeclared_columns: {"<model name>": [<column>, ...]}` naming the
+  columns of built models their YAML does not declare (census columns the
+  contract does not know, carried through stg_census_data).
 -#}
 {% macro planwise_row_counts(results) %}
   {%- if not execute -%}{{ return('') }}{%- endif -%}
@@ -26,5 +29,6 @@
     {%- endfor -%}
   {%- endif -%}
   {%- do log('planwise_row_counts: ' ~ tojson(counts), info=false) -%}
+  {%- do log('planwise_undeclared_columns: ' ~ tojson(planwise_undeclared_columns(results)), info=false) -%}
   {{ return('') }}
 {% endmacro %}

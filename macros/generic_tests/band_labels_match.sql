@@ -1,19 +1,12 @@
 {#-
   planwise_band_labels_match: the set of band labels in `column_name` must
-  equal the labels the baseline computes (macros/helpers/bands.sql). Fails
-  with one row per label that is missing from the model (`missing`) or that
-  the baseline never produces (`unknown`, e.g. a typo such as '65 +').
-  Arguments: bands ('age' or 'tenure'). Optional: row_condition.
+  equal the set in `field` of `to` (the band seeds config_age_bands and
+  config_tenure_bands define the labels the baseline assigns). Fails with one
+  row per label missing from the model (`missing`) or not defined by the band
+  seed (`unknown`, e.g. a typo such as '65 +').
+  Arguments: to (a relation), field. Optional: row_condition.
 -#}
-{% test planwise_band_labels_match(model, column_name, bands, row_condition=none) %}
-
-{%- if bands == 'age' -%}
-  {%- set expected_bands = planwise_age_bands() -%}
-{%- elif bands == 'tenure' -%}
-  {%- set expected_bands = planwise_tenure_bands() -%}
-{%- else -%}
-  {{ exceptions.raise_compiler_error("planwise_band_labels_match: bands must be 'age' or 'tenure', got '" ~ bands ~ "'") }}
-{%- endif -%}
+{% test planwise_band_labels_match(model, column_name, to, field, row_condition=none) %}
 
 with source_rows as (
 
@@ -32,7 +25,9 @@ actual_labels as (
 
 expected_labels as (
 
-    {{ planwise_band_labels_relation(expected_bands) }}
+    select distinct {{ field }} as band_label
+    from {{ to }}
+    where {{ field }} is not null
 
 ),
 

@@ -1,13 +1,14 @@
 {#-
   planwise_grid_complete: a hazard grid must hold exactly one cell per
-  simulation year (vars simulation_start_year..simulation_end_year) x job
-  level (`levels`, a ref to the job levels with column level_id) x tenure band
-  x age band (labels from macros/helpers/bands.sql). Fails with one row per
+  simulation year (vars simulation_start_year..simulation_end_year, column
+  `year`) x job level (`levels`, a ref to the job levels with column
+  level_id) x tenure band x age band (`tenure_bands`, `age_bands`: refs to
+  the band staging models with column band_label). Fails with one row per
   missing cell (`cell_issue` = 'missing') and per cell outside that space
   (`cell_issue` = 'unexpected').
   Optional: row_condition (restricts the grid rows checked).
 -#}
-{% test planwise_grid_complete(model, levels, row_condition=none) %}
+{% test planwise_grid_complete(model, levels, tenure_bands, age_bands, row_condition=none) %}
 
 with grid as (
 
@@ -30,20 +31,20 @@ job_levels as (
 
 tenure_bands as (
 
-    {{ planwise_band_labels_relation(planwise_tenure_bands()) }}
+    select distinct band_label from {{ tenure_bands }}
 
 ),
 
 age_bands as (
 
-    {{ planwise_band_labels_relation(planwise_age_bands()) }}
+    select distinct band_label from {{ age_bands }}
 
 ),
 
 expected_cells as (
 
     select
-        simulation_years.simulation_year,
+        simulation_years.simulation_year as year,
         job_levels.level_id,
         tenure_bands.band_label as tenure_band,
         age_bands.band_label as age_band
@@ -56,7 +57,7 @@ expected_cells as (
 
 actual_cells as (
 
-    select distinct simulation_year, level_id, tenure_band, age_band
+    select distinct year, level_id, tenure_band, age_band
     from grid
 
 ),
@@ -69,11 +70,11 @@ missing_cells as (
     from expected_cells
     left join actual_cells
         on
-            expected_cells.simulation_year = actual_cells.simulation_year
+            expected_cells.year = actual_cells.year
             and expected_cells.level_id = actual_cells.level_id
             and expected_cells.tenure_band = actual_cells.tenure_band
             and expected_cells.age_band = actual_cells.age_band
-    where actual_cells.simulation_year is null
+    where actual_cells.year is null
 
 ),
 
@@ -85,11 +86,11 @@ unexpected_cells as (
     from actual_cells
     left join expected_cells
         on
-            actual_cells.simulation_year = expected_cells.simulation_year
+            actual_cells.year = expected_cells.year
             and actual_cells.level_id = expected_cells.level_id
             and actual_cells.tenure_band = expected_cells.tenure_band
             and actual_cells.age_band = expected_cells.age_band
-    where expected_cells.simulation_year is null
+    where expected_cells.year is null
 
 ),
 

@@ -4,7 +4,8 @@
   with column level_id). Required parameters come from `required_parameters`
   (a mapping event type -> list of parameter names), by default the var
   validation_required_parameters. Fails with one row per missing
-  (fiscal_year, job_level, event_type, parameter_name).
+  (fiscal_year, job_level, event_type, parameter_name); event types match in
+  any case.
   Optional: row_condition (restricts the parameter rows considered present).
 -#}
 {% test planwise_parameters_complete(model, levels, required_parameters=none, row_condition=none) %}
@@ -65,7 +66,7 @@ final as (
         on
             expected.fiscal_year = parameters.fiscal_year
             and expected.job_level = parameters.job_level
-            and expected.event_type = parameters.event_type
+            and expected.event_type = upper(trim(parameters.event_type))
             and expected.parameter_name = parameters.parameter_name
             and parameters.parameter_value is not null
     where parameters.fiscal_year is null

@@ -144,12 +144,12 @@ def test_integer_in_a_date_column(tmp_path: Path) -> None:
 
 def test_all_problems_in_one_run(tmp_path: Path) -> None:
     select = f"""
-        select * exclude (active, employee_ssn) replace (
+        select * exclude (active, employee_birth_date) replace (
             'x' || employee_hire_date as employee_hire_date)
         from ({GOOD_SELECT})
     """
     problems = check_census(write(tmp_path / "census.parquet", select))
-    assert [p.column for p in problems] == ["employee_ssn", "active", "employee_hire_date"]
+    assert [p.column for p in problems] == ["employee_birth_date", "active", "employee_hire_date"]
 
 
 def test_not_a_parquet_file(tmp_path: Path) -> None:

@@ -76,7 +76,7 @@ def test_setup_publishes_reports_and_keeps_user_tables(set_up: RunnerProject) ->
     assert list(steps) == [
         "pre-flight", "clear", "seeds", "foundation", "configuration", "validation"
     ]  # fmt: skip
-    assert steps["seeds"]["nodes"] == 14 and steps["seeds"]["pass"] == 14
+    assert steps["seeds"]["nodes"] == 20 and steps["seeds"]["pass"] == 20
     assert steps["clear"]["nodes"] >= 1  # stg_stale_leftover
     assert steps["validation"]["fail"] == 0 and steps["validation"]["nodes"] > 50
     assert sum(c["tests"] for c in report["categories"]) == steps["validation"]["nodes"]
@@ -119,7 +119,7 @@ def test_status_says_ready_after_setup(set_up: RunnerProject) -> None:
     assert result.exit_code == 0, result.output
     assert "READY" in result.output and "NOT READY" not in result.output
     assert "last setup: success" in result.output
-    assert "14 seeds" in result.output
+    assert "20 seeds" in result.output
 
 
 def test_quick_with_nothing_changed_is_up_to_date(set_up: RunnerProject) -> None:
@@ -165,7 +165,7 @@ def test_quick_falls_back_to_full_setup_when_inputs_change(
     assert result.exit_code == 0, result.output
     report = rp.report()
     assert any("vars changed" in message for message in report["messages"])
-    assert {step["name"]: step for step in report["steps"]}["seeds"]["nodes"] == 14
+    assert {step["name"]: step for step in report["steps"]}["seeds"]["nodes"] == 20
 
 
 def test_validate_runs_tests_only(set_up: RunnerProject) -> None:

@@ -1,4 +1,4 @@
-"""Issue 3: proof that every validation rule fires.
+"""Proof that every validation rule fires.
 
 Each case copies the project, injects exactly one defect (a seed CSV edit, a
 defective census file passed through the `census_path` var, a threshold var,
@@ -113,10 +113,10 @@ def both(*mutations: Callable[[DbtProject, Path], dict[str, Any] | None]):
     return mutate
 
 
-def duplicate_first(where: dict[str, str]):
+def duplicate_first(where: dict[str, str], **changes: str):
     def edit(rows: list[dict[str, str]]) -> list[dict[str, str]]:
         match = next(r for r in rows if all(r[k] == v for k, v in where.items()))
-        return [*rows, dict(match)]
+        return [*rows, {**match, **changes}]
 
     return edit
 
@@ -304,7 +304,7 @@ CASES: list[Case] = [
     ),
     Case(
         "lever_event_type_unknown",
-        "event type is RAISE/PROMOTION/HIRE after case normalisation",
+        "event type is one of var lever_event_types, in any case",
         seed_value(
             "comp_levers",
             {"scenario_id": "high_growth", "fiscal_year": "2025", "job_level": "1"},
@@ -340,11 +340,11 @@ CASES: list[Case] = [
         ),
         (
             Expect(
-                "comp_levers_rates_in_unit_interval",
+                "comp_levers_values_in_range_for_kind",
                 "fail",
                 SI,
                 1,
-                rows_name(failing_column="parameter_value", failing_value=1.5),
+                rows_name(parameter_kind="rate", parameter_value=1.5),
             ),
         ),
     ),
@@ -362,7 +362,35 @@ CASES: list[Case] = [
             "parameter_value",
             "0",
         ),
-        (Expect("comp_levers_multipliers_positive_and_bounded", "fail", SI, 1),),
+        (
+            Expect(
+                "comp_levers_values_in_range_for_kind",
+                "fail",
+                SI,
+                1,
+                rows_name(parameter_kind="multiplier", expected_range="(0, 5.0]"),
+            ),
+        ),
+    ),
+    Case(
+        "lever_duplicated_in_another_case",
+        "one lever per key, event types compared in any case (HIRE and hire)",
+        seed_rows(
+            "comp_levers",
+            duplicate_first(
+                {"scenario_id": "default", "fiscal_year": "2026", "event_type": "hire"},
+                event_type="HIRE",
+            ),
+        ),
+        (
+            Expect(
+                "stg_comp_levers_unique_lever",
+                "fail",
+                ST,
+                1,
+                rows_name(event_type_normalized="HIRE", fiscal_year=2026, occurrences=2),
+            ),
+        ),
     ),
     Case(
         "cola_rate_above_one",
@@ -480,6 +508,8 @@ CASES: list[Case] = [
                 2,
                 rows_name(band_label="65 +", label_issue="unknown"),
             ),
+            # the baseline's employees in that band have no multiplier either
+            Expect("assert_baseline_bands_have_multipliers", "fail", BW, 1),
         ),
     ),
     Case(
@@ -494,6 +524,8 @@ CASES: list[Case] = [
                 1,
                 rows_name(band_label="< 25", label_issue="missing"),
             ),
+            # the baseline's employees in that band have no multiplier either
+            Expect("assert_baseline_bands_have_multipliers", "fail", BW, 1),
         ),
     ),
     Case(
@@ -512,6 +544,8 @@ CASES: list[Case] = [
                 SI,
                 2,
             ),
+            # the baseline's employees in that band have no multiplier either
+            Expect("assert_baseline_bands_have_multipliers", "fail", BW, 1),
         ),
     ),
     Case(
@@ -747,6 +781,23 @@ CASES: list[Case] = [
         ),
     ),
     Case(
+        "census_column_near_miss",
+        "a census column named like a contract column warns with both names",
+        census(
+            "select * exclude (employee_deferral_rate), "
+            "employee_deferral_rate as deferral_rate from sample"
+        ),
+        (
+            Expect(
+                "census_raw_column_names_near_miss",
+                "warn",
+                CQ,
+                1,
+                rows_name(census_column="deferral_rate", contract_column="employee_deferral_rate"),
+            ),
+        ),
+    ),
+    Case(
         "census_required_column_missing",
         "a check that cannot run is a failure, never a pass",
         census("select * exclude (employee_birth_date) from sample"),
@@ -894,7 +945,7 @@ CASES: list[Case] = [
                 CC,
                 10,
                 rows_name(
-                    simulation_year=2025,
+                    year=2025,
                     level_id=1,
                     tenure_band="< 2",
                     age_band="65+",
@@ -956,11 +1007,113 @@ CASES: list[Case] = [
 class GuardCase:
     id: str
     rule: str
-    tamper_sql: str
-    expect: Expect
+    tamper_sql: str | tuple[str, ...]
+    expect: Expect | tuple[Expect, ...]
+
+    @property
+    def statements(self) -> tuple[str, ...]:
+        return (self.tamper_sql,) if isinstance(self.tamper_sql, str) else self.tamper_sql
+
+    @property
+    def expects(self) -> tuple[Expect, ...]:
+        return (self.expect,) if isinstance(self.expect, Expect) else self.expect
+
+
+def bands_expect(seed: str, contiguous: int) -> tuple[Expect, ...]:
+    return (
+        Expect(f"{seed}_contiguous", "fail", SI, contiguous),
+        Expect(f"{seed}_min_value_not_negative", "fail", SI, 1),
+        Expect(f"{seed}_max_above_min", "fail", SI, 1),
+    )
 
 
 GUARD_CASES: list[GuardCase] = [
+    # Value rules of the seeds of the newest PlanWise release, batched: each
+    # statement breaks one rule of one seed table, one `dbt test` proves all.
+    GuardCase(
+        "age_bands_broken",
+        "age bands start at 0, follow each other, have max > min",
+        (
+            "update main.config_age_bands set min_value = -1 where band_label = '< 25'",
+            "update main.config_age_bands set min_value = 36 where band_label = '35-44'",
+            "update main.config_age_bands set max_value = 60 where band_label = '65+'",
+        ),
+        bands_expect("config_age_bands", 2),
+    ),
+    GuardCase(
+        "tenure_bands_broken",
+        "tenure bands start at 0, follow each other, have max > min",
+        (
+            "update main.config_tenure_bands set min_value = -1 where band_label = '< 2'",
+            "update main.config_tenure_bands set max_value = 6 where band_label = '2-4'",
+            "update main.config_tenure_bands set max_value = 20 where band_label = '20+'",
+        ),
+        bands_expect("config_tenure_bands", 2),
+    ),
+    GuardCase(
+        "newest_release_seed_values",
+        "IRS limits, new-hire profiles, default deferral rates and lever kinds in range",
+        (
+            "update main.config_irs_limits set base_limit = 0 where limit_year = 2024",
+            "update main.config_irs_limits set catch_up_limit = 20000 where limit_year = 2025",
+            "update main.config_irs_limits set catch_up_age_threshold = 150 "
+            "where limit_year = 2026",
+            "update main.config_new_hire_age_distribution set hire_age = 5 where hire_age = 22",
+            "update main.config_new_hire_age_distribution set age_weight = 1.5 where hire_age = 25",
+            "update main.config_new_hire_level_distribution set distribution_pct = -0.1 "
+            "where level_id = 1",
+            "update main.default_deferral_rates set default_rate = 2 "
+            "where age_segment = 'young' and income_segment = 'high'",
+            "insert into main.comp_levers select scenario_id, fiscal_year, job_level, "
+            "'DEFERRAL_ESCALATION', 'max_escalations', 2.5, is_locked, created_at, created_by "
+            "from main.comp_levers where scenario_id = 'default' and fiscal_year = 2025 "
+            "and job_level = 1 and parameter_name = 'merit_base'",
+        ),
+        (
+            Expect("config_irs_limits_amounts_positive", "fail", SI, 1),
+            Expect("config_irs_limits_catch_up_at_least_base", "fail", SI, 1),
+            Expect("config_irs_limits_catch_up_age_plausible", "fail", SI, 1),
+            Expect("config_new_hire_age_distribution_age_plausible", "fail", SI, 1),
+            Expect("config_new_hire_age_distribution_weight_in_unit_interval", "fail", SI, 1),
+            Expect("config_new_hire_level_distribution_share_in_unit_interval", "fail", SI, 1),
+            Expect("default_deferral_rates_rates_in_unit_interval", "fail", SI, 1),
+            Expect(
+                "comp_levers_values_in_range_for_kind",
+                "fail",
+                SI,
+                1,
+                rows_name(parameter_kind="count", parameter_name="max_escalations"),
+            ),
+        ),
+    ),
+    GuardCase(
+        "census_declared_column_missing",
+        "stg_census_data holds every declared column with its type (open contract)",
+        "alter table main.stg_census_data drop column scheduled_hours_per_week",
+        Expect(
+            "stg_census_data_declared_columns_typed",
+            "fail",
+            ST,
+            1,
+            rows_name(column_name="scheduled_hours_per_week", column_issue="missing"),
+        ),
+    ),
+    GuardCase(
+        "baseline_band_unassigned",
+        "every baseline employee has an age band and a tenure band",
+        (
+            "update main.int_baseline_workforce set age_band = null "
+            "where employee_id = 'EMP_2024_000001'",
+            "update main.int_baseline_workforce set tenure_band = null "
+            "where employee_id = 'EMP_2024_000001'",
+        ),
+        (
+            Expect("baseline_age_band_assigned", "fail", BW, 1),
+            Expect("baseline_tenure_band_assigned", "fail", BW, 1),
+            # the NULL band has no multiplier in any of the four multiplier seeds
+            Expect("assert_baseline_bands_have_multipliers", "fail", BW, 4),
+        ),
+    ),
     GuardCase(
         "baseline_band_without_multiplier",
         "baseline bands all have multipliers",
@@ -994,34 +1147,34 @@ GUARD_CASES: list[GuardCase] = [
         "insert into main.int_hazard_promotion "
         "select 2031, level_id, tenure_band, age_band, promotion_rate "
         "from main.int_hazard_promotion "
-        "where simulation_year = 2029 and level_id = 1 "
+        "where year = 2029 and level_id = 1 "
         "and tenure_band = '< 2' and age_band = '65+'",
         Expect(
             "int_hazard_promotion_grid_complete",
             "fail",
             CC,
             1,
-            rows_name(simulation_year=2031, cell_issue="unexpected"),
+            rows_name(year=2031, cell_issue="unexpected"),
         ),
     ),
     GuardCase(
         "merit_grid_level_missing",
         "the merit grid covers every job level",
-        "delete from main.int_hazard_merit where level_id = 4 and simulation_year = 2026",
+        "delete from main.int_hazard_merit where level_id = 4 and year = 2026",
         Expect("int_hazard_merit_grid_complete", "fail", CC, 30),
     ),
     GuardCase(
         "hazard_grid_cell_missing",
         "the termination grid is complete",
         "delete from main.int_hazard_termination "
-        "where simulation_year = 2027 and level_id = 2 "
+        "where year = 2027 and level_id = 2 "
         "and tenure_band = '5-9' and age_band = '45-54'",
         Expect(
             "int_hazard_termination_grid_complete",
             "fail",
             CC,
             1,
-            rows_name(simulation_year=2027, level_id=2, cell_issue="missing"),
+            rows_name(year=2027, level_id=2, cell_issue="missing"),
         ),
     ),
 ]
@@ -1071,7 +1224,7 @@ def check_outcome(
         uid: r["status"]
         for uid, r in results.items()
         if uid not in expected_ids
-        and r["status"] not in ("pass", "success")
+        and r["status"] not in ("pass", "success", "no-op")
         and not (allow_skips and r["status"] == "skipped")
     }
     assert not unexpected, f"unexpected results: {unexpected}"
@@ -1092,7 +1245,8 @@ def test_mutation_fires_exactly_its_rule(
 @pytest.mark.parametrize("case", GUARD_CASES, ids=[c.id for c in GUARD_CASES])
 def test_guard_fires_on_tampered_database(case: GuardCase, built_copy: DbtProject) -> None:
     with duckdb.connect(str(built_copy.db_path)) as connection:
-        connection.execute(case.tamper_sql)
+        for statement in case.statements:
+            connection.execute(statement)
     outcome = built_copy.dbt("test", "--selector", "validation", *QUIET)
     assert not outcome.success
-    check_outcome(built_copy, outcome, (case.expect,))
+    check_outcome(built_copy, outcome, case.expects)

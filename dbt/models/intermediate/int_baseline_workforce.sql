@@ -9,6 +9,13 @@
   the top level, and pay below the lowest band takes the lowest level.
   `compensation_band_status` says which case applied so validation can count
   employees whose pay falls outside every band.
+
+  Age and tenure bands come from the band seeds (config_age_bands,
+  config_tenure_bands): the band [min_value, max_value) holding the completed
+  years. This table is read by PlanWise's simulation: its column names and
+  types are a public contract (see the model's YAML). Every column is a
+  function of the inputs (snapshot_created_at is the effective date, not the
+  clock), so identical inputs build identical tables.
 -#}
 
 with census as (
@@ -20,6 +27,18 @@ with census as (
 job_levels as (
 
     select * from {{ ref('stg_config_job_levels') }}
+
+),
+
+age_bands as (
+
+    select * from {{ ref('stg_config_age_bands') }}
+
+),
+
+tenure_bands as (
+
+    select * from {{ ref('stg_config_tenure_bands') }}
 
 ),
 
@@ -89,10 +108,10 @@ final as (
         aged.employee_birth_date,
         aged.employee_hire_date,
         cast(aged.employee_gross_compensation as double) as current_compensation,
-        cast(aged.current_age as integer) as current_age,
-        cast(aged.current_tenure as integer) as current_tenure,
-        {{ planwise_band_label('aged.current_age', planwise_age_bands()) }} as age_band,
-        {{ planwise_band_label('aged.current_tenure', planwise_tenure_bands()) }} as tenure_band,
+        cast(aged.current_age as bigint) as current_age,
+        cast(aged.current_tenure as bigint) as current_tenure,
+        age_bands.band_label as age_band,
+        tenure_bands.band_label as tenure_band,
         cast(coalesce(level_floor.level_id, band_limits.lowest_level_id) as integer) as level_id,
         case
             when containing_band.containing_band_count > 0 then 'in_band'
@@ -104,16 +123,29 @@ final as (
         end as compensation_band_status,
         aged.employee_deferral_rate,
         aged.employee_eligibility_date,
+        aged.waiting_period_days,
         aged.current_eligibility_status,
         aged.employee_enrollment_date,
         coalesce(aged.employee_deferral_rate, 0) > 0 as is_enrolled,
         'active' as employment_status,
         cast(null as date) as termination_date,
+        cast(null as {{ dbt.type_string() }}) as termination_reason,
         cast({{ var('simulation_year') }} as integer) as simulation_year,
         aged.effective_date as simulation_effective_date,
-        true as is_from_census
+        cast(aged.effective_date as timestamp with time zone) as snapshot_created_at,
+        true as is_from_census,
+        true as is_cold_start,
+        cast({{ var('simulation_year') }} - 1 as integer) as last_completed_year
     from aged
     cross join band_limits
+    left join age_bands
+        on
+            aged.current_age >= age_bands.min_value
+            and aged.current_age < age_bands.max_value
+    left join tenure_bands
+        on
+            aged.current_tenure >= tenure_bands.min_value
+            and aged.current_tenure < tenure_bands.max_value
     left join level_floor
         on aged.employee_id = level_floor.employee_id
     left join containing_band

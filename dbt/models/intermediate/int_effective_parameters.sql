@@ -1,7 +1,8 @@
 {#-
   Compensation levers for the chosen scenario (var scenario_id), each lever
   falling back to the `default` scenario's value where the chosen scenario does
-  not set it. Event types are compared after upper-casing (done in staging).
+  not set it. Levers are matched on event_type_normalized (upper case); each row
+  keeps the event_type spelling of the lever it came from.
 -#}
 
 with levers as (
@@ -16,7 +17,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by fiscal_year, job_level, event_type, parameter_name
+            partition by fiscal_year, job_level, event_type_normalized, parameter_name
             order by case when scenario_id = '{{ var("scenario_id") }}' then 0 else 1 end
         ) as preference_rank
     from levers
@@ -30,6 +31,7 @@ final as (
         fiscal_year,
         job_level,
         event_type,
+        event_type_normalized,
         parameter_name,
         parameter_value,
         is_locked,

@@ -4,6 +4,8 @@
   in merit_tenure_bump_bands (a Python-list literal such as ['< 2', '2-4']),
   plus merit_low_level_bump_value for levels at or below merit_low_level_cutoff.
   The year's COLA rate and the promotion raise ride along for the simulation.
+  Bands come from the band seeds. Keyed by `year`, `level_id`, `tenure_band`,
+  `age_band`: names PlanWise's simulation joins on.
 -#}
 
 with simulation_years as (
@@ -33,22 +35,22 @@ cola as (
 tenure_bands as (
 
     select
-        tenure_band,
-        '''' || tenure_band || '''' as quoted_tenure_band
-    from {{ ref('stg_config_termination_hazard_tenure_multipliers') }}
+        band_label as tenure_band,
+        '''' || band_label || '''' as quoted_tenure_band
+    from {{ ref('stg_config_tenure_bands') }}
 
 ),
 
 age_bands as (
 
-    select age_band from {{ ref('stg_config_termination_hazard_age_multipliers') }}
+    select band_label as age_band from {{ ref('stg_config_age_bands') }}
 
 ),
 
 final as (
 
     select
-        simulation_years.simulation_year,
+        simulation_years.simulation_year as year,
         job_levels.level_id,
         tenure_bands.tenure_band,
         age_bands.age_band,
@@ -64,7 +66,7 @@ final as (
             when job_levels.level_id <= raises.merit_low_level_cutoff
                 then raises.merit_low_level_bump_value
             else 0
-        end as merit_raise_rate,
+        end as merit_raise,
         cola.cola_rate,
         raises.promotion_raise as promotion_raise_rate
     from simulation_years

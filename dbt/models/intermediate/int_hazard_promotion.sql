@@ -3,6 +3,8 @@
   age band: base rate x tenure multiplier x age multiplier x level dampener,
   where the dampener is 1 - level_dampener_factor per level above 1, floored
   at 0. The top level cannot be promoted, so its rate is 0.
+  The cells are the bands of the band seeds; a band without a multiplier
+  gets a NULL rate, which the grid's not_null test reports.
 -#}
 
 with simulation_years as (
@@ -29,6 +31,18 @@ hazard_base as (
 
 ),
 
+tenure_bands as (
+
+    select band_label as tenure_band from {{ ref('stg_config_tenure_bands') }}
+
+),
+
+age_bands as (
+
+    select band_label as age_band from {{ ref('stg_config_age_bands') }}
+
+),
+
 tenure_multipliers as (
 
     select * from {{ ref('stg_config_promotion_hazard_tenure_multipliers') }}
@@ -44,10 +58,10 @@ age_multipliers as (
 final as (
 
     select
-        simulation_years.simulation_year,
+        simulation_years.simulation_year as year,
         job_levels.level_id,
-        tenure_multipliers.tenure_band,
-        age_multipliers.age_band,
+        tenure_bands.tenure_band,
+        age_bands.age_band,
         case
             when job_levels.level_id = top_level.top_level_id then 0
             else
@@ -59,8 +73,12 @@ final as (
     cross join job_levels
     cross join top_level
     cross join hazard_base
-    cross join tenure_multipliers
-    cross join age_multipliers
+    cross join tenure_bands
+    cross join age_bands
+    left join tenure_multipliers
+        on tenure_bands.tenure_band = tenure_multipliers.tenure_band
+    left join age_multipliers
+        on age_bands.age_band = age_multipliers.age_band
 
 )
 

@@ -3,6 +3,8 @@
   x age band: base rate for a new hire x tenure multiplier x age multiplier x
   level discount, where the level discount is 1 - level_discount_factor per
   level above 1, floored at min_level_discount_multiplier.
+  The cells are the bands of the band seeds; a band without a multiplier
+  gets a NULL rate, which the grid's not_null test reports.
 -#}
 
 with simulation_years as (
@@ -23,6 +25,18 @@ hazard_base as (
 
 ),
 
+tenure_bands as (
+
+    select band_label as tenure_band from {{ ref('stg_config_tenure_bands') }}
+
+),
+
+age_bands as (
+
+    select band_label as age_band from {{ ref('stg_config_age_bands') }}
+
+),
+
 tenure_multipliers as (
 
     select * from {{ ref('stg_config_termination_hazard_tenure_multipliers') }}
@@ -38,10 +52,10 @@ age_multipliers as (
 final as (
 
     select
-        simulation_years.simulation_year,
+        simulation_years.simulation_year as year,
         job_levels.level_id,
-        tenure_multipliers.tenure_band,
-        age_multipliers.age_band,
+        tenure_bands.tenure_band,
+        age_bands.age_band,
         hazard_base.base_rate_for_new_hire * tenure_multipliers.multiplier
         * age_multipliers.multiplier
         * greatest(
@@ -51,8 +65,12 @@ final as (
     from simulation_years
     cross join job_levels
     cross join hazard_base
-    cross join tenure_multipliers
-    cross join age_multipliers
+    cross join tenure_bands
+    cross join age_bands
+    left join tenure_multipliers
+        on tenure_bands.tenure_band = tenure_multipliers.tenure_band
+    left join age_multipliers
+        on age_bands.age_band = age_multipliers.age_band
 
 )
 

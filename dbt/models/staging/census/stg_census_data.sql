@@ -1,3 +1,11 @@
+{#-
+  One row per employee_id. Census columns the contract does not know are
+  carried through unchanged after the contract's columns (an open contract:
+  the declared columns are checked by the test
+  stg_census_data_declared_columns_typed, extra ones are listed in the report).
+-#}
+{%- set extra_columns = census_extra_columns(source('census', 'census_raw')) %}
+
 with census as (
 
     select * from {{ ref('stg_census_typed') }}
@@ -72,6 +80,9 @@ final as (
         employer_core_contribution,
         employer_match_contribution,
         eligibility_entry_date,
+        scheduled_hours_per_week,
+        auto_escalation_opt_out,
+        eligibility_override,
         cast(
             round(
                 employee_gross_compensation * greatest(plan_year_days_employed, 0) / plan_year_days,
@@ -88,7 +99,8 @@ final as (
         case
             when employee_deferral_rate > 0
                 then coalesce(eligibility_entry_date, employee_eligibility_date)
-        end as employee_enrollment_date
+        end as employee_enrollment_date{% for column in extra_columns %},
+        {{ adapter.quote(column) }}{% endfor %}
     from service_days
 
 )
