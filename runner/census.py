@@ -3,7 +3,7 @@
 Everything is generated inside DuckDB with set-based SQL: each employee's random
 draws are hashes of (employee number, seed, draw number), so the same seed gives
 the same file whatever the thread count, and 10 million rows take seconds.
-Distributions follow DESIGN §5: ages 22-65, tenure exponential with mean 5 years
+Distributions follow real PlanWise censuses: ages 22-65, tenure exponential with mean 5 years
 (capped at 30 and at age 18), gross pay log-normal within 50k-350k, about 13%
 terminated during the plan year, about 80% deferring 3-15%.
 """

@@ -1,6 +1,6 @@
 """The bodies of the `planwise-run` commands (imported lazily by runner.cli).
 
-Setup flow (atomic publish, issue 5): pre-flight -> setup lock -> clean leftovers
+Setup flow (atomic publish): pre-flight -> setup lock -> clean leftovers
 -> candidate copy of the live database -> ONE `dbt build --selector setup`
 against the candidate (clearing inside it, through the on-run-start hook) ->
 publish the candidate only when nothing failed (warnings allowed), else discard

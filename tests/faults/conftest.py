@@ -1,4 +1,4 @@
-"""Shared pieces of the fault and bad-input matrix (issue 5).
+"""Shared pieces of the fault and bad-input matrix.
 
 Every case runs the real `planwise-run setup` against a private copy of the
 project whose live database was built by a successful setup and then given a

@@ -1,4 +1,4 @@
-"""Fixtures for the validation suite (issue 3): mutated project copies and a built database.
+"""Fixtures for the validation suite: mutated project copies and a built database.
 
 A mutation case needs a fresh project copy and a fresh DuckDB file, then one
 real `dbt build --selector setup`. To keep the suite fast, every case of a
