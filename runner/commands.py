@@ -40,6 +40,20 @@ LAST_RUN = "last-run.json"
 # --------------------------------------------------------------------------- helpers
 
 
+INPUT_VARS = (
+    "scenario_id",
+    "plan_year_start_date",
+    "plan_year_end_date",
+    "simulation_effective_date",
+)
+
+
+def run_inputs(settings: Settings) -> dict[str, Any]:
+    """What a run is about, for its report: scenario, plan year, census."""
+    inputs = {name: settings.vars.get(name) for name in INPUT_VARS}
+    return {**inputs, "census_path": str(settings.census_path)}
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -311,6 +325,7 @@ def run_setup(
         clear_enabled=not no_clear and not quick,
         clear_note="--no-clear" if no_clear else "--quick keeps unchanged tables" if quick else "",
         census_path=str(settings.census_path),
+        inputs=run_inputs(settings),
     )
 
     problems, seconds = preflight(settings)
@@ -772,7 +787,9 @@ def run_validate(options: Options, settings: Settings, *, console_level: str) ->
     problem = _directory_problem(settings.report_dir, "report directory", must_exist=False)
     if problem:
         raise PlanwiseError(problem)
-    context = Context(command="validate", started_at=_now(), database=str(live))
+    context = Context(
+        command="validate", started_at=_now(), database=str(live), inputs=run_inputs(settings)
+    )
     context.clear_enabled = False
     selector = _validation_selector(settings.project_dir)
     if selector != "validation":

@@ -19,7 +19,7 @@ problem as file, line, column, what is wrong and what to do.
   scan at all (the row count comes from the Parquet metadata).
 
 The census column contract below duplicates `census_required_columns()` /
-`census_optional_columns()` in macros/census/census_columns.sql: keep both in step.
+`census_optional_columns()` (macros/census/): keep both in step.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from typing import Any
 import duckdb
 import yaml
 
-# --- the census contract (same as macros/census/census_columns.sql) -----------------
+# --- the census contract (same as macros/census/census_*_columns.sql) --------------
 
 CENSUS_REQUIRED_COLUMNS: dict[str, str] = {
     "employee_id": "varchar",

@@ -34,6 +34,8 @@ JSON schema (schema_version 1; keys are only ever added within a version):
     messages         [str], notes and errors outside dbt nodes
     undeclared_columns {model name: [column]}: built columns their YAML does
                      not declare (census columns carried through unchanged)
+    inputs           {scenario_id, plan_year_start_date, plan_year_end_date,
+                     simulation_effective_date, census_path}: what the run used
 """
 
 from __future__ import annotations
@@ -145,6 +147,7 @@ class Context:
     clear_note: str = ""  # why clearing was skipped (--no-clear, --quick)
     payloads: dict[str, Any] = field(default_factory=dict)
     census_path: str | None = None
+    inputs: dict[str, Any] = field(default_factory=dict)  # scenario, plan year, census
     messages: list[str] = field(default_factory=list)
     status_override: str | None = None  # error | interrupted | up_to_date
     exit_code_override: int | None = None
@@ -171,6 +174,7 @@ class Report:
     census: dict[str, Any]
     messages: list[str]
     undeclared_columns: dict[str, list[str]] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -194,6 +198,7 @@ class Report:
             "census": self.census,
             "messages": self.messages,
             "undeclared_columns": self.undeclared_columns,
+            "inputs": self.inputs,
         }
 
 
@@ -497,6 +502,7 @@ def build_report(
             str(model): [str(column) for column in columns]
             for model, columns in (ctx.payloads.get("planwise_undeclared_columns") or {}).items()
         },
+        inputs=dict(ctx.inputs),
     )
 
 
@@ -570,6 +576,16 @@ def render_text(
             state = "unchanged"
         database += f"  [{state}]"
     lines.append(_fit(database, width))
+    if report.inputs:
+        inputs = report.inputs
+        lines.append(
+            _fit(
+                f"scenario: {inputs.get('scenario_id')}  plan year: "
+                f"{inputs.get('plan_year_start_date')}..{inputs.get('plan_year_end_date')}",
+                width,
+            )
+        )
+        lines.append(_fit(f"census: {inputs.get('census_path')}", width))
     if report.kept_candidate:
         lines.append(_fit(f"failed candidate kept: {report.kept_candidate}", width))
     lines.append("")

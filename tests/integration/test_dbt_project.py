@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -258,3 +259,16 @@ def test_census_generator_can_inject_duplicates() -> None:
     sql = census_sql(CensusSpec(1_000, seed=1, duplicate_rate=0.01))
     counts = duckdb.execute(f"select count(*), count(distinct employee_id) from ({sql})").fetchone()
     assert counts == (1_010, 1_000)
+
+
+def test_each_building_selector_builds_on_an_empty_database(
+    make_project: Callable[[str], DbtProject],
+) -> None:
+    """`dbt build --selector X` on a fresh database: tests whose other parents
+    are outside the selection (indirect_selection: cautious) do not run."""
+    for selector in ("foundation", "configuration"):
+        project = make_project(selector)
+        outcome = project.dbt("build", "--selector", selector)
+        assert outcome.success, f"{selector}: {outcome.error_text}"
+        assert_clean(outcome.statuses())
+        assert any(r["unique_id"].startswith("test.") for r in outcome.results), selector

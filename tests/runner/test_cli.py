@@ -85,9 +85,27 @@ def test_setup_publishes_reports_and_keeps_user_tables(set_up: RunnerProject) ->
     assert census_rows is not None
     assert report["row_counts"]["stg_census_data"] == census_rows[0] == 5000
     assert report["census"]["rows_per_second"] > 0
+    assert report["inputs"] == {
+        "scenario_id": "default",
+        "plan_year_start_date": "2024-01-01",
+        "plan_year_end_date": "2024-12-31",
+        "simulation_effective_date": "2024-12-31",
+        "census_path": str(SAMPLE_CENSUS),
+    }
 
     junit = ET.parse(set_up.reports / "setup-junit.xml").getroot()
     assert junit.get("failures") == "0" and int(junit.get("tests", "0")) > 100
+
+
+def test_unknown_scenario_fails_naming_the_closest(runner_project: RunnerProject) -> None:
+    result = runner_project.run("setup", "--vars", "{scenario_id: Default}")
+    assert result.exit_code == 1, result.output
+    assert "scenario: Default" in result.output
+    report = runner_project.report()
+    assert report["inputs"]["scenario_id"] == "Default" and not report["published"]
+    failed = [p for p in report["problems"] if p["name"] == "assert_scenario_exists"]
+    assert [(p["status"], p["failures"]) for p in failed] == [("fail", 1)]
+    assert not runner_project.db.exists()
 
 
 def test_setup_summary_fits_80_columns(set_up: RunnerProject) -> None:

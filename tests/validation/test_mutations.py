@@ -976,6 +976,24 @@ CASES: list[Case] = [
         (Expect("int_hazard_merit_rates_are_probabilities", "fail", CC, 180),),
     ),
     Case(
+        "scenario_unknown",
+        "the chosen scenario exists in scenario_meta (no silent fallback to default)",
+        only_vars({"scenario_id": "hgih_growth"}),
+        (
+            Expect(
+                "assert_scenario_exists",
+                "fail",
+                CC,
+                1,
+                rows_name(
+                    unknown_scenario_id="hgih_growth",
+                    closest_scenario_id="high_growth",
+                    known_scenario_ids="cost_control, default, high_growth",
+                ),
+            ),
+        ),
+    ),
+    Case(
         "effective_parameter_missing",
         "every level and year has each required parameter",
         seed_rows(

@@ -4,11 +4,12 @@
   not set it. Levers are matched on event_type_normalized (upper case); each row
   keeps the event_type spelling of the lever it came from.
 -#}
+{%- set scenario = planwise_string_literal(var('scenario_id')) %}
 
 with levers as (
 
     select * from {{ ref('stg_comp_levers') }}
-    where scenario_id in ('{{ var("scenario_id") }}', 'default')
+    where scenario_id in ({{ scenario }}, 'default')
 
 ),
 
@@ -18,7 +19,7 @@ ranked as (
         *,
         row_number() over (
             partition by fiscal_year, job_level, event_type_normalized, parameter_name
-            order by case when scenario_id = '{{ var("scenario_id") }}' then 0 else 1 end
+            order by case when scenario_id = {{ scenario }} then 0 else 1 end
         ) as preference_rank
     from levers
 
@@ -27,7 +28,7 @@ ranked as (
 final as (
 
     select
-        cast('{{ var("scenario_id") }}' as {{ dbt.type_string() }}) as scenario_id,
+        cast({{ scenario }} as {{ dbt.type_string() }}) as scenario_id,
         fiscal_year,
         job_level,
         event_type,
@@ -36,7 +37,7 @@ final as (
         parameter_value,
         is_locked,
         scenario_id as source_scenario_id,
-        scenario_id <> '{{ var("scenario_id") }}' as is_default_fallback
+        scenario_id <> {{ scenario }} as is_default_fallback
     from ranked
     where preference_rank = 1
 

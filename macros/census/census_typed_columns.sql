@@ -1,0 +1,42 @@
+{#-
+  census_typed_columns: the select list that casts every census column to its
+  contract type. A missing required column stops the build with an error that
+  names the file and the column(s); a missing optional column becomes a typed
+  NULL; a column the contract does not know follows, unchanged, under its own
+  name. Columns are discovered with dbt's portable get_columns_in_query.
+-#}
+{% macro census_typed_columns(census_relation) %}
+  {%- set required = census_required_columns() -%}
+  {%- set optional = census_optional_columns() -%}
+  {%- set present = [] -%}
+  {%- if execute -%}
+    {%- for column in get_columns_in_query('select * from ' ~ census_relation) -%}
+      {%- do present.append(column | lower) -%}
+    {%- endfor -%}
+    {%- set missing = [] -%}
+    {%- for column in required -%}
+      {%- if column not in present -%}{%- do missing.append(column) -%}{%- endif -%}
+    {%- endfor -%}
+    {%- if missing -%}
+      {{ exceptions.raise_compiler_error(
+        "Census file '" ~ var('census_path') ~ "' is missing required column(s): "
+        ~ missing | join(', ') ~ ". Required columns are: " ~ required.keys() | join(', ')
+        ~ ". Add the column(s) to the census export, or point the census_path var at the right file.") }}
+    {%- endif -%}
+  {%- else -%}
+    {%- set present = (required.keys() | list) + (optional.keys() | list) -%}
+  {%- endif -%}
+  {%- for column, data_type in required.items() %}
+    cast({{ column }} as {{ data_type }}) as {{ column }},
+  {%- endfor %}
+  {%- for column, data_type in optional.items() %}
+    {%- if column in present %}
+    cast({{ column }} as {{ data_type }}) as {{ column }}{{ "," if not loop.last }}
+    {%- else %}
+    cast(null as {{ data_type }}) as {{ column }}{{ "," if not loop.last }}
+    {%- endif %}
+  {%- endfor %}
+  {%- for column in census_extra_columns(census_relation) %},
+    {{ adapter.quote(column) }}
+  {%- endfor %}
+{% endmacro %}

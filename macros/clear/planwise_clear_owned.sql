@@ -1,0 +1,44 @@
+{#-
+  Drop (or, with dry_run, only list) the owned relations.
+  Called by `planwise-run clear` through run-operation and, inside the setup's
+  single dbt invocation, by the on-run-start hook when var planwise_clear is
+  true. Emits one structured log line `planwise_clear: {json}` (relations,
+  dry_run) for the runner, plus one human-readable line per relation.
+-#}
+{% macro planwise_clear_owned(dry_run=false) %}
+  {%- if not execute -%}{{ return('') }}{%- endif -%}
+  {%- set owned = planwise_owned_relations() -%}
+  {%- set failures_schema = planwise_failures_schema() -%}
+  {%- set names = [] -%}
+  {%- set ns = namespace(failures=0) -%}
+  {%- for relation in owned -%}
+    {%- do names.append({'schema': relation.schema, 'name': relation.identifier,
+                         'type': (relation.type or 'table') | string}) -%}
+    {%- set label = relation.type ~ ' ' ~ relation.schema ~ '.' ~ relation.identifier -%}
+    {%- if relation.schema == failures_schema -%}
+      {#- the whole schema is owned: dropped below in one statement -#}
+      {%- set ns.failures = ns.failures + 1 -%}
+      {%- do log(('would drop ' if dry_run else 'dropped ') ~ label, info=false) -%}
+    {%- elif dry_run -%}
+      {%- do log('would drop ' ~ label, info=true) -%}
+    {%- else -%}
+      {%- do adapter.drop_relation(relation) -%}
+      {%- do log('dropped ' ~ label, info=true) -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {%- if ns.failures > 0 -%}
+    {%- if not dry_run -%}
+      {#- dbt created its schemas before this hook runs: recreate it empty -#}
+      {%- set schema_relation = api.Relation.create(database=target.database, schema=failures_schema) -%}
+      {%- do adapter.drop_schema(schema_relation) -%}
+      {%- do adapter.create_schema(schema_relation) -%}
+    {%- endif -%}
+    {%- do log(('would drop ' if dry_run else 'dropped ') ~ 'schema ' ~ failures_schema ~ ' with its '
+               ~ ns.failures ~ ' stored-failure relation(s)', info=true) -%}
+  {%- endif -%}
+  {%- if not dry_run and owned | length > 0 -%}
+    {%- do adapter.commit() -%}
+  {%- endif -%}
+  {%- do log('planwise_clear: ' ~ tojson({'dry_run': dry_run, 'relations': names}), info=false) -%}
+  {{ return('') }}
+{% endmacro %}
