@@ -10,6 +10,7 @@ locked by another process, 130 interrupted.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import time
@@ -33,6 +34,7 @@ class Options:
         self.project_dir = project_dir
         self.verbose = False
         self.quiet = False
+        self.report_dir: Path | None = None  # known once the settings are loaded
 
     def out(self, text: str = "") -> None:
         click.echo(text)
@@ -112,11 +114,13 @@ def _handle_errors(function: F) -> F:
         verbose = bool(kwargs.get("verbose")) or options.verbose
         from runner.locking import DatabaseLocked
 
+        message = ""
         try:
             code = function(*args, **kwargs)
         except PlanwiseError as exc:
             if verbose:
                 traceback.print_exc()
+            message = exc.message
             click.echo(f"error: {exc.message}", err=True)
             if exc.hint:
                 click.echo(f"  what to do: {exc.hint}", err=True)
@@ -124,7 +128,8 @@ def _handle_errors(function: F) -> F:
         except DatabaseLocked as exc:
             if verbose:
                 traceback.print_exc()
-            click.echo(f"error: database {exc.path} is locked by {exc.holder}", err=True)
+            message = f"database {exc.path} is locked by {exc.holder}"
+            click.echo(f"error: {message}", err=True)
             click.echo(
                 "  what to do: close that program or wait for the other run, then retry "
                 "(setup waits --lock-timeout seconds for another setup)",
@@ -132,6 +137,7 @@ def _handle_errors(function: F) -> F:
             )
             code = ExitCode.LOCKED
         except KeyboardInterrupt:
+            message = "interrupted"
             click.echo("interrupted", err=True)
             code = ExitCode.INTERRUPTED
         except click.exceptions.Exit:
@@ -141,9 +147,12 @@ def _handle_errors(function: F) -> F:
         except Exception as exc:  # an unexpected failure is still one line, exit 2
             if verbose:
                 traceback.print_exc()
-            click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
+            message = f"{type(exc).__name__}: {exc}"
+            click.echo(f"error: {message}", err=True)
             click.echo("  what to do: rerun with -v for the traceback", err=True)
             code = ExitCode.ERROR
+        if message:
+            _replace_stale_report(context, options, kwargs, int(code), message)
         context.exit(int(code))
 
     return wrapper  # type: ignore[return-value]
@@ -173,7 +182,30 @@ def _load(
         timeout=flags.get("timeout"),
         lock_timeout=flags.get("lock_timeout"),
     )
-    return load_settings(project_dir, config_file, overrides)
+    settings = load_settings(project_dir, config_file, overrides)
+    options.report_dir = settings.report_dir
+    return settings
+
+
+REPORTING_COMMANDS = ("setup", "validate")
+
+
+def _replace_stale_report(
+    context: click.Context, options: Options, flags: dict[str, Any], code: int, message: str
+) -> None:
+    """After an error that stopped a reporting command before its own report."""
+    if context.info_name not in REPORTING_COMMANDS:
+        return
+    report_dir = options.report_dir or flags.get("report_dir")
+    if report_dir is None:
+        with contextlib.suppress(Exception):
+            from runner.config import find_project_dir
+
+            report_dir = find_project_dir(options.project_dir) / "reports"
+    if report_dir is not None:
+        from runner.commands import write_error_report
+
+        write_error_report(str(context.info_name), Path(report_dir), code, message)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -183,8 +215,8 @@ def _load(
     type=click.Path(path_type=Path, file_okay=False),
     envvar="PLANWISE_PROJECT_DIR",
     default=None,
-    help="The PlanWise dbt project (default: the repo holding this package, else the "
-    "current directory; env PLANWISE_PROJECT_DIR).",
+    help="The PlanWise dbt project (env PLANWISE_PROJECT_DIR; default: the current "
+    "directory when it holds dbt_project.yml, else the checkout this package came from).",
 )
 @click.pass_context
 def cli(context: click.Context, project_dir: Path | None) -> None:
@@ -256,6 +288,30 @@ def setup(options: Options, /, config_file: Path | None, **flags: Any) -> int:
         keep_failed=bool(flags["keep_failed"]),
         console_level=_console_level(options.verbose, flags["log_level"]),
     )
+
+
+# --------------------------------------------------------------------------- rollback
+
+
+@cli.command()
+@_settings_options
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Wait this long for a running setup on the same database (default 60).",
+)
+@_verbosity_options
+@click.pass_obj
+@_handle_errors
+def rollback(options: Options, /, config_file: Path | None, **flags: Any) -> int:
+    """Put back the database the last setup replaced (<db>.previous), atomically;
+    the replaced one becomes <db>.previous, so a second rollback undoes it."""
+    from runner.commands import run_rollback
+
+    options.verbose = bool(flags["verbose"])
+    options.quiet = bool(flags["quiet"])
+    return run_rollback(options, _load(options, config_file, **flags))
 
 
 # --------------------------------------------------------------------------- status

@@ -204,6 +204,26 @@ def _quick_blocker(settings: Settings) -> str | None:
     return None
 
 
+def write_error_report(command: str, report_dir: Path, code: int, message: str) -> None:
+    """A run that stopped before its report (bad configuration, locked database,
+    an unexpected error) still replaces the previous run's report with one
+    carrying its real exit code, so CI never reads a stale success."""
+    status = "interrupted" if code == int(ExitCode.INTERRUPTED) else "error"
+    context = Context(
+        command=command, status_override=status, exit_code_override=code, messages=[message]
+    )
+    report = build_report(None, None, context)
+    for path, text in (
+        (report_dir / f"{command}-report.json", render_json(report)),
+        (report_dir / f"{command}-junit.xml", render_junit(report, None, None)),
+    ):
+        try:
+            _write_atomic(path, text)
+        except OSError:  # no report directory to write to: at least drop the stale one
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
 def _write_reports(
     settings: Settings,
     report: Report,
@@ -578,7 +598,9 @@ def _build_and_publish(
     # (a kill after the rename must not let --quick call the new database up to date).
     _forget_success(settings)
     try:
-        publish.publish(candidate, live, state.publication)
+        kept_previous = publish.publish(
+            candidate, live, state.publication, keep_previous=settings.keep_previous
+        )
     except DatabaseLocked:
         publish.discard(candidate, keep=keep_failed)
         state.candidate = None
@@ -594,11 +616,43 @@ def _build_and_publish(
             return give_up(
                 "error", ExitCode.ERROR, f"not published: {exc}; the live database is unchanged"
             )
+    else:
+        if kept_previous:
+            context.messages.append(
+                f"the replaced database is kept as {publish.previous_path(live)} "
+                "(`planwise-run rollback` puts it back)"
+            )
     state.candidate = None
     context.published = True
     with contextlib.suppress(OSError):
         _save_success(settings, invocation)
     return _finish(options, settings, context, invocation, run_dir, started)
+
+
+# --------------------------------------------------------------------------- rollback
+
+
+def run_rollback(options: Options, settings: Settings) -> int:
+    """Put `<db>.previous` back as the live database, under the setup lock."""
+    from runner import publish
+    from runner.locking import setup_lock
+
+    live = settings.db_path
+    with setup_lock(live, settings.lock_timeout):
+        try:
+            publish.rollback(live)
+        except FileNotFoundError as exc:
+            raise PlanwiseError(
+                str(exc), "there is nothing to roll back to until a setup has replaced a database"
+            ) from exc
+        except publish.PublishConflict as exc:
+            raise PlanwiseError(str(exc), "the live database is unchanged") from exc
+    _forget_success(settings)
+    click.echo(
+        f"rolled back: {live} is the database before the last setup; "
+        f"the one it replaced is now {publish.previous_path(live)}"
+    )
+    return int(ExitCode.OK)
 
 
 # --------------------------------------------------------------------------- status

@@ -95,6 +95,7 @@ KEYS: tuple[Key, ...] = (
         setting="lock_timeout",
     ),
     Key("runner", "timeout_seconds", "optional_number", "PLANWISE_TIMEOUT", setting="timeout"),
+    Key("runner", "keep_previous", "bool", "PLANWISE_KEEP_PREVIOUS", setting="keep_previous"),
 )
 SECTIONS = ("database", "census", "plan_year", "simulation", "thresholds", "runner")
 THRESHOLD_ENV_PREFIX = "PLANWISE_THRESHOLD_"
@@ -113,6 +114,7 @@ class Settings:
     lock_timeout: float
     timeout: float | None
     vars: dict[str, Any]  # every dbt var the runner passes (declared defaults + overrides)
+    keep_previous: bool = True  # keep the replaced database as <db>.previous
     declared_vars: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
 
@@ -137,15 +139,16 @@ class Settings:
 
 
 def find_project_dir(explicit: Path | None) -> Path:
-    """--project-dir, else env PLANWISE_PROJECT_DIR, else the repo root holding
-    this package (editable install), else the current directory."""
+    """--project-dir, else env PLANWISE_PROJECT_DIR, else the current directory
+    when it holds dbt_project.yml (as dbt finds it), else the checkout this
+    package was installed from."""
     candidates: list[Path] = []
     if explicit is not None:
         candidates = [explicit]
     elif os.environ.get("PLANWISE_PROJECT_DIR"):
         candidates = [Path(os.environ["PLANWISE_PROJECT_DIR"])]
     else:
-        candidates = [Path(__file__).resolve().parents[1], Path.cwd()]
+        candidates = [Path.cwd(), Path(__file__).resolve().parents[1]]
     for candidate in candidates:
         if (candidate / "dbt_project.yml").is_file():
             return candidate.resolve()
@@ -470,6 +473,7 @@ def load_settings(
         lock_timeout=float(values.get("runner.lock_timeout_seconds", 60.0)),
         timeout=None if timeout is None else float(timeout),
         vars=dbt_vars,
+        keep_previous=bool(values.get("runner.keep_previous", True)),
         declared_vars=declared,
         sources=sources,
     )

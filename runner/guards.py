@@ -447,6 +447,21 @@ def _check_header(
     return problems, len(header)
 
 
+def _other_separator(path: Path, text: str, delimiter: str) -> str | None:
+    """The separator DuckDB's sniffer finds when the header has no `delimiter`."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if delimiter in first or not any(mark in first for mark in ";\t|"):
+        return None
+    with duckdb.connect(":memory:") as connection:
+        try:
+            found = connection.execute(
+                "select delimiter from sniff_csv($path)", {"path": str(path)}
+            ).fetchone()
+        except duckdb.Error:
+            return None
+    return str(found[0]) if found and found[0] != delimiter else None
+
+
 def _check_seed_file(path: Path, spec: _SeedSpec, shown: str) -> list[Problem]:
     if not path.is_file():
         return [
@@ -460,6 +475,20 @@ def _check_seed_file(path: Path, spec: _SeedSpec, shown: str) -> list[Problem]:
             )
         ]
     text, problems = _decode(path.read_bytes(), shown)
+    separator = _other_separator(path, text, spec.delimiter)
+    if separator is not None:
+        return [
+            *problems,
+            Problem(
+                shown,
+                1,
+                None,
+                f"fields are separated by {separator!r}, not {spec.delimiter!r} "
+                "(a spreadsheet export with another list separator?)",
+                f"Save the file as CSV with {spec.delimiter!r} between fields "
+                "(e.g. 'CSV UTF-8, comma delimited').",
+            ),
+        ]
     types = spec.column_types or {}
     header: list[str] | None = None
     checkers: list[tuple[str, Callable[[str], str | None] | None]] = []

@@ -13,6 +13,9 @@ are atomic):
   changed since (another program wrote to it during the setup).
 - `<db>.candidate.tmp`: a copy in progress.
 - `<db>.failed-<UTC timestamp>` (+ `.wal`): a failed candidate kept on request.
+- `<db>.previous`: the database a publish replaced, kept (by default) as a
+  hard link made before the rename, so publishing stays one atomic rename and
+  `rollback` can put it back; `<db>.previous.tmp` while it is being made.
 
 How the copy handles the WAL: a DuckDB file may have committed changes that are
 only in `<db>.wal` (a writer that crashed before its checkpoint). Copying the
@@ -137,9 +140,33 @@ def _live_of(candidate: Path) -> Path:
     return candidate.with_name(candidate.name[: -len(CANDIDATE_SUFFIX)])
 
 
+def previous_path(live: Path) -> Path:
+    """The database the last publish replaced: `<live>.previous`."""
+    return _sibling(live, ".previous")
+
+
 def _debris(live: Path) -> list[Path]:
     candidate = candidate_path(live)
-    return [candidate, wal_path(candidate), _tmp_path(live), _source_stamp_path(live)]
+    return [
+        candidate,
+        wal_path(candidate),
+        _tmp_path(live),
+        _source_stamp_path(live),
+        _sibling(live, ".previous.tmp"),
+    ]
+
+
+def _keep_as_previous(live: Path) -> bool:
+    """Hard-link the live file as `<live>.previous` (replacing an older one);
+    False where the filesystem has no hard links (nothing is kept then)."""
+    temporary = _sibling(live, ".previous.tmp")
+    temporary.unlink(missing_ok=True)
+    try:
+        os.link(live, temporary)
+    except OSError:
+        return False
+    os.replace(temporary, previous_path(live))
+    return True
 
 
 def _fsync_file(path: Path) -> None:
@@ -287,7 +314,12 @@ def prepare_candidate(live: Path) -> Path:
     return candidate
 
 
-def publish(candidate: Path, live: Path, publication: Publication | None = None) -> None:
+def publish(
+    candidate: Path,
+    live: Path,
+    publication: Publication | None = None,
+    keep_previous: bool = True,
+) -> bool:
     """Atomically replace `live` with the finished `candidate`.
 
     Steps: fold any candidate WAL (so the new file is self-contained; a DuckDB
@@ -300,7 +332,9 @@ def publish(candidate: Path, live: Path, publication: Publication | None = None)
 
     Every exception other than an interrupt comes before the rename (the live
     file is unchanged then). `publication` records the progress for a caller
-    interrupted meanwhile: see `Publication.is_live`.
+    interrupted meanwhile: see `Publication.is_live`. With `keep_previous`, the
+    replaced file stays as `<live>.previous` (a hard link made just before the
+    rename); returns whether it was kept.
     """
     if not candidate.is_file():
         raise FileNotFoundError(f"candidate database {candidate} does not exist")
@@ -328,12 +362,44 @@ def publish(candidate: Path, live: Path, publication: Publication | None = None)
                 f"database {live} changed while the setup ran (another program wrote to it); "
                 "nothing was published"
             )
+        kept = keep_previous and live.exists() and _keep_as_previous(live)
+        if not keep_previous:
+            previous_path(live).unlink(missing_ok=True)
         if publication is not None:
             publication.candidate_identity = _file_identity(candidate)
         os.replace(candidate, live)
         if publication is not None:
             publication.replaced = True
     finalize(live)
+    return kept
+
+
+def rollback(live: Path) -> None:
+    """Put `<live>.previous` back as the live database, atomically, and keep the
+    database it replaces as the new `<live>.previous` (a second rollback undoes
+    the first). Call under the setup lock. Raises FileNotFoundError when there is
+    nothing to roll back to, DatabaseLocked when a DuckDB client has the live file
+    open, PublishConflict when the live file has uncheckpointed changes."""
+    previous = previous_path(live)
+    if not previous.is_file():
+        raise FileNotFoundError(f"no previous database to roll back to ({previous} is missing)")
+    lock: contextlib.AbstractContextManager[None] = (
+        _file_lock(live, exclusive=True) if live.exists() else contextlib.nullcontext()
+    )
+    with lock:
+        if wal_path(live).exists():
+            raise PublishConflict(
+                f"database {live} has uncheckpointed changes in {wal_path(live)}; "
+                "open and close it with DuckDB once, then roll back"
+            )
+        temporary = _sibling(live, ".previous.tmp")
+        temporary.unlink(missing_ok=True)
+        if live.exists():
+            os.link(live, temporary)
+        os.replace(previous, live)
+        if temporary.exists():
+            os.replace(temporary, previous)
+    _fsync_dir(live.parent)
 
 
 def finalize(live: Path) -> None:

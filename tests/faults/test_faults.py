@@ -376,7 +376,7 @@ def test_file_size_limit_at_the_publish_checkpoint_is_a_runtime_error_with_a_rep
 
     real_publish, real_checkpoint = publish.publish, publish.checkpoint
 
-    def publish_with_wal(candidate: Path, live: Path, *args: object) -> None:
+    def publish_with_wal(candidate: Path, live: Path, *args: object, **kwargs: object) -> bool:
         with duckdb.connect(str(candidate)) as connection:
             connection.execute("pragma disable_checkpoint_on_shutdown")
             connection.execute("create table main.late_rows (i integer, s varchar)")
@@ -385,7 +385,7 @@ def test_file_size_limit_at_the_publish_checkpoint_is_a_runtime_error_with_a_rep
                     "insert into main.late_rows select range, md5(range::varchar) from range(500)"
                 )
         assert wal_path(candidate).exists()
-        real_publish(candidate, live, *args)  # type: ignore[arg-type]
+        return real_publish(candidate, live, *args, **kwargs)  # type: ignore[arg-type]
 
     def limited_checkpoint(db_path: Path) -> None:
         soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)

@@ -66,6 +66,17 @@ def test_text_in_a_number_column_names_file_line_and_column(seeds_project: Path)
     )
 
 
+def test_semicolon_separated_seed_is_one_line_naming_the_separator(seeds_project: Path) -> None:
+    """A spreadsheet export with `;` between fields: one problem for the file,
+    naming the separator, not one per column and row."""
+    path = seeds_project / LEVERS
+    path.write_text(path.read_text().replace(",", ";"))
+    problem = only(check_seeds(seeds_project))
+    assert (problem.file, problem.line) == (LEVERS, 1)
+    assert "separated by ';', not ','" in problem.message
+    assert "CSV" in problem.hint
+
+
 def test_extra_field(seeds_project: Path) -> None:
     edit_line(seeds_project, LEVERS, 3, lambda line: line + ",surplus")
     problem = only(check_seeds(seeds_project))

@@ -19,7 +19,9 @@ from runner.publish import (
     kept_failures,
     leftovers,
     prepare_candidate,
+    previous_path,
     publish,
+    rollback,
     wal_path,
 )
 from tests.reliability._processes import duckdb_code, holding, setup_lock_code, start, stop
@@ -122,7 +124,10 @@ def test_publish_replaces_live_with_the_candidate(live: Path) -> None:
     assert after == expected
     assert "main.my_notes" in after and "main.stg_old" not in after
     assert leftovers(live) == []
-    assert sorted(p.name for p in live.parent.iterdir()) == ["simulation.duckdb"]
+    # the replaced database is kept beside it, nothing else
+    assert sorted(p.name for p in live.parent.iterdir()) == [
+        "simulation.duckdb", "simulation.duckdb.previous"
+    ]  # fmt: skip
 
 
 def test_publish_folds_a_candidate_wal_first(live: Path) -> None:
@@ -248,3 +253,50 @@ def test_disk_full_during_the_copy_leaves_no_debris_and_live_intact(live: Path) 
     assert sha256(live) == before_bytes
     assert leftovers(live) == []
     assert sorted(p.name for p in live.parent.iterdir()) == ["simulation.duckdb"]
+
+
+# --------------------------------------------------------------------------- previous / rollback
+
+
+def marker(path: Path) -> int:
+    with duckdb.connect(str(path), read_only=True) as connection:
+        row = connection.execute("select max(i) from stg_old").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def publish_version(live: Path, version: int, keep_previous: bool = True) -> bool:
+    candidate = prepare_candidate(live)
+    execute(candidate, f"create or replace table stg_old as select {version} as i")
+    return publish(candidate, live, keep_previous=keep_previous)
+
+
+def test_publish_keeps_the_replaced_database_as_previous(live: Path) -> None:
+    assert publish_version(live, 1)
+    assert (marker(live), marker(previous_path(live))) == (1, 99)
+    assert publish_version(live, 2)
+    assert (marker(live), marker(previous_path(live))) == (2, 1)
+    assert previous_path(live) not in leftovers(live)
+    assert not publish_version(live, 3, keep_previous=False)
+    assert marker(live) == 3 and not previous_path(live).exists()
+
+
+def test_rollback_swaps_live_and_previous(live: Path) -> None:
+    publish_version(live, 1)
+    publish_version(live, 2)
+    rollback(live)
+    assert (marker(live), marker(previous_path(live))) == (1, 2)
+    rollback(live)  # a second rollback undoes the first
+    assert (marker(live), marker(previous_path(live))) == (2, 1)
+    assert leftovers(live) == []
+
+
+def test_rollback_without_previous_or_over_a_wal_changes_nothing(live: Path) -> None:
+    before = sha256(live)
+    with pytest.raises(FileNotFoundError, match="no previous database"):
+        rollback(live)
+    publish_version(live, 1)
+    leave_wal(live, "insert into stg_old values (7)")
+    with pytest.raises(PublishConflict, match="uncheckpointed"):
+        rollback(live)
+    assert marker(previous_path(live)) == 99 and sha256(previous_path(live)) == before

@@ -233,20 +233,55 @@ def test_clear_on_missing_database_creates_nothing(runner_project: RunnerProject
 # --------------------------------------------------------------------------- exit codes
 
 
-def test_locked_database_exits_3_naming_the_process(set_up: RunnerProject) -> None:
+def stale_success(reports: Path) -> None:
+    """What a previous successful setup left in the report directory."""
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / "setup-report.json").write_text('{"status": "success", "exit_code": 0}')
+    (reports / "setup-junit.xml").write_text('<testsuites tests="1" failures="0"/>')
+
+
+def assert_reports_say(reports: Path, status: str, exit_code: int, text: str) -> None:
+    report = json.loads((reports / "setup-report.json").read_text())
+    assert (report["status"], report["exit_code"]) == (status, exit_code)
+    assert any(text in message for message in report["messages"]), report["messages"]
+    junit = ET.parse(reports / "setup-junit.xml").getroot()
+    assert junit.get("errors") == "1", ET.tostring(junit)
+
+
+def test_locked_database_exits_3_naming_the_process(
+    set_up: RunnerProject, tmp_path: Path
+) -> None:
+    stale_success(tmp_path / "reports")
     with holding(duckdb_code(str(set_up.db), read_only=False)) as holder:
-        result = set_up.run("setup", "--lock-timeout", "0")
+        result = set_up.run(
+            "setup", "--lock-timeout", "0", "--report-dir", str(tmp_path / "reports")
+        )
         status = set_up.run("status")
     assert result.exit_code == 3, result.output
     assert f"PID {holder.pid}" in result.output
     assert "Traceback" not in result.output
     assert status.exit_code == 1 and f"PID {holder.pid}" in status.output
+    assert_reports_say(tmp_path / "reports", "error", 3, f"PID {holder.pid}")
 
 
-def test_running_setup_lock_exits_3_after_the_lock_timeout(set_up: RunnerProject) -> None:
+def test_configuration_error_replaces_a_stale_success_report(
+    runner_project: RunnerProject, tmp_path: Path
+) -> None:
+    stale_success(runner_project.reports)
+    config = tmp_path / "bad.yml"
+    config.write_text("census:\n  pth: x.parquet\n")
+    result = runner_project.run("setup", "--config", str(config))
+    assert result.exit_code == 2, result.output
+    assert_reports_say(runner_project.reports, "error", 2, "census.pth")
+    assert not runner_project.db.exists()
+
+
+def test_running_setup_lock_exits_3_after_the_lock_timeout(
+    set_up: RunnerProject, tmp_path: Path
+) -> None:
     with holding(setup_lock_code(str(set_up.db))) as holder:
         started = time.perf_counter()
-        result = set_up.run("setup", "--lock-timeout", "1")
+        result = set_up.run("setup", "--lock-timeout", "1", "--report-dir", str(tmp_path))
         waited = time.perf_counter() - started
         status = set_up.run("status")
     assert result.exit_code == 3, result.output
@@ -450,3 +485,29 @@ def test_timeout_and_interrupt_leave_live_database_untouched(
         assert process.returncode == 130
     assert rp.db.stat().st_mtime_ns == mtime
     assert not [p for p in rp.db.parent.iterdir() if ".candidate" in p.name]
+
+
+# --------------------------------------------------------------------------- rollback
+
+
+def test_rollback_restores_the_database_before_the_last_setup(
+    runner_project: RunnerProject,
+) -> None:
+    nothing = runner_project.run("rollback")
+    assert nothing.exit_code == 2, nothing.output
+    assert "no previous database" in nothing.output
+    with duckdb.connect(str(runner_project.db)) as connection:
+        connection.execute("create table my_notes as select 42 as answer")
+    result = runner_project.run("setup")
+    assert result.exit_code == 0, result.output
+    previous = runner_project.db.with_name(runner_project.db.name + ".previous")
+    assert any(f"kept as {previous}" in m for m in runner_project.report()["messages"])
+    assert "main.stg_census_data" in runner_project.tables()
+
+    back = runner_project.run("rollback")
+    assert back.exit_code == 0, back.output
+    assert runner_project.tables() == {"main.my_notes"}
+    assert "main.stg_census_data" in runner_project.tables(previous)
+    again = runner_project.run("rollback")  # undoes the rollback
+    assert again.exit_code == 0, again.output
+    assert "main.stg_census_data" in runner_project.tables()

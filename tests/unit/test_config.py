@@ -160,10 +160,22 @@ def test_missing_explicit_config_file_is_an_error(project: Path, tmp_path: Path)
         load_settings(project, tmp_path / "absent.yml", environ={})
 
 
-def test_project_dir_discovery(project: Path, tmp_path: Path) -> None:
+def test_project_dir_discovery(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert find_project_dir(project) == project.resolve()
     with pytest.raises(ConfigError, match=r"dbt_project\.yml"):
         find_project_dir(tmp_path / "nowhere")
+    # as dbt does: the current directory's project wins over the install location
+    monkeypatch.delenv("PLANWISE_PROJECT_DIR", raising=False)
+    monkeypatch.chdir(project)
+    assert find_project_dir(None) == project.resolve()
+    monkeypatch.setenv("PLANWISE_PROJECT_DIR", str(tmp_path / "nowhere"))
+    with pytest.raises(ConfigError, match="nowhere"):
+        find_project_dir(None)
+    monkeypatch.delenv("PLANWISE_PROJECT_DIR")
+    monkeypatch.chdir(tmp_path)  # no dbt_project.yml here: the installed checkout
+    assert find_project_dir(None) == Path(__file__).resolve().parents[2]
 
 
 def test_shipped_config_is_valid() -> None:

@@ -812,6 +812,54 @@ CASES: list[Case] = [
         (Expect("census_raw_minimum_rows", "fail", CQ, 1, rows_name(row_count=0)),),
     ),
     Case(
+        "census_employee_id_blank",
+        "an empty or blank employee_id is an error naming the row",
+        census(
+            "select * replace (case when employee_id = 'EMP_2024_000002' then '  ' "
+            "else employee_id end as employee_id) from sample"
+        ),
+        (
+            Expect(
+                "census_raw_employee_id_not_blank",
+                "fail",
+                CQ,
+                1,
+                rows_name(employee_ssn="SSN-100000002"),
+            ),
+        ),
+    ),
+    Case(
+        "census_active_contradicts_termination",
+        "active and the termination date agree; disagreeing rows leave the baseline",
+        census(
+            "select * replace (case when employee_id = 'EMP_2024_000001' then false "
+            "when employee_id = (select min(employee_id) from sample "
+            "where employee_termination_date is not null) then true "
+            "else active end as active) from sample"
+        ),
+        (
+            Expect(
+                "assert_census_active_matches_termination",
+                "warn",
+                CQ,
+                2,
+                rows_name(
+                    employee_id="EMP_2024_000001",
+                    contradiction="inactive_without_termination_date",
+                ),
+            ),
+        ),
+    ),
+    Case(
+        "census_nobody_active",
+        "a census with no active employee builds no baseline (not every row as active)",
+        census("select * replace (false as active) from sample"),
+        (
+            Expect("assert_census_active_matches_termination", "warn", CQ, 4343),
+            Expect("baseline_active_headcount_minimum", "fail", BW, 1),
+        ),
+    ),
+    Case(
         "census_too_small",
         "the census has at least validation_census_min_rows rows",
         census("select * from sample", {"validation_census_min_rows": 6000}),

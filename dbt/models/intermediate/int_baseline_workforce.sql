@@ -1,6 +1,9 @@
 {#-
   Active employees at the simulation effective date, with the attributes the
-  simulation starts from.
+  simulation starts from: `active` is true and there is no termination date on
+  or before the effective date (a later one is a scheduled termination). Rows
+  where the two disagree are left out and reported by
+  assert_census_active_matches_termination.
 
   Level rule: an employee's level is the highest level whose band minimum is at
   or below the employee's pay. With contiguous, non-overlapping bands that is
@@ -49,7 +52,11 @@ active_employees as (
         {{ date_var('simulation_effective_date') }} as effective_date
     from census
     where
-        employee_termination_date is null
+        active
+        and (
+            employee_termination_date is null
+            or employee_termination_date > {{ date_var('simulation_effective_date') }}
+        )
         and employee_hire_date <= {{ date_var('simulation_effective_date') }}
 
 ),
