@@ -27,7 +27,15 @@ from runner.config import Settings
 from runner.errors import ConfigError, DbtCouldNotRun, ExitCode, PlanwiseError
 from runner.invoke import Invocation, new_run_dir, run_dbt, state_dir
 from runner.progress import TerminalProgress
-from runner.report import Context, Report, build_report, render_json, render_junit, render_text
+from runner.report import (
+    Context,
+    Report,
+    build_report,
+    cleared_lines,
+    render_json,
+    render_junit,
+    render_text,
+)
 
 if TYPE_CHECKING:
     from runner.cli import Options
@@ -293,6 +301,8 @@ def _emit(options: Options, report: Report, paths: list[str]) -> None:
                     block.append(line)
                 keep += block
             keep += report.messages
+        if report.cleared:  # dropped relations are always said, even with -q
+            keep += cleared_lines(report.cleared, _width())
         text = "\n".join(keep) + "\n"
     click.echo(text, nl=False)
 

@@ -86,6 +86,7 @@ KEYS: tuple[Key, ...] = (
         "eligibility_waiting_period_days",
     ),
     Key("simulation", "scenario_id", "str", "PLANWISE_SCENARIO_ID", "scenario_id"),
+    Key("clear", "keep", "list", "PLANWISE_CLEAR_KEEP", "clear_keep"),
     Key("runner", "report_dir", "path", "PLANWISE_REPORT_DIR", setting="report_dir"),
     Key(
         "runner",
@@ -97,7 +98,7 @@ KEYS: tuple[Key, ...] = (
     Key("runner", "timeout_seconds", "optional_number", "PLANWISE_TIMEOUT", setting="timeout"),
     Key("runner", "keep_previous", "bool", "PLANWISE_KEEP_PREVIOUS", setting="keep_previous"),
 )
-SECTIONS = ("database", "census", "plan_year", "simulation", "thresholds", "runner")
+SECTIONS = ("database", "census", "plan_year", "simulation", "clear", "thresholds", "runner")
 THRESHOLD_ENV_PREFIX = "PLANWISE_THRESHOLD_"
 
 

@@ -36,6 +36,8 @@ JSON schema (schema_version 1; keys are only ever added within a version):
                      not declare (census columns carried through unchanged)
     inputs           {scenario_id, plan_year_start_date, plan_year_end_date,
                      simulation_effective_date, census_path}: what the run used
+    cleared          [schema.name]: every relation clearing dropped (or, for
+                     `clear --dry-run`, would drop)
 """
 
 from __future__ import annotations
@@ -175,6 +177,7 @@ class Report:
     messages: list[str]
     undeclared_columns: dict[str, list[str]] = field(default_factory=dict)
     inputs: dict[str, Any] = field(default_factory=dict)
+    cleared: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -199,6 +202,7 @@ class Report:
             "messages": self.messages,
             "undeclared_columns": self.undeclared_columns,
             "inputs": self.inputs,
+            "cleared": self.cleared,
         }
 
 
@@ -424,6 +428,7 @@ def build_report(
             dropped = len(payload.get("relations") or [])
             clear.nodes = dropped
             clear.detail = f"{dropped} relation(s) dropped"
+
         else:
             clear.status = "not_run"
             clear.detail = f"skipped ({ctx.clear_note or '--no-clear'})"
@@ -503,7 +508,29 @@ def build_report(
             for model, columns in (ctx.payloads.get("planwise_undeclared_columns") or {}).items()
         },
         inputs=dict(ctx.inputs),
+        cleared=cleared_relations(ctx),
     )
+
+
+def cleared_relations(ctx: Context) -> list[str]:
+    """The relations the clear macro dropped, from its payload (none if it did not run)."""
+    if not ctx.clear_enabled:
+        return []
+    relations = (ctx.payloads.get("planwise_clear") or {}).get("relations") or []
+    return [f"{relation.get('schema')}.{relation.get('name')}" for relation in relations]
+
+
+def cleared_lines(cleared: list[str], width: int) -> list[str]:
+    """`schema: name, name` per schema; a schema of many relations as a count."""
+    by_schema: dict[str, list[str]] = {}
+    for qualified in cleared:
+        schema, _, name = qualified.partition(".")
+        by_schema.setdefault(schema, []).append(name)
+    parts = [
+        f"{schema}: {', '.join(names)}" if len(names) <= 5 else f"{schema}: {len(names)} relations"
+        for schema, names in by_schema.items()
+    ]
+    return _wrap("Cleared before the build: " + "; ".join(parts), width, "  ", max_lines=6)
 
 
 # --------------------------------------------------------------------------- #
@@ -689,6 +716,9 @@ def render_text(
                 width,
             )
         )
+    if report.cleared:
+        lines.append("")
+        lines.extend(cleared_lines(report.cleared, width))
     for model, columns in report.undeclared_columns.items():
         lines.append("")
         note = f"{model} carries columns its contract does not declare: {', '.join(columns)}"
@@ -728,6 +758,11 @@ def render_junit(
         suites.setdefault(suite, []).append((result, node))
 
     root = ET.Element("testsuites", name=f"planwise-{report.command}")
+    if report.cleared:
+        cleared = ET.SubElement(root, "testsuite", name="clear", tests="0")
+        properties = ET.SubElement(cleared, "properties")
+        for relation in report.cleared:
+            ET.SubElement(properties, "property", name="dropped", value=relation)
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     total_time = 0.0
     for suite_name in sorted(suites, key=lambda s: (STEP_ORDER.index(s.split(".")[0]), s)):

@@ -95,6 +95,10 @@ def test_setup_publishes_reports_and_keeps_user_tables(set_up: RunnerProject) ->
 
     junit = ET.parse(set_up.reports / "setup-junit.xml").getroot()
     assert junit.get("failures") == "0" and int(junit.get("tests", "0")) > 100
+    # every dropped relation is named: JSON, JUnit properties
+    assert report["cleared"] == ["main.stg_stale_leftover"]
+    dropped = [p.get("value") for p in junit.iter("property") if p.get("name") == "dropped"]
+    assert dropped == ["main.stg_stale_leftover"]
 
 
 def test_unknown_scenario_fails_naming_the_closest(runner_project: RunnerProject) -> None:
@@ -511,3 +515,19 @@ def test_rollback_restores_the_database_before_the_last_setup(
     again = runner_project.run("rollback")  # undoes the rollback
     assert again.exit_code == 0, again.output
     assert "main.stg_census_data" in runner_project.tables()
+
+
+def test_clear_keep_patterns_are_never_dropped_and_drops_are_said_even_quietly(
+    runner_project: RunnerProject, tmp_path: Path
+) -> None:
+    with duckdb.connect(str(runner_project.db)) as connection:
+        connection.execute("create table stg_my_analysis as select 1 as x")
+        connection.execute("create table stg_stale as select 1 as x")
+    config = tmp_path / "planwise.yml"
+    config.write_text("clear:\n  keep: ['stg_my_*']\n")
+    result = runner_project.run("setup", "--config", str(config), "-q")
+    assert result.exit_code == 0, result.output
+    tables = runner_project.tables()
+    assert "main.stg_my_analysis" in tables and "main.stg_stale" not in tables
+    assert runner_project.report()["cleared"] == ["main.stg_stale"]
+    assert "Cleared before the build: main: stg_stale" in result.output

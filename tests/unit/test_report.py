@@ -202,7 +202,7 @@ def test_json_is_stable(mixed: Any) -> None:
         "schema_version", "command", "status", "exit_code", "started_at", "elapsed_seconds",
         "dbt_seconds", "database", "published", "kept_candidate", "dbt", "totals", "steps",
         "categories", "problems", "row_counts", "main_tables", "census", "messages",
-        "undeclared_columns", "inputs",
+        "undeclared_columns", "inputs", "cleared",
     ]  # fmt: skip
     assert set(document["steps"][0]) == {
         "name", "status", "nodes", "pass", "warn", "fail", "error", "skipped", "seconds", "detail"
