@@ -156,17 +156,38 @@ def _debris(live: Path) -> list[Path]:
     ]
 
 
+def _link_beside(live: Path, suffix: str) -> Path:
+    """A new hard link `<live><suffix>` to the live file (an old one replaced)."""
+    link = _sibling(live, suffix)
+    link.unlink(missing_ok=True)
+    os.link(live, link)
+    return link
+
+
 def _keep_as_previous(live: Path) -> bool:
     """Hard-link the live file as `<live>.previous` (replacing an older one);
     False where the filesystem has no hard links (nothing is kept then)."""
-    temporary = _sibling(live, ".previous.tmp")
-    temporary.unlink(missing_ok=True)
     try:
-        os.link(live, temporary)
+        link = _link_beside(live, ".previous.tmp")
     except OSError:
         return False
-    os.replace(temporary, previous_path(live))
+    os.replace(link, previous_path(live))
     return True
+
+
+@contextlib.contextmanager
+def _sole_writer(live: Path, what_then: str) -> Iterator[None]:
+    """Hold an exclusive lock on the live file (when it exists: DatabaseLocked if a
+    DuckDB client has it open) and refuse one with uncheckpointed changes."""
+    lock: contextlib.AbstractContextManager[None] = (
+        _file_lock(live, exclusive=True) if live.exists() else contextlib.nullcontext()
+    )
+    with lock:
+        if wal_path(live).exists():
+            raise PublishConflict(
+                f"database {live} has uncheckpointed changes in {wal_path(live)}; {what_then}"
+            )
+        yield
 
 
 def _fsync_file(path: Path) -> None:
@@ -348,15 +369,7 @@ def publish(
     if stamp.exists():
         loaded = json.loads(stamp.read_text(encoding="utf-8"))
         expected = loaded if isinstance(loaded, dict) else None
-    lock: contextlib.AbstractContextManager[None] = (
-        _file_lock(live, exclusive=True) if live.exists() else contextlib.nullcontext()
-    )
-    with lock:
-        if wal_path(live).exists():
-            raise PublishConflict(
-                f"database {live} has uncheckpointed changes in {wal_path(live)} (another "
-                "program wrote to it during the setup); nothing was published"
-            )
+    with _sole_writer(live, "another program wrote to it during the setup; nothing was published"):
         if expected is not None and _stat_identity(live) != expected:
             raise PublishConflict(
                 f"database {live} changed while the setup ran (another program wrote to it); "
@@ -383,22 +396,11 @@ def rollback(live: Path) -> None:
     previous = previous_path(live)
     if not previous.is_file():
         raise FileNotFoundError(f"no previous database to roll back to ({previous} is missing)")
-    lock: contextlib.AbstractContextManager[None] = (
-        _file_lock(live, exclusive=True) if live.exists() else contextlib.nullcontext()
-    )
-    with lock:
-        if wal_path(live).exists():
-            raise PublishConflict(
-                f"database {live} has uncheckpointed changes in {wal_path(live)}; "
-                "open and close it with DuckDB once, then roll back"
-            )
-        temporary = _sibling(live, ".previous.tmp")
-        temporary.unlink(missing_ok=True)
-        if live.exists():
-            os.link(live, temporary)
+    with _sole_writer(live, "open and close it with DuckDB once, then roll back"):
+        replaced = _link_beside(live, ".previous.tmp") if live.exists() else None
         os.replace(previous, live)
-        if temporary.exists():
-            os.replace(temporary, previous)
+        if replaced is not None:
+            os.replace(replaced, previous)
     _fsync_dir(live.parent)
 
 
