@@ -468,18 +468,50 @@ def census(
     return ExitCode.OK
 
 
+class _PipeSafe:
+    """Standard output that stops writing once its reader has gone (`| head`):
+    a broken pipe is not an error of the run, which keeps its exit code."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._broken = False
+
+    def write(self, text: str) -> int:
+        if not self._broken:
+            try:
+                self._stream.write(text)
+            except BrokenPipeError:
+                self._broken = True
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._broken:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._broken = True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point. SIGTERM is treated like Ctrl-C (clean discard)."""
+    import os
     import signal
 
     def on_term(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, on_term)
+    sys.stdout = _PipeSafe(sys.stdout)
     try:
         cli.main(args=argv, prog_name="planwise-run", standalone_mode=True)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if getattr(sys.stdout, "_broken", False) and sys.__stdout__ is not None:
+            # keep the interpreter's final flush of the dead pipe quiet
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.__stdout__.fileno())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -333,7 +333,18 @@ def _finish(
 # --------------------------------------------------------------------------- setup
 
 
-def run_setup(
+def run_setup(options: Options, settings: Settings, **switches: Any) -> int:
+    """A setup whose new files (candidate, reports, run directories) are private:
+    they hold the census's SSNs and failing rows. The published database then
+    gets the live file's mode (publish.publish)."""
+    previous_umask = os.umask(0o077)
+    try:
+        return _run_setup(options, settings, **switches)
+    finally:
+        os.umask(previous_umask)
+
+
+def _run_setup(
     options: Options,
     settings: Settings,
     *,
@@ -609,7 +620,11 @@ def _build_and_publish(
     _forget_success(settings)
     try:
         kept_previous = publish.publish(
-            candidate, live, state.publication, keep_previous=settings.keep_previous
+            candidate,
+            live,
+            state.publication,
+            keep_previous=settings.keep_previous,
+            new_mode=settings.db_file_mode,
         )
     except DatabaseLocked:
         publish.discard(candidate, keep=keep_failed)

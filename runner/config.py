@@ -63,6 +63,7 @@ KEYS: tuple[Key, ...] = (
     Key("database", "path", "path", "PLANWISE_DB_PATH", setting="db_path"),
     Key("database", "target", "str", "PLANWISE_TARGET", setting="target"),
     Key("database", "threads", "int", "PLANWISE_THREADS", setting="threads"),
+    Key("database", "file_mode", "str", "PLANWISE_DB_FILE_MODE", setting="db_file_mode"),
     Key("census", "path", "path", "PLANWISE_CENSUS_PATH", var="census_path"),
     Key("plan_year", "start_date", "date", "PLANWISE_PLAN_YEAR_START_DATE", "plan_year_start_date"),
     Key("plan_year", "end_date", "date", "PLANWISE_PLAN_YEAR_END_DATE", "plan_year_end_date"),
@@ -116,6 +117,7 @@ class Settings:
     timeout: float | None
     vars: dict[str, Any]  # every dbt var the runner passes (declared defaults + overrides)
     keep_previous: bool = True  # keep the replaced database as <db>.previous
+    db_file_mode: int = 0o600  # mode of a first database (a published one keeps the live mode)
     declared_vars: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)  # key -> where its value came from
 
@@ -463,6 +465,17 @@ def load_settings(
     if not isinstance(threads, int) or threads < 1:
         raise ConfigError(f"database.threads: must be 1 or more, got {threads!r}")
     db_default = str(project_dir / DEFAULT_DB)
+    file_mode = str(values.get("database.file_mode", "0600"))
+    try:
+        db_file_mode = int(file_mode, 8)
+    except ValueError:
+        db_file_mode = -1
+    if not 0 <= db_file_mode <= 0o777 or not db_file_mode & 0o600 == 0o600:
+        raise ConfigError(
+            f"database.file_mode: expected an octal mode the owner can read and write "
+            f"(e.g. 0600 or 0640), got {file_mode!r}",
+            "fix the value",
+        )
     timeout = values.get("runner.timeout_seconds")
     return Settings(
         project_dir=project_dir,
@@ -475,6 +488,7 @@ def load_settings(
         timeout=None if timeout is None else float(timeout),
         vars=dbt_vars,
         keep_previous=bool(values.get("runner.keep_previous", True)),
+        db_file_mode=db_file_mode,
         declared_vars=declared,
         sources=sources,
     )

@@ -62,6 +62,7 @@ import fcntl
 import json
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -335,11 +336,24 @@ def prepare_candidate(live: Path) -> Path:
     return candidate
 
 
+def _match_access(candidate: Path, live: Path, new_mode: int) -> None:
+    """Give the new file the live file's mode and owner (it holds the same SSNs),
+    or `new_mode` for a first database."""
+    if not live.exists():
+        os.chmod(candidate, new_mode)
+        return
+    info = live.stat()
+    os.chmod(candidate, stat.S_IMODE(info.st_mode))
+    with contextlib.suppress(PermissionError):  # only root may give a file away
+        os.chown(candidate, info.st_uid, info.st_gid)
+
+
 def publish(
     candidate: Path,
     live: Path,
     publication: Publication | None = None,
     keep_previous: bool = True,
+    new_mode: int = 0o600,
 ) -> bool:
     """Atomically replace `live` with the finished `candidate`.
 
@@ -355,7 +369,8 @@ def publish(
     file is unchanged then). `publication` records the progress for a caller
     interrupted meanwhile: see `Publication.is_live`. With `keep_previous`, the
     replaced file stays as `<live>.previous` (a hard link made just before the
-    rename); returns whether it was kept.
+    rename); returns whether it was kept. The new file gets the live file's
+    mode and owner, or `new_mode` when there is no live database yet.
     """
     if not candidate.is_file():
         raise FileNotFoundError(f"candidate database {candidate} does not exist")
@@ -378,6 +393,7 @@ def publish(
         kept = keep_previous and live.exists() and _keep_as_previous(live)
         if not keep_previous:
             previous_path(live).unlink(missing_ok=True)
+        _match_access(candidate, live, new_mode)
         if publication is not None:
             publication.candidate_identity = _file_identity(candidate)
         os.replace(candidate, live)

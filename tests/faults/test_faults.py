@@ -502,3 +502,26 @@ def test_two_setups_with_no_lock_wait_one_wins_the_other_names_it(
     expected = pristine.checksum if winner is processes[0] else pristine.checksum_b
     assert case.checksum() == expected, "mixed database"
     case.assert_no_debris()
+
+
+def test_a_reader_that_goes_away_is_not_an_error_of_the_run(
+    make_case: Callable[[str], Case],
+) -> None:
+    """`planwise-run setup -v | head -3`: the setup publishes and keeps exit 0,
+    with no BrokenPipeError traceback."""
+    case = make_case("broken-pipe")
+    process = subprocess.Popen(
+        [str(PLANWISE_RUN), *case.argv("-v")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_environ(),
+    )
+    assert process.stdout is not None and process.stderr is not None
+    for _ in range(3):
+        assert process.stdout.readline()
+    process.stdout.close()  # as `head -3` does
+    errors = process.stderr.read()
+    assert process.wait(timeout=300) == 0, errors
+    assert "Traceback" not in errors and "BrokenPipe" not in errors
+    assert case.report()["published"] is True

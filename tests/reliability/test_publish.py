@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import signal
 from pathlib import Path
 
@@ -300,3 +301,36 @@ def test_rollback_without_previous_or_over_a_wal_changes_nothing(live: Path) -> 
     with pytest.raises(PublishConflict, match="uncheckpointed"):
         rollback(live)
     assert marker(previous_path(live)) == 99 and sha256(previous_path(live)) == before
+
+
+# --------------------------------------------------------------------------- file modes
+
+
+def mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_published_database_keeps_the_live_mode_and_a_first_one_is_private(
+    live: Path, tmp_path: Path
+) -> None:
+    live.chmod(0o640)
+    publish_version(live, 1)
+    assert mode(live) == 0o640
+    first = tmp_path / "first" / "simulation.duckdb"
+    first.parent.mkdir()
+    candidate = prepare_candidate(first)
+    execute(candidate, "create table stg_new as select 1 as i")
+    candidate.chmod(0o644)  # as DuckDB creates it under a usual umask
+    publish(candidate, first)
+    assert mode(first) == 0o600
+    candidate = prepare_candidate(first)
+    execute(candidate, "create or replace table stg_new as select 2 as i")
+    publish(candidate, first, new_mode=0o644)  # new_mode is for a first database only
+    assert mode(first) == 0o600
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another owner needs root")
+def test_published_database_keeps_the_live_owner(live: Path) -> None:
+    os.chown(live, 65534, 65534)
+    publish_version(live, 1)
+    assert (live.stat().st_uid, live.stat().st_gid) == (65534, 65534)

@@ -517,12 +517,15 @@ def test_rollback_restores_the_database_before_the_last_setup(
     assert "main.stg_census_data" in runner_project.tables()
 
 
-def test_clear_keep_patterns_are_never_dropped_and_drops_are_said_even_quietly(
+def test_setup_keeps_clear_keep_tables_the_database_mode_and_writes_private_reports(
     runner_project: RunnerProject, tmp_path: Path
 ) -> None:
+    """clear.keep patterns are never dropped and drops are said even with -q;
+    the published file keeps the live mode; reports are private."""
     with duckdb.connect(str(runner_project.db)) as connection:
         connection.execute("create table stg_my_analysis as select 1 as x")
         connection.execute("create table stg_stale as select 1 as x")
+    runner_project.db.chmod(0o640)
     config = tmp_path / "planwise.yml"
     config.write_text("clear:\n  keep: ['stg_my_*']\n")
     result = runner_project.run("setup", "--config", str(config), "-q")
@@ -531,3 +534,6 @@ def test_clear_keep_patterns_are_never_dropped_and_drops_are_said_even_quietly(
     assert "main.stg_my_analysis" in tables and "main.stg_stale" not in tables
     assert runner_project.report()["cleared"] == ["main.stg_stale"]
     assert "Cleared before the build: main: stg_stale" in result.output
+    assert runner_project.db.stat().st_mode & 0o777 == 0o640
+    for report in runner_project.reports.iterdir():  # they can hold failing rows
+        assert report.stat().st_mode & 0o077 == 0, report

@@ -183,3 +183,12 @@ def test_shipped_config_is_valid() -> None:
     settings = load_settings(repo, environ={})
     assert settings.config_file == repo / "config" / "planwise.yml"
     assert settings.census_path == repo / "dbt" / "data" / "census_sample.parquet"
+
+
+def test_database_file_mode(project: Path, tmp_path: Path) -> None:
+    assert load_settings(project, environ={}).db_file_mode == 0o600
+    env = {"PLANWISE_DB_FILE_MODE": "0640"}
+    assert load_settings(project, environ=env).db_file_mode == 0o640
+    for bad in ("rw-r-----", "0200", "1777"):
+        with pytest.raises(ConfigError, match=r"database\.file_mode"):
+            load_settings(project, environ={"PLANWISE_DB_FILE_MODE": bad})
