@@ -221,15 +221,27 @@ def write_error_report(command: str, report_dir: Path, code: int, message: str) 
         command=command, status_override=status, exit_code_override=code, messages=[message]
     )
     report = build_report(None, None, context)
-    for path, text in (
-        (report_dir / f"{command}-report.json", render_json(report)),
-        (report_dir / f"{command}-junit.xml", render_junit(report, None, None)),
-    ):
-        try:
-            _write_atomic(path, text)
-        except OSError:  # no report directory to write to: at least drop the stale one
+    try:
+        junit = render_junit(report, None, None)
+        _write_report_files(report_dir, report, render_json(report), junit)
+    except OSError:  # no report directory to write to: at least drop the stale ones
+        for path in _report_files(report_dir, command):
             with contextlib.suppress(OSError):
                 path.unlink()
+
+
+def _report_files(directory: Path, command: str) -> tuple[Path, Path]:
+    return directory / f"{command}-report.json", directory / f"{command}-junit.xml"
+
+
+def _write_report_files(
+    directory: Path, report: Report, json_text: str, junit_text: str
+) -> list[str]:
+    """The JSON and JUnit files of `report` in `directory`; their paths."""
+    json_path, junit_path = _report_files(directory, report.command)
+    _write_atomic(json_path, json_text)
+    _write_atomic(junit_path, junit_text)
+    return [str(json_path), str(junit_path)]
 
 
 def _write_reports(
@@ -243,20 +255,14 @@ def _write_reports(
     manifest = invocation.manifest if invocation else None
     json_text = render_json(report)
     junit_text = render_junit(report, run_results, manifest)
-    name = report.command
     paths: list[str] = []
     try:
-        json_path = settings.report_dir / f"{name}-report.json"
-        junit_path = settings.report_dir / f"{name}-junit.xml"
-        _write_atomic(json_path, json_text)
-        _write_atomic(junit_path, junit_text)
-        paths = [str(json_path), str(junit_path)]
+        paths = _write_report_files(settings.report_dir, report, json_text, junit_text)
     except OSError as exc:
         click.echo(f"warning: cannot write reports to {settings.report_dir}: {exc}", err=True)
     if run_dir is not None:
         with contextlib.suppress(OSError):
-            _write_atomic(run_dir / f"{name}-report.json", json_text)
-            _write_atomic(run_dir / f"{name}-junit.xml", junit_text)
+            _write_report_files(run_dir, report, json_text, junit_text)
     return paths
 
 

@@ -420,14 +420,13 @@ def build_report(
 
     clear_results = by_step.get("clear", [])
     clear = Step("clear", "not_run")
-    payload = ctx.payloads.get("planwise_clear") or {}
+    cleared = cleared_relations(ctx)
     if clear_results:
         clear.status = "fail" if _status_word(clear_results) == "fail" else "pass"
         clear.seconds = _wall_seconds(clear_results)
         if ctx.clear_enabled:
-            dropped = len(payload.get("relations") or [])
-            clear.nodes = dropped
-            clear.detail = f"{dropped} relation(s) dropped"
+            clear.nodes = len(cleared)
+            clear.detail = f"{len(cleared)} relation(s) dropped"
 
         else:
             clear.status = "not_run"
@@ -508,7 +507,7 @@ def build_report(
             for model, columns in (ctx.payloads.get("planwise_undeclared_columns") or {}).items()
         },
         inputs=dict(ctx.inputs),
-        cleared=cleared_relations(ctx),
+        cleared=cleared,
     )
 
 

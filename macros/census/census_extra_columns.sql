@@ -1,12 +1,16 @@
 {#-
   census_extra_columns: the census columns the contract does not know, as
-  they are spelled in the file (empty while parsing).
+  they are spelled in the file (empty while parsing). `columns`, when the
+  caller already read the census's column names, saves a second read.
 -#}
-{% macro census_extra_columns(census_relation) %}
+{% macro census_extra_columns(census_relation, columns=none) %}
   {%- set known = (census_required_columns().keys() | list) + (census_optional_columns().keys() | list) -%}
   {%- set extra = [] -%}
   {%- if execute and model.resource_type != 'unit_test' -%}
-    {%- for column in get_columns_in_query('select * from ' ~ census_relation) -%}
+    {%- if columns is none -%}
+      {%- set columns = get_columns_in_query('select * from ' ~ census_relation) -%}
+    {%- endif -%}
+    {%- for column in columns -%}
       {%- if column | lower not in known -%}{%- do extra.append(column) -%}{%- endif -%}
     {%- endfor -%}
   {%- endif -%}

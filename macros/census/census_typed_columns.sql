@@ -9,8 +9,10 @@
   {%- set required = census_required_columns() -%}
   {%- set optional = census_optional_columns() -%}
   {%- set present = [] -%}
+  {%- set columns = get_columns_in_query('select * from ' ~ census_relation) if execute else [] -%}
+  {%- set extra = census_extra_columns(census_relation, columns) -%}
   {%- if execute -%}
-    {%- for column in get_columns_in_query('select * from ' ~ census_relation) -%}
+    {%- for column in columns -%}
       {%- do present.append(column | lower) -%}
     {%- endfor -%}
     {%- set missing = [] -%}
@@ -36,7 +38,7 @@
     cast(null as {{ data_type }}) as {{ column }}{{ "," if not loop.last }}
     {%- endif %}
   {%- endfor %}
-  {%- for column in census_extra_columns(census_relation) %},
+  {%- for column in extra %},
     {{ adapter.quote(column) }}
   {%- endfor %}
 {% endmacro %}
