@@ -1,4 +1,4 @@
-"""Exit codes and the runner's own error types (no dbt import here)."""
+"""Exit codes and the runner's own error type (no dbt import here)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ class ExitCode(IntEnum):
     """What `planwise-run` returns."""
 
     OK = 0  # success; warnings allowed
-    FAILED = 1  # validation failures or model errors (or `status`: not ready)
-    ERROR = 2  # usage, configuration or runtime error; dbt could not run
+    FAILED = 1  # validation failures (or `status`: not ready)
+    ERROR = 2  # usage, configuration, input or runtime error: dbt could not run or build
     LOCKED = 3  # the database is locked by another process
-    INTERRUPTED = 130  # Ctrl-C / SIGINT
+    INTERRUPTED = 130  # Ctrl-C / SIGINT / SIGTERM
 
 
 class PlanwiseError(Exception):
-    """An error the runner reports as one line (plus a hint), without a traceback."""
+    """An error reported as one line plus what to do, without a traceback."""
 
     exit_code: ExitCode = ExitCode.ERROR
 
@@ -25,17 +25,6 @@ class PlanwiseError(Exception):
         self.message = message
         self.hint = hint
 
-    def __str__(self) -> str:
-        return f"{self.message} ({self.hint})" if self.hint else self.message
-
 
 class ConfigError(PlanwiseError):
     """The configuration file, an environment variable or a flag is invalid."""
-
-
-class DbtCouldNotRun(PlanwiseError):
-    """dbt raised before producing results (parse error, profile error, crash)."""
-
-
-class SetupTimeout(PlanwiseError):
-    """The overall `--timeout` elapsed; dbt was stopped."""

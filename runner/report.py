@@ -1,43 +1,25 @@
-"""The setup report: a pure function over dbt's run_results.json + manifest.json.
+"""The run report: a pure function of dbt's run_results.json and manifest.json.
 
-`build_report(run_results, manifest, context)` reads only its arguments (no
-database, no files, no clock), so it is unit-tested on checked-in fixtures.
-`render_text`, `render_json` and `render_junit` turn a Report into the terminal
-summary (readable at 80 columns), the JSON document and JUnit XML.
+Everything comes from the project, nothing is named here: a node's step is its
+resource type (seeds, validation) or, for models, its first tag (else its
+folder); a test's category is its tag that not every test carries; stored
+failures are the test's `relation_name`; the main tables are the models with
+`access: public`. The project's hooks hand over what the artifacts lack (the
+relations cleared, row counts, undeclared columns) as a JSON document in a
+SQL comment, which dbt records as the hook's compiled code in run_results.json.
 
-JSON schema (schema_version 1; keys are only ever added within a version):
-
-    schema_version   int, 1
-    command          "setup" | "validate"
-    status           "success" | "warn" | "failed" | "up_to_date" | "error" | "interrupted"
-    exit_code        int (see runner.errors.ExitCode)
-    started_at       ISO-8601 UTC string or null
-    elapsed_seconds  float, whole command
-    dbt_seconds      float | null, the dbt invocation
-    database         path of the live database
-    published        bool, the candidate replaced the live database
-    kept_candidate   path | null (--keep-failed)
-    dbt              {version, invocation_id, run_dir}
-    totals           {nodes, pass, warn, fail, error, skipped}
-    steps            [{name, status, nodes, pass, warn, fail, error, skipped,
-                       seconds, detail}]   name in: pre-flight, clear, seeds,
-                     foundation, configuration, models, validation
-    categories       [{name, tests, pass, warn, fail, error, skipped}]
-                     name in: seed_integrity, census_quality, staging,
-                     baseline_workforce, configuration_consistency, uncategorised
-    problems         [{unique_id, name, resource_type, status, severity,
-                       category, failures, checks, stored_failures, query,
-                       message, path}]   every fail/warn/error node (skips counted)
-    row_counts       {model name: rows} for the models built in this run
-    main_tables      [model name], the subset shown in the summary
-    census           {path, rows, seconds, rows_per_second}
-    messages         [str], notes and errors outside dbt nodes
-    undeclared_columns {model name: [column]}: built columns their YAML does
-                     not declare (census columns carried through unchanged)
-    inputs           {scenario_id, plan_year_start_date, plan_year_end_date,
-                     simulation_effective_date, census_path}: what the run used
-    cleared          [schema.name]: every relation clearing dropped (or, for
-                     `clear --dry-run`, would drop)
+JSON (schema_version 1; keys are only added): schema_version, command, status
+(success | warn | failed | up_to_date | error | interrupted), exit_code,
+started_at, elapsed_seconds, dbt_seconds, database, published, kept_candidate,
+dbt {version, invocation_id, run_dir}, totals {nodes, pass, warn, fail, error,
+skipped}, steps [{name, status, nodes, pass, warn, fail, error, skipped,
+seconds, detail}], categories [{name, tests, pass, warn, fail, error,
+skipped}], problems [{unique_id, name, resource_type, status, severity,
+category, failures, checks, stored_failures, query, message, path}],
+row_counts {model: rows}, main_tables [model], census {path, rows, seconds,
+rows_per_second}, messages [str], undeclared_columns {model: [column]},
+inputs {...}, cleared [schema.name], nodes [{unique_id, name, step, category,
+status, seconds, message}].
 """
 
 from __future__ import annotations
@@ -45,478 +27,429 @@ from __future__ import annotations
 import json
 import textwrap
 import xml.etree.ElementTree as ET
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-SCHEMA_VERSION = 1
-CATEGORIES = (
-    "seed_integrity",
-    "census_quality",
-    "staging",
-    "baseline_workforce",
-    "configuration_consistency",
-)
-UNCATEGORISED = "uncategorised"
-STEP_ORDER = ("pre-flight", "clear", "seeds", "foundation", "configuration", "models", "validation")
-BAD = ("fail", "error")
-CLEAR_HOOK = "planwise-on-run-start"
-MAIN_TABLE_PREFIXES = ("int_", "fct_", "dim_")
-MAIN_TABLES_EXTRA = ("stg_census_data", "stg_census_duplicates_audit")
-
-
-@dataclass
-class Step:
-    name: str
-    status: str  # pass | warn | fail | skipped | not_run
-    nodes: int = 0
-    passed: int = 0
-    warned: int = 0
-    failed: int = 0
-    errored: int = 0
-    skipped: int = 0
-    seconds: float | None = None
-    detail: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "status": self.status,
-            "nodes": self.nodes,
-            "pass": self.passed,
-            "warn": self.warned,
-            "fail": self.failed,
-            "error": self.errored,
-            "skipped": self.skipped,
-            "seconds": None if self.seconds is None else round(self.seconds, 3),
-            "detail": self.detail,
-        }
-
-
-@dataclass
-class Category:
-    name: str
-    tests: int = 0
-    passed: int = 0
-    warned: int = 0
-    failed: int = 0
-    errored: int = 0
-    skipped: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "tests": self.tests,
-            "pass": self.passed,
-            "warn": self.warned,
-            "fail": self.failed,
-            "error": self.errored,
-            "skipped": self.skipped,
-        }
-
-
-@dataclass
-class Problem:
-    unique_id: str
-    name: str
-    resource_type: str
-    status: str
-    severity: str | None
-    category: str | None
-    failures: int | None
-    checks: str | None
-    stored_failures: str | None
-    query: str | None
-    message: str
-    path: str | None
+COUNTED = ("pass", "warn", "fail", "error", "skipped")
+EXIT_CODES = {"success": 0, "warn": 0, "up_to_date": 0, "failed": 1, "error": 2, "interrupted": 130}
+TITLES = {
+    "success": "succeeded",
+    "warn": "succeeded with warnings",
+    "failed": "FAILED",
+    "error": "could not run",
+    "interrupted": "interrupted",
+    "up_to_date": "up to date (nothing changed)",
+}
+ICONS = {"pass": "✔ok", "success": "✔ok", "up_to_date": "✔ok", "warn": "⚠!!", "skipped": "○--"}
 
 
 @dataclass
 class Context:
-    """Facts from outside dbt's artifacts (measured by the runner)."""
+    """What the runner knows beyond dbt's artifacts."""
 
     command: str = "setup"
-    started_at: str | None = None
-    elapsed_seconds: float | None = None
-    dbt_seconds: float | None = None
     database: str = ""
+    started_at: str | None = None
+    inputs: dict[str, Any] = field(default_factory=dict)
+    preflight_problems: list[str] = field(default_factory=list)
+    preflight_seconds: float | None = None
+    clear_note: str = ""  # why clearing did not run, e.g. "--no-clear"
     published: bool = False
     kept_candidate: str | None = None
     run_dir: str | None = None
-    preflight_seconds: float | None = None
-    preflight_problems: list[str] = field(default_factory=list)
-    clear_enabled: bool = True
-    clear_note: str = ""  # why clearing was skipped (--no-clear, --quick)
-    payloads: dict[str, Any] = field(default_factory=dict)
-    census_path: str | None = None
-    inputs: dict[str, Any] = field(default_factory=dict)  # scenario, plan year, census
+    dbt_seconds: float | None = None
+    elapsed_seconds: float | None = None
     messages: list[str] = field(default_factory=list)
-    status_override: str | None = None  # error | interrupted | up_to_date
-    exit_code_override: int | None = None
+    status: str | None = None  # decided by the runner (error, interrupted, up_to_date)
+    exit_code: int | None = None
 
 
-@dataclass
-class Report:
-    command: str
-    status: str
-    exit_code: int
-    started_at: str | None
-    elapsed_seconds: float | None
-    dbt_seconds: float | None
-    database: str
-    published: bool
-    kept_candidate: str | None
-    dbt: dict[str, Any]
-    totals: dict[str, int]
-    steps: list[Step]
-    categories: list[Category]
-    problems: list[Problem]
-    row_counts: dict[str, int]
-    main_tables: list[str]
-    census: dict[str, Any]
-    messages: list[str]
-    undeclared_columns: dict[str, list[str]] = field(default_factory=dict)
-    inputs: dict[str, Any] = field(default_factory=dict)
-    cleared: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "command": self.command,
-            "status": self.status,
-            "exit_code": self.exit_code,
-            "started_at": self.started_at,
-            "elapsed_seconds": _round(self.elapsed_seconds),
-            "dbt_seconds": _round(self.dbt_seconds),
-            "database": self.database,
-            "published": self.published,
-            "kept_candidate": self.kept_candidate,
-            "dbt": self.dbt,
-            "totals": self.totals,
-            "steps": [step.as_dict() for step in self.steps],
-            "categories": [category.as_dict() for category in self.categories],
-            "problems": [asdict(problem) for problem in self.problems],
-            "row_counts": self.row_counts,
-            "main_tables": self.main_tables,
-            "census": self.census,
-            "messages": self.messages,
-            "undeclared_columns": self.undeclared_columns,
-            "inputs": self.inputs,
-            "cleared": self.cleared,
-        }
+def _status(result: dict[str, Any]) -> str:
+    status = str(result.get("status"))
+    return {"success": "pass", "runtime error": "error"}.get(status, status)
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
+def hook_payload(run_results: dict[str, Any] | None) -> dict[str, Any]:
+    """The JSON documents the project's hooks left as their compiled SQL comment."""
+    payload: dict[str, Any] = {}
+    for result in (run_results or {}).get("results") or []:
+        code = str(result.get("compiled_code") or "").strip()
+        if str(result.get("unique_id")).startswith("operation.") and code.startswith("/*"):
+            try:
+                payload.update(json.loads(code[2:-2]))
+            except ValueError:
+                continue
+    return payload
 
 
-# --------------------------------------------------------------------------- #
-# building
-
-
-def _node(manifest: dict[str, Any], unique_id: str) -> dict[str, Any]:
-    for key in ("nodes", "unit_tests", "sources"):
-        found = manifest.get(key, {}).get(unique_id)
-        if found is not None:
-            return dict(found)
-    return {}
-
-
-def _short(unique_id: str) -> str:
-    parts = unique_id.split(".")
-    if parts[0] == "source" and len(parts) >= 4:
-        return f"{parts[2]}.{parts[3]}"
-    if parts[0] in ("test", "unit_test") and len(parts) >= 3:
-        return parts[2] if parts[0] == "test" else parts[-1]
-    return parts[-1] if len(parts) > 1 else unique_id
-
-
-def _parse_time(text: str | None) -> datetime | None:
-    if not text:
+def _seconds(results: list[dict[str, Any]]) -> float | None:
+    times = [t for r in results for t in r.get("timing") or [] if t.get("started_at")]
+    if not times:
         return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
+    start = min(datetime.fromisoformat(t["started_at"].replace("Z", "+00:00")) for t in times)
+    end = max(datetime.fromisoformat(t["completed_at"].replace("Z", "+00:00")) for t in times)
+    return round(max(0.0, (end - start).total_seconds()), 3)
 
 
-def _wall_seconds(results: list[dict[str, Any]]) -> float | None:
-    starts: list[datetime] = []
-    ends: list[datetime] = []
-    for result in results:
-        for timing in result.get("timing") or []:
-            start = _parse_time(timing.get("started_at"))
-            end = _parse_time(timing.get("completed_at"))
-            if start:
-                starts.append(start)
-            if end:
-                ends.append(end)
-    if not starts or not ends:
-        total = sum(float(r.get("execution_time") or 0.0) for r in results)
-        return total if results else None
-    return max(0.0, (max(ends) - min(starts)).total_seconds())
+def _counts(statuses: list[str]) -> dict[str, int]:
+    return {key: statuses.count(key) for key in COUNTED}
+
+
+def _word(counts: dict[str, int]) -> str:
+    if counts["fail"] or counts["error"]:
+        return "fail"
+    if counts["warn"]:
+        return "warn"
+    return "skipped" if counts["skipped"] else "pass"
+
+
+def _message(text: Any) -> str:
+    """dbt's message as one line, without its "<Kind> Error in <node> (<path>)" head."""
+    lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
+    if len(lines) > 1 and " Error in " in lines[0]:
+        lines = lines[1:]
+    return " ".join(line for line in lines if not line.startswith("> "))
+
+
+def _step(node: dict[str, Any]) -> str:
+    """A model's step: its first tag, else its top folder."""
+    tags = _tags(node)
+    return tags[0] if tags else str((node.get("fqn") or ["", "models"])[1])
 
 
 def _tags(node: dict[str, Any]) -> list[str]:
-    tags = list(node.get("tags") or [])
-    tags += list((node.get("config") or {}).get("tags") or [])
-    return tags
+    return list(node.get("tags") or (node.get("config") or {}).get("tags") or [])
 
 
-def _step_of(resource_type: str, node: dict[str, Any], unique_id: str) -> str | None:
-    if resource_type == "operation" or unique_id.startswith("operation."):
-        return "clear" if CLEAR_HOOK in unique_id else None
-    if resource_type == "seed":
-        return "seeds"
-    if resource_type in ("test", "unit_test"):
-        return "validation"
-    if resource_type in ("model", "snapshot"):
+def _nodes(run_results: dict[str, Any] | None, manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """One entry per dbt node that ran (hooks excluded), with its step and category."""
+    everything = {**manifest.get("nodes", {}), **manifest.get("unit_tests", {})}
+    tests = [
+        _tags(n) for n in everything.values() if n.get("resource_type") in ("test", "unit_test")
+    ]
+    common = set.intersection(*map(set, tests)) if tests else set()
+    nodes = []
+    for result in (run_results or {}).get("results") or []:
+        unique_id = str(result.get("unique_id"))
+        node = everything.get(unique_id, {})
+        kind = str(node.get("resource_type") or unique_id.split(".")[0])
+        if kind in ("operation", "exposure"):
+            continue
         tags = _tags(node)
-        if "foundation" in tags:
-            return "foundation"
-        if "configuration" in tags:
-            return "configuration"
-        return "models"
-    if resource_type == "exposure" or unique_id.startswith("exposure."):
-        return None  # a consumer of the outputs, not work of the setup
-    return "models"
+        category = None
+        if kind in ("test", "unit_test"):
+            step = "validation"
+            category = next((tag for tag in tags if tag not in common), "uncategorised")
+        else:
+            step = "seeds" if kind == "seed" else _step(node)
+        config = node.get("config") or {}
+        stored = node.get("relation_name") if config.get("store_failures") else None
+        nodes.append(
+            {
+                "unique_id": unique_id,
+                "name": str(node.get("name") or unique_id.split(".")[-1]),
+                "resource_type": kind,
+                "step": step,
+                "category": category,
+                "status": _status(result),
+                "seconds": round(float(result.get("execution_time") or 0), 3),
+                "message": _message(result.get("message")),
+                "failures": result.get("failures") if kind != "seed" else None,
+                "severity": str(config.get("severity") or "").lower() or None,
+                "checks": str(node.get("attached_node") or "").split(".")[-1] or None,
+                "stored_failures": stored,
+                "path": node.get("original_file_path"),
+                "exit_code": int((config.get("meta") or {}).get("exit_code") or 1),
+                "timing": result.get("timing") or [],
+            }
+        )
+    return nodes
 
 
-def category_of(node: dict[str, Any]) -> str:
-    for tag in _tags(node):
-        if tag in CATEGORIES:
-            return tag
-    return UNCATEGORISED
-
-
-def _checks(node: dict[str, Any], manifest: dict[str, Any]) -> str | None:
-    attached = node.get("attached_node") or node.get("model")
-    if attached:
-        return _short(str(attached))
-    for parent in (node.get("depends_on") or {}).get("nodes") or []:
-        if str(parent).split(".")[0] in ("model", "seed", "source", "snapshot"):
-            return _short(str(parent))
-    return None
-
-
-def _stored(node: dict[str, Any]) -> tuple[str | None, str | None]:
-    config = node.get("config") or {}
-    if not config.get("store_failures") or config.get("store_failures_as") == "ephemeral":
-        return None, None
-    schema, alias = node.get("schema"), node.get("alias") or node.get("name")
-    if not schema or not alias:
-        return None, None
-    relation = f"{schema}.{alias}"
-    return relation, f"select * from {relation}"
-
-
-def _first_lines(message: str | None, limit: int = 3) -> str:
-    lines = [line.strip() for line in (message or "").splitlines() if line.strip()]
-    # "Runtime Error in model x (path)" repeats what the report already shows.
-    if len(lines) > 1 and " in " in lines[0] and lines[0].split(" in ")[0].endswith("Error"):
-        lines = lines[1:]
-    return " ".join(lines[:limit])
-
-
-def _status_word(results: list[dict[str, Any]]) -> str:
-    statuses = {str(r.get("status")) for r in results}
-    if statuses & set(BAD):
-        return "fail"
-    if "warn" in statuses:
-        return "warn"
-    if statuses and statuses <= {"skipped"}:
-        return "skipped"
-    if "skipped" in statuses:
-        return "fail"
-    return "pass"
-
-
-def _count(step_or_category: Step | Category, status: str) -> None:
-    if status in ("pass", "success"):
-        step_or_category.passed += 1
-    elif status == "warn":
-        step_or_category.warned += 1
-    elif status == "fail":
-        step_or_category.failed += 1
-    elif status in ("error", "runtime error"):
-        step_or_category.errored += 1
-    elif status == "skipped":
-        step_or_category.skipped += 1
-
-
-def main_tables(row_counts: dict[str, int]) -> list[str]:
-    """The tables the summary shows: census staging and every int_/fct_/dim_ model."""
-    names = [name for name in MAIN_TABLES_EXTRA if name in row_counts]
-    names += sorted(name for name in row_counts if name.startswith(MAIN_TABLE_PREFIXES))
-    return names
+def _problem(node: dict[str, Any]) -> dict[str, Any]:
+    stored = node["stored_failures"]
+    keys = ("unique_id", "name", "resource_type", "status", "severity", "category", "failures")
+    return {
+        **{key: node[key] for key in keys},
+        "checks": node["checks"],
+        "stored_failures": stored,
+        "query": f"select * from {stored}" if stored and node["status"] != "error" else None,
+        "message": node["message"],
+        "path": node["path"],
+    }
 
 
 def build_report(
-    run_results: dict[str, Any] | None,
-    manifest: dict[str, Any] | None,
-    context: Context | None = None,
-) -> Report:
-    """Build the report from dbt's artifacts (either may be None if dbt did not run)."""
-    ctx = context or Context()
+    run_results: dict[str, Any] | None, manifest: dict[str, Any] | None, ctx: Context
+) -> dict[str, Any]:
+    """The report of one run; either artifact may be None (dbt did not run)."""
     manifest = manifest or {}
-    results: list[dict[str, Any]] = list((run_results or {}).get("results") or [])
-
-    by_step: dict[str, list[dict[str, Any]]] = {}
-    categories = {name: Category(name) for name in (*CATEGORIES, UNCATEGORISED)}
-    problems: list[Problem] = []
-    totals = {"nodes": 0, "pass": 0, "warn": 0, "fail": 0, "error": 0, "skipped": 0}
-
-    for result in results:
-        unique_id = str(result.get("unique_id", ""))
-        node = _node(manifest, unique_id)
-        resource_type = str(node.get("resource_type") or unique_id.split(".")[0])
-        step = _step_of(resource_type, node, unique_id)
-        if step is None:
-            continue
-        by_step.setdefault(step, []).append(result)
-        status = str(result.get("status"))
-        if step == "clear":
-            continue
-        totals["nodes"] += 1
-        key = {"success": "pass", "runtime error": "error"}.get(status, status)
-        if key in totals:
-            totals[key] += 1
-        category: str | None = None
-        if step == "validation":
-            category = category_of(node)
-            _count(categories[category], status)
-            categories[category].tests += 1
-        if status in ("fail", "warn", "error"):
-            config = node.get("config") or {}
-            severity = config.get("severity")
-            stored, query = _stored(node) if resource_type == "test" else (None, None)
-            failures = result.get("failures")
-            problems.append(
-                Problem(
-                    unique_id=unique_id,
-                    name=str(node.get("name") or _short(unique_id)),
-                    resource_type=resource_type,
-                    status=status,
-                    severity=str(severity).lower() if severity else None,
-                    category=category,
-                    failures=int(failures) if isinstance(failures, int) else None,
-                    checks=_checks(node, manifest) if step == "validation" else None,
-                    stored_failures=stored,
-                    query=query,
-                    message=_first_lines(result.get("message")),
-                    path=node.get("original_file_path"),
-                )
-            )
-
-    steps: list[Step] = []
-    preflight = Step("pre-flight", "fail" if ctx.preflight_problems else "pass")
-    preflight.seconds = ctx.preflight_seconds
-    if ctx.preflight_problems:
-        preflight.failed = len(ctx.preflight_problems)
-        preflight.detail = f"{len(ctx.preflight_problems)} problem(s)"
-    elif ctx.preflight_seconds is None:
-        preflight.status = "not_run"
-    steps.append(preflight)
-
-    clear_results = by_step.get("clear", [])
-    clear = Step("clear", "not_run")
-    cleared = cleared_relations(ctx)
-    if clear_results:
-        clear.status = "fail" if _status_word(clear_results) == "fail" else "pass"
-        clear.seconds = _wall_seconds(clear_results)
-        if ctx.clear_enabled:
-            clear.nodes = len(cleared)
-            clear.detail = f"{len(cleared)} relation(s) dropped"
-
-        else:
-            clear.status = "not_run"
-            clear.detail = f"skipped ({ctx.clear_note or '--no-clear'})"
-    elif not ctx.clear_enabled:
-        clear.detail = f"skipped ({ctx.clear_note})" if ctx.clear_note else "skipped"
-    steps.append(clear)
-
-    for name in ("seeds", "foundation", "configuration", "models", "validation"):
-        step_results = by_step.get(name, [])
-        if name == "models" and not step_results:
-            continue
-        built = Step(name, _status_word(step_results) if step_results else "not_run")
-        built.nodes = len(step_results)
-        for result in step_results:
-            _count(built, str(result.get("status")))
-        built.seconds = _wall_seconds(step_results) if step_results else None
-        steps.append(built)
-
-    # Overall status and exit code.
-    if ctx.status_override:
-        status = ctx.status_override
-    elif not results and run_results is None:
-        status = "error"
-    elif totals["fail"] or totals["error"] or ctx.preflight_problems:
-        status = "failed"
-    elif totals["warn"]:
-        status = "warn"
-    else:
-        status = "success"
-    if ctx.exit_code_override is not None:
-        exit_code = ctx.exit_code_override
-    else:
-        exit_code = {"success": 0, "warn": 0, "up_to_date": 0, "failed": 1, "interrupted": 130}.get(
-            status, 2
+    nodes = _nodes(run_results, manifest)
+    payload = hook_payload(run_results)
+    cleared = [f"{r['schema']}.{r['name']}" for r in payload.get("cleared") or []]
+    hook_errors = [
+        _message(r.get("message"))
+        for r in (run_results or {}).get("results") or []
+        if str(r.get("unique_id")).startswith("operation.") and _status(r) == "error"
+    ]
+    hooks_failed = bool(hook_errors)
+    totals = {"nodes": len(nodes), **_counts([n["status"] for n in nodes])}
+    # A node dbt could not run is an error (2); a failing test is a validation
+    # failure (1) unless its meta.exit_code says its input cannot be used (2).
+    failed = [2 if n["status"] == "error" else n["exit_code"] for n in nodes if n["status"] in ("fail", "error")]
+    if totals["skipped"] and not totals["pass"]:
+        failed.append(1)
+    status = ctx.status or (
+        "error"
+        if run_results is None or hooks_failed or max(failed, default=0) >= 2
+        else "failed"
+        if failed
+        else "warn"
+        if totals["warn"]
+        else "success"
+    )
+    preflight = {"name": "pre-flight", "status": "fail" if ctx.preflight_problems else "pass"}
+    preflight["detail"] = (
+        f"{len(ctx.preflight_problems)} problem(s)" if ctx.preflight_problems else ""
+    )
+    if ctx.preflight_seconds is None and not ctx.preflight_problems:
+        preflight["status"] = "not_run"
+    clear_ran = "cleared" in payload
+    steps: list[dict[str, Any]] = [
+        {**preflight, "seconds": ctx.preflight_seconds},
+        {
+            "name": "clear",
+            "status": "pass" if clear_ran else "not_run",
+            "nodes": len(cleared),
+            "detail": f"{len(cleared)} relation(s) dropped"
+            if clear_ran
+            else f"skipped ({ctx.clear_note})"
+            if ctx.clear_note
+            else "not run",
+            "seconds": None,
+        },
+    ]
+    models = [_step(n) for n in manifest.get("nodes", {}).values() if n.get("resource_type") == "model"]
+    order = ["seeds", *(n["step"] for n in nodes), *sorted(models)]
+    for name in dict.fromkeys([name for name in order if name != "validation"] + ["validation"]):
+        members = [n for n in nodes if n["step"] == name]
+        counts = _counts([n["status"] for n in members])
+        steps.append(
+            {
+                "name": name,
+                "status": _word(counts) if members else "not_run",
+                "nodes": len(members),
+                **counts,
+                "seconds": _seconds([{"timing": n["timing"]} for n in members]),
+                "detail": "",
+            }
         )
-
-    row_counts = {
-        str(k): int(v) for k, v in (ctx.payloads.get("planwise_row_counts") or {}).items()
-    }
-    census_rows = row_counts.get("stg_census_data")
-    seconds = ctx.elapsed_seconds
-    census = {
-        "path": ctx.census_path,
-        "rows": census_rows,
-        "seconds": _round(seconds),
-        "rows_per_second": (
-            round(census_rows / seconds, 1) if census_rows is not None and seconds else None
-        ),
-    }
+    for step in steps:
+        step.update({key: step.get(key, 0) for key in ("nodes", *COUNTED)})
+    categories: dict[str, dict[str, Any]] = {}
+    for node in nodes:
+        if node["category"]:
+            category = categories.setdefault(
+                node["category"], {"name": node["category"], "tests": 0, **_counts([])}
+            )
+            category["tests"] += 1
+            category[node["status"]] = category.get(node["status"], 0) + 1
+    order_of = {"error": 0, "fail": 1, "warn": 2}
+    bad = sorted(
+        (n for n in nodes if n["status"] in order_of),
+        key=lambda n: (order_of[n["status"]], n["name"]),
+    )
+    row_counts = {str(k): int(v) for k, v in (payload.get("row_counts") or {}).items()}
+    public = {n["name"] for n in manifest.get("nodes", {}).values() if n.get("access") == "public"}
+    census_rows = payload.get("census_rows")
+    elapsed = ctx.elapsed_seconds
     metadata = (run_results or {}).get("metadata") or {}
-    problems.sort(key=lambda p: ({"error": 0, "fail": 1, "warn": 2}.get(p.status, 3), p.name))
-    return Report(
-        command=ctx.command,
-        status=status,
-        exit_code=exit_code,
-        started_at=ctx.started_at,
-        elapsed_seconds=ctx.elapsed_seconds,
-        dbt_seconds=ctx.dbt_seconds,
-        database=ctx.database,
-        published=ctx.published,
-        kept_candidate=ctx.kept_candidate,
-        dbt={
+    return {
+        "schema_version": 1,
+        "command": ctx.command,
+        "status": status,
+        "exit_code": EXIT_CODES.get(status, 2) if ctx.exit_code is None else ctx.exit_code,
+        "started_at": ctx.started_at,
+        "elapsed_seconds": None if elapsed is None else round(elapsed, 3),
+        "dbt_seconds": None if ctx.dbt_seconds is None else round(ctx.dbt_seconds, 3),
+        "database": ctx.database,
+        "published": ctx.published,
+        "kept_candidate": ctx.kept_candidate,
+        "dbt": {
             "version": metadata.get("dbt_version"),
             "invocation_id": metadata.get("invocation_id"),
             "run_dir": ctx.run_dir,
         },
-        totals=totals,
-        steps=sorted(steps, key=lambda s: STEP_ORDER.index(s.name)),
-        categories=[c for c in categories.values() if c.tests or c.name != UNCATEGORISED],
-        problems=problems,
-        row_counts=row_counts,
-        main_tables=main_tables(row_counts),
-        census=census,
-        messages=list(ctx.messages) + list(ctx.preflight_problems),
-        undeclared_columns={
-            str(model): [str(column) for column in columns]
-            for model, columns in (ctx.payloads.get("planwise_undeclared_columns") or {}).items()
+        "totals": totals,
+        "steps": steps,
+        "categories": sorted(categories.values(), key=lambda c: str(c["name"])),
+        "problems": [_problem(n) for n in bad],
+        "row_counts": row_counts,
+        "main_tables": sorted(name for name in row_counts if name in public),
+        "census": {
+            "path": ctx.inputs.get("census_path"),
+            "rows": census_rows,
+            "seconds": None if elapsed is None else round(elapsed, 3),
+            "rows_per_second": round(census_rows / elapsed, 1) if census_rows and elapsed else None,
         },
-        inputs=dict(ctx.inputs),
-        cleared=cleared,
+        "messages": [*hook_errors, *ctx.messages, *ctx.preflight_problems],
+        "undeclared_columns": payload.get("undeclared_columns") or {},
+        "inputs": ctx.inputs,
+        "cleared": cleared,
+        "nodes": [{k: v for k, v in n.items() if k not in ("timing", "exit_code")} for n in nodes],
+    }
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _icon(status: str, unicode: bool) -> str:
+    pair = ICONS.get(
+        status, "✖XX" if status in ("fail", "failed", "error", "interrupted") else "·  "
+    )
+    return pair[0] if unicode else pair[1:]
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "~"
+
+
+def _wrap(text: str, width: int, indent: str = "", lines: int = 4, whole: bool = False) -> list[str]:
+    """`text` wrapped to `width`, at most `lines` lines; `whole` keeps long words (paths) whole."""
+    wrapped = textwrap.wrap(
+        text, width - 1, initial_indent=indent, subsequent_indent=indent + "  ",
+        break_long_words=not whole, break_on_hyphens=not whole,
+    )  # fmt: skip
+    return (
+        wrapped[: lines - 1] + [_fit(" ".join(wrapped[lines - 1 :]), width - 1)]
+        if len(wrapped) > lines
+        else wrapped
     )
 
 
-def cleared_relations(ctx: Context) -> list[str]:
-    """The relations the clear macro dropped, from its payload (none if it did not run)."""
-    if not ctx.clear_enabled:
-        return []
-    relations = (ctx.payloads.get("planwise_clear") or {}).get("relations") or []
-    return [f"{relation.get('schema')}.{relation.get('name')}" for relation in relations]
+def _table(report: dict[str, Any], unicode: bool, width: int) -> list[str]:
+    lines = [f"  {'step':<15}{'nodes':>6}{'pass':>6}{'warn':>6}{'fail':>6}{'skip':>6}{'time':>9}"]
+    for step in report["steps"]:
+        seconds = "" if step["seconds"] is None else f"{step['seconds']:.1f}s"
+        head = f"{_icon(step['status'], unicode)} {step['name']:<15}"
+        if step["name"] in ("pre-flight", "clear"):
+            detail = step["detail"] or ("ok" if step["status"] == "pass" else step["status"])
+            lines.append(_fit(head + _fit(detail, 30).ljust(30) + f"{seconds:>9}", width))
+        else:
+            bad = step["fail"] + step["error"]
+            counts = (
+                f"{step['nodes']:>6}{step['pass']:>6}{step['warn']:>6}{bad:>6}{step['skipped']:>6}"
+            )
+            lines.append(_fit(head + counts + f"{seconds:>9}", width))
+    if report["categories"]:
+        lines += [
+            "",
+            f"  {'validation category':<27}{'tests':>6}{'pass':>6}{'warn':>6}{'fail':>6}{'skip':>6}",
+        ]
+    for category in report["categories"]:
+        bad = category["fail"] + category["error"]
+        status = _word(category)
+        lines.append(
+            f"{_icon(status, unicode)} {category['name']:<27}{category['tests']:>6}"
+            f"{category['pass']:>6}{category['warn']:>6}{bad:>6}{category['skipped']:>6}"
+        )
+    return lines
+
+
+def _problems(report: dict[str, Any], unicode: bool, width: int) -> list[str]:
+    lines = ["", f"Problems ({len(report['problems'])}):"]
+    for problem in report["problems"]:
+        lines.append(
+            _fit(
+                f"{_icon(problem['status'], unicode)} {problem['status'].upper()} {problem['name']}",
+                width,
+            )
+        )
+        facts = [problem["resource_type"], problem["path"] or ""]
+        if problem["resource_type"] in ("test", "unit_test"):
+            rows = (
+                f"{problem['failures']:,} failing row(s)" if problem["failures"] is not None else ""
+            )
+            facts = [rows, f"severity {problem['severity'] or 'error'}", str(problem["category"])]
+            facts += [f"checks {problem['checks']}"] if problem["checks"] else []
+        lines += _wrap(", ".join(fact for fact in facts if fact), width, "    ", 2)
+        if problem["query"]:
+            lines += _wrap(f"rows: {problem['query']}", width, "    ", 2)
+        if problem["message"] and (problem["status"] == "error" or not problem["query"]):
+            lines += _wrap(
+                problem["message"], width, "    ", 12 if problem["resource_type"] == "seed" else 3
+            )
+    return lines
+
+
+def render_text(
+    report: dict[str, Any], width: int = 80, unicode: bool = True, paths: list[str] | None = None
+) -> str:
+    """The terminal summary; every line at most `width` (>= 60) characters."""
+    width = max(60, width)
+    total = "" if report["elapsed_seconds"] is None else f"{report['elapsed_seconds']:.1f}s"
+    title = f"{_icon(report['status'], unicode)} PlanWise {report['command']}: {TITLES.get(report['status'], report['status'])}"
+    state = "published" if report["published"] else "NOT published (live database unchanged)"
+    state = "unchanged" if report["status"] == "up_to_date" else state
+    lines = [title.ljust(width - len(total) - 1) + total]
+    lines.append(
+        _fit(
+            f"database: {report['database']}"
+            + (f"  [{state}]" if report["command"] == "setup" else ""),
+            width,
+        )
+    )
+    inputs = report["inputs"]
+    if inputs:
+        plan_year = f"{inputs.get('plan_year_start_date')}..{inputs.get('plan_year_end_date')}"
+        lines += [_fit(f"scenario: {inputs.get('scenario_id')}  plan year: {plan_year}", width)]
+        lines += [_fit(f"census: {inputs.get('census_path')}", width)]
+    if report["kept_candidate"]:
+        lines.append(_fit(f"failed candidate kept: {report['kept_candidate']}", width))
+    if report["totals"]["nodes"] or report["status"] not in ("error", "up_to_date"):
+        lines += ["", *_table(report, unicode, width)]
+    if report["problems"]:
+        lines += _problems(report, unicode, width)
+    if report["main_tables"]:
+        cells = [f"{name} {report['row_counts'][name]:,}" for name in report["main_tables"]]
+        column = max(len(cell) for cell in cells) + 3
+        per_line = max(1, (width - 2) // column)
+        lines += ["", "Main tables (rows):"]
+        for start in range(0, len(cells), per_line):
+            lines.append(
+                _fit(
+                    "  "
+                    + "".join(c.ljust(column) for c in cells[start : start + per_line]).rstrip(),
+                    width,
+                )
+            )
+    census = report["census"]
+    if census["rows_per_second"]:
+        lines += [
+            "",
+            _fit(
+                f"Census: {census['rows']:,} employees, {round(census['rows_per_second']):,} rows/s end to end ({census['seconds']:.1f}s for the whole setup)",
+                width,
+            ),
+        ]
+    if report["cleared"]:
+        lines += ["", *cleared_lines(report["cleared"], width)]
+    for model, columns in report["undeclared_columns"].items():
+        lines += [
+            "",
+            *_wrap(
+                f"{model} carries columns its contract does not declare: {', '.join(columns)}",
+                width,
+            ),
+        ]
+    if report["status"] == "up_to_date":
+        lines += ["", "Nothing changed since the last successful setup; nothing was run."]
+    lines += [""] if report["messages"] else []
+    for message in report["messages"]:
+        lines += _wrap(message, width, lines=8, whole=True)
+    lines += [""] + [_fit(f"report: {path}", width) for path in paths or []] if paths else []
+    return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
 def cleared_lines(cleared: list[str], width: int) -> list[str]:
@@ -526,295 +459,59 @@ def cleared_lines(cleared: list[str], width: int) -> list[str]:
         schema, _, name = qualified.partition(".")
         by_schema.setdefault(schema, []).append(name)
     parts = [
-        f"{schema}: {', '.join(names)}" if len(names) <= 5 else f"{schema}: {len(names)} relations"
-        for schema, names in by_schema.items()
+        f"{s}: {', '.join(n)}" if len(n) <= 5 else f"{s}: {len(n)} relations"
+        for s, n in by_schema.items()
     ]
-    return _wrap("Cleared before the build: " + "; ".join(parts), width, "  ", max_lines=6)
+    return _wrap("Cleared before the build: " + "; ".join(parts), width, "", 6)
 
 
-# --------------------------------------------------------------------------- #
-# rendering
-
-ICONS = {
-    "pass": ("✔", "ok"),
-    "success": ("✔", "ok"),
-    "up_to_date": ("✔", "ok"),
-    "warn": ("⚠", "!!"),
-    "fail": ("✖", "XX"),
-    "failed": ("✖", "XX"),
-    "error": ("✖", "XX"),
-    "skipped": ("○", "--"),
-    "not_run": ("·", "  "),
-    "interrupted": ("✖", "XX"),
-}
-TITLES = {
-    "success": "succeeded",
-    "warn": "succeeded with warnings",
-    "failed": "FAILED",
-    "error": "could not run",
-    "interrupted": "interrupted",
-    "up_to_date": "up to date (nothing changed)",
-}
+def render_json(report: dict[str, Any]) -> str:
+    return json.dumps(report, indent=2) + "\n"
 
 
-def _icon(status: str, unicode: bool) -> str:
-    pair = ICONS.get(status, ("?", "??"))
-    return pair[0] if unicode else pair[1]
-
-
-def _num(value: int) -> str:
-    return f"{value:,}"
-
-
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(0, width - 1)] + "~"
-
-
-def _wrap(text: str, width: int, indent: str, max_lines: int = 2) -> list[str]:
-    wrapped = textwrap.wrap(
-        text, width=width - 1, initial_indent=indent, subsequent_indent=indent + "  "
-    )
-    if len(wrapped) > max_lines:
-        wrapped = [*wrapped[: max_lines - 1], _fit(wrapped[max_lines - 1] + " ...", width - 1)]
-    return wrapped
-
-
-def _secs(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}s"
-
-
-def render_text(
-    report: Report,
-    width: int = 80,
-    unicode: bool = True,
-    report_paths: list[str] | None = None,
-) -> str:
-    """The terminal summary; every line at most `width` (>= 60) characters."""
-    width = max(60, width)
-    lines: list[str] = []
-    title = f"PlanWise {report.command}: {TITLES.get(report.status, report.status)}"
-    total = _secs(report.elapsed_seconds)
-    lines.append(f"{_icon(report.status, unicode)} {title}".ljust(width - len(total) - 1) + total)
-    database = f"database: {report.database}"
-    if report.command == "setup":
-        state = "published" if report.published else "NOT published (live database unchanged)"
-        if report.status == "up_to_date":
-            state = "unchanged"
-        database += f"  [{state}]"
-    lines.append(_fit(database, width))
-    if report.inputs:
-        inputs = report.inputs
-        lines.append(
-            _fit(
-                f"scenario: {inputs.get('scenario_id')}  plan year: "
-                f"{inputs.get('plan_year_start_date')}..{inputs.get('plan_year_end_date')}",
-                width,
-            )
-        )
-        lines.append(_fit(f"census: {inputs.get('census_path')}", width))
-    if report.kept_candidate:
-        lines.append(_fit(f"failed candidate kept: {report.kept_candidate}", width))
-    lines.append("")
-
-    if report.status == "up_to_date" or (report.status == "error" and not report.totals["nodes"]):
-        if report.status == "up_to_date":
-            lines.append("Nothing changed since the last successful setup; nothing was run.")
-        for message in report.messages:
-            lines.extend(_wrap(message, width, "", max_lines=4))
-        if report_paths:
-            lines.append("")
-            lines.extend(_fit(f"report: {path}", width) for path in report_paths)
-        return "\n".join(line.rstrip() for line in lines) + "\n"
-
-    header = f"  {'step':<15}{'nodes':>6}{'pass':>6}{'warn':>6}{'fail':>6}{'skip':>6}{'time':>9}"
-    lines.append(header)
-    for step in report.steps:
-        icon = _icon(step.status, unicode)
-        if step.name in ("pre-flight", "clear"):
-            detail = step.detail or (
-                "ok" if step.status == "pass" else step.status.replace("_", " ")
-            )
-            row = (
-                f"{icon} {step.name:<15}" + _fit(detail, 30).ljust(30) + f"{_secs(step.seconds):>9}"
-            )
-        else:
-            bad = step.failed + step.errored
-            row = (
-                f"{icon} {step.name:<15}{step.nodes:>6}{step.passed:>6}{step.warned:>6}"
-                f"{bad:>6}{step.skipped:>6}{_secs(step.seconds):>9}"
-            )
-        lines.append(_fit(row, width))
-
-    shown = [c for c in report.categories if c.tests]
-    if shown:
-        lines.append("")
-        lines.append(
-            f"  {'validation category':<27}{'tests':>6}{'pass':>6}{'warn':>6}{'fail':>6}{'skip':>6}"
-        )
-        for category in shown:
-            bad = category.failed + category.errored
-            status = "fail" if bad else "warn" if category.warned else "pass"
-            if category.skipped and not bad and not category.warned:
-                status = "skipped"  # a check that did not run is not a pass
-            lines.append(
-                f"{_icon(status, unicode)} {category.name:<27}{category.tests:>6}"
-                f"{category.passed:>6}{category.warned:>6}{bad:>6}{category.skipped:>6}"
-            )
-
-    if report.problems:
-        lines.append("")
-        lines.append(f"Problems ({len(report.problems)}):")
-        for problem in report.problems:
-            label = problem.status.upper()
-            head = f"{_icon(problem.status, unicode)} {label} {problem.name}"
-            lines.append(_fit(head, width))
-            facts: list[str] = []
-            if problem.resource_type in ("test", "unit_test"):
-                if problem.failures is not None:
-                    facts.append(f"{_num(problem.failures)} failing row(s)")
-                if problem.severity:
-                    facts.append(f"severity {problem.severity}")
-                if problem.category:
-                    facts.append(problem.category)
-                if problem.checks:
-                    facts.append(f"checks {problem.checks}")
-            else:
-                facts.append(problem.resource_type)
-                if problem.path:
-                    facts.append(problem.path)
-            indent = "    "
-            lines.extend(_wrap(", ".join(facts), width, indent))
-            if problem.query:
-                one_line = f"{indent}rows: {problem.query}"
-                if len(one_line) < width:
-                    lines.append(one_line)
-                else:
-                    lines.append(f"{indent}rows:")
-                    lines.append(_fit(f"{indent}  {problem.query}", width - 1))
-            if problem.message and (problem.status == "error" or not problem.query):
-                lines.extend(_wrap(problem.message, width, indent, max_lines=3))
-
-    if report.main_tables:
-        lines.append("")
-        lines.append("Main tables (rows):")
-        cells = [f"{name} {_num(report.row_counts[name])}" for name in report.main_tables]
-        column = max(len(cell) for cell in cells) + 3
-        per_line = max(1, (width - 2) // column)
-        for start in range(0, len(cells), per_line):
-            chunk = cells[start : start + per_line]
-            lines.append(_fit("  " + "".join(cell.ljust(column) for cell in chunk).rstrip(), width))
-
-    census = report.census
-    if census.get("rows") is not None and census.get("rows_per_second"):
-        lines.append("")
-        lines.append(
-            _fit(
-                f"Census: {_num(int(census['rows']))} employees, "
-                f"{_num(round(census['rows_per_second']))} rows/s end to end "
-                f"({census['seconds']:.1f}s for the whole setup)",
-                width,
-            )
-        )
-    if report.cleared:
-        lines.append("")
-        lines.extend(cleared_lines(report.cleared, width))
-    for model, columns in report.undeclared_columns.items():
-        lines.append("")
-        note = f"{model} carries columns its contract does not declare: {', '.join(columns)}"
-        lines.extend(_wrap(note, width, "", max_lines=4))
-    if report.messages:
-        lines.append("")
-    for message in report.messages:
-        lines.extend(_wrap(message, width, "", max_lines=4))
-    if report_paths:
-        lines.append("")
-        for path in report_paths:
-            lines.append(_fit(f"report: {path}", width))
-    return "\n".join(line.rstrip() for line in lines) + "\n"
-
-
-def render_json(report: Report) -> str:
-    return json.dumps(report.as_dict(), indent=2, sort_keys=False) + "\n"
-
-
-def render_junit(
-    report: Report, run_results: dict[str, Any] | None, manifest: dict[str, Any] | None
-) -> str:
-    """JUnit XML: one testsuite per step (tests: one per validation category),
-    one testcase per dbt node. fail -> <failure>, error -> <error>,
-    skipped -> <skipped>, warn -> passed with the warning in <system-out>."""
-    manifest = manifest or {}
-    problems = {problem.unique_id: problem for problem in report.problems}
-    suites: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
-    for result in (run_results or {}).get("results") or []:
-        unique_id = str(result.get("unique_id", ""))
-        node = _node(manifest, unique_id)
-        resource_type = str(node.get("resource_type") or unique_id.split(".")[0])
-        step = _step_of(resource_type, node, unique_id)
-        if step is None or step == "clear":
-            continue
-        suite = f"validation.{category_of(node)}" if step == "validation" else step
-        suites.setdefault(suite, []).append((result, node))
-
-    root = ET.Element("testsuites", name=f"planwise-{report.command}")
-    if report.cleared:
-        cleared = ET.SubElement(root, "testsuite", name="clear", tests="0")
-        properties = ET.SubElement(cleared, "properties")
-        for relation in report.cleared:
+def render_junit(report: dict[str, Any]) -> str:
+    """JUnit XML: one testsuite per step (validation: per category), one testcase per
+    node; fail -> failure, error -> error, skipped -> skipped, warn -> system-out."""
+    root = ET.Element("testsuites", name=f"planwise-{report['command']}")
+    if report["cleared"]:
+        properties = ET.SubElement(ET.SubElement(root, "testsuite", name="clear"), "properties")
+        for relation in report["cleared"]:
             ET.SubElement(properties, "property", name="dropped", value=relation)
-    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    total_time = 0.0
-    for suite_name in sorted(suites, key=lambda s: (STEP_ORDER.index(s.split(".")[0]), s)):
-        members = suites[suite_name]
-        element = ET.SubElement(root, "testsuite", name=suite_name)
-        s_counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-        s_time = 0.0
-        for result, node in members:
-            unique_id = str(result.get("unique_id"))
-            seconds = float(result.get("execution_time") or 0.0)
-            s_time += seconds
-            case = ET.SubElement(
-                element,
-                "testcase",
-                name=str(node.get("name") or _short(unique_id)),
-                classname=f"planwise.{suite_name}",
-                time=f"{seconds:.3f}",
-            )
-            s_counts["tests"] += 1
-            status = str(result.get("status"))
-            problem = problems.get(unique_id)
-            message = _first_lines(result.get("message"), 6)
-            if status == "fail":
-                s_counts["failures"] += 1
-                failure = ET.SubElement(case, "failure", message=message, type="fail")
-                if problem and problem.query:
-                    failure.text = f"{message}\nInspect the failing rows: {problem.query}"
-            elif status in ("error", "runtime error"):
-                s_counts["errors"] += 1
-                ET.SubElement(case, "error", message=message, type="error").text = message
-            elif status == "skipped":
-                s_counts["skipped"] += 1
-                ET.SubElement(case, "skipped", message="skipped: an upstream node failed")
-            elif status == "warn":
-                out = ET.SubElement(case, "system-out")
-                out.text = f"WARN: {message}" + (
-                    f"\nInspect the rows: {problem.query}" if problem and problem.query else ""
-                )
-        for key, value in s_counts.items():
-            element.set(key, str(value))
-            counts[key] += value
-        element.set("time", f"{s_time:.3f}")
-        total_time += s_time
-    if not suites and report.status in ("error", "interrupted"):
-        # Nothing ran: one erroring case, so CI never reads an empty success.
-        element = ET.SubElement(root, "testsuite", name="run", tests="1", errors="1")
-        case = ET.SubElement(element, "testcase", name=f"planwise-{report.command}")
-        message = "; ".join(report.messages) or report.status
-        ET.SubElement(case, "error", message=message, type=report.status).text = message
-        counts["tests"] += 1
-        counts["errors"] += 1
-    for key, value in counts.items():
-        root.set(key, str(value))
-    root.set("time", f"{report.elapsed_seconds or total_time:.3f}")
+    suites: dict[str, ET.Element] = {}
+    queries = {p["unique_id"]: p["query"] for p in report["problems"] if p["query"]}
+    for node in report["nodes"]:
+        name = f"validation.{node['category']}" if node["category"] else node["step"]
+        suite = suites.get(name)
+        if suite is None:
+            suite = suites[name] = ET.SubElement(root, "testsuite", name=name)
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            name=node["name"],
+            classname=f"planwise.{name}",
+            time=f"{node['seconds']:.3f}",
+        )
+        message = node["message"] + (
+            f"\nInspect the rows: {queries[node['unique_id']]}"
+            if node["unique_id"] in queries
+            else ""
+        )
+        tag = {"fail": "failure", "error": "error", "skipped": "skipped", "warn": "system-out"}.get(
+            node["status"]
+        )
+        if tag:
+            ET.SubElement(case, tag, message=node["message"] or node["status"]).text = message
+    if not report["nodes"] and report["status"] in ("error", "interrupted"):
+        suite = ET.SubElement(root, "testsuite", name="run")
+        case = ET.SubElement(suite, "testcase", name=f"planwise-{report['command']}")
+        message = "; ".join(report["messages"]) or report["status"]
+        ET.SubElement(case, "error", message=message, type=report["status"]).text = message
+    for element in [*suites.values(), *root.findall("testsuite[@name='run']")]:
+        cases = element.findall("testcase")
+        element.set("tests", str(len(cases)))
+        for tag, key in (("failure", "failures"), ("error", "errors"), ("skipped", "skipped")):
+            element.set(key, str(sum(1 for c in cases if c.find(tag) is not None)))
+    for key in ("tests", "failures", "errors", "skipped"):
+        root.set(key, str(sum(int(s.get(key, "0")) for s in root)))
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

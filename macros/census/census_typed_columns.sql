@@ -1,13 +1,16 @@
 {#-
-  census_typed_columns: the select list that casts every census column to its
-  contract type. A missing required column stops the build with an error that
-  names the file and the column(s); a missing optional column becomes a typed
-  NULL; a column the contract does not know follows, unchanged, under its own
-  name. Columns are discovered with dbt's portable get_columns_in_query.
+  census_typed_columns: the select list that converts every census column to
+  its contract type (census_contract) with try_cast: a value that does not
+  convert becomes NULL here and is listed, with its row, by the census_quality
+  test census_raw_values_convert, which runs before any model reads the census.
+  A missing required column stops the build with an error that names the file
+  and the column(s); a missing optional column becomes a typed NULL; a column
+  the contract does not know follows, unchanged, under its own name. Columns
+  are discovered with dbt's portable get_columns_in_query.
 -#}
 {% macro census_typed_columns(census_relation) %}
-  {%- set required = census_required_columns() -%}
-  {%- set optional = census_optional_columns() -%}
+  {%- set required = census_contract().required -%}
+  {%- set optional = census_contract().optional -%}
   {%- set present = [] -%}
   {%- set columns = get_columns_in_query('select * from ' ~ census_relation) if execute else [] -%}
   {%- set extra = census_extra_columns(census_relation, columns) -%}
@@ -29,11 +32,11 @@
     {%- set present = (required.keys() | list) + (optional.keys() | list) -%}
   {%- endif -%}
   {%- for column, data_type in required.items() %}
-    cast({{ column }} as {{ data_type }}) as {{ column }},
+    {{ planwise_try_cast(column, data_type) }} as {{ column }},
   {%- endfor %}
   {%- for column, data_type in optional.items() %}
     {%- if column in present %}
-    cast({{ column }} as {{ data_type }}) as {{ column }}{{ "," if not loop.last }}
+    {{ planwise_try_cast(column, data_type) }} as {{ column }}{{ "," if not loop.last }}
     {%- else %}
     cast(null as {{ data_type }}) as {{ column }}{{ "," if not loop.last }}
     {%- endif %}

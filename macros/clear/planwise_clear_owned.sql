@@ -2,8 +2,9 @@
   Drop (or, with dry_run, only list) the owned relations.
   Called by `planwise-run clear` through run-operation and, inside the setup's
   single dbt invocation, by the on-run-start hook when var planwise_clear is
-  true. Emits one structured log line `planwise_clear: {json}` (relations,
-  dry_run) for the runner, plus one human-readable line per relation.
+  true. Logs one line per relation and returns the relations as a
+  planwise_hook_payload comment (the hook's compiled code, which dbt records in
+  run_results.json for the runner's report).
 -#}
 {% macro planwise_clear_owned(dry_run=false) %}
   {%- if not execute -%}{{ return('') }}{%- endif -%}
@@ -39,6 +40,5 @@
   {%- if not dry_run and owned | length > 0 -%}
     {%- do adapter.commit() -%}
   {%- endif -%}
-  {%- do log('planwise_clear: ' ~ tojson({'dry_run': dry_run, 'relations': names}), info=false) -%}
-  {{ return('') }}
+  {{ return(planwise_hook_payload({'cleared': names, 'dry_run': dry_run})) }}
 {% endmacro %}

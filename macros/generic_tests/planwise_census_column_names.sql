@@ -9,7 +9,7 @@
 -#}
 {% test planwise_census_column_names(model, max_distance=2) %}
 
-{%- set known = (census_required_columns().keys() | list) + (census_optional_columns().keys() | list) -%}
+{%- set known = (census_contract().required.keys() | list) + (census_contract().optional.keys() | list) -%}
 {%- set extra = census_extra_columns(model) -%}
 
 with census_columns as (

@@ -39,7 +39,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from runner.cli import cli
-from runner.publish import content_checksum, leftovers
+from runner.publish import leftovers
+from tests.checksums import content_checksum
 from tests.conftest import SAMPLE_CENSUS, copy_project
 from tests.runner.conftest import CLEAN_ENV
 

@@ -19,10 +19,10 @@ from runner.locking import lock_path, setup_lock
 from runner.publish import (
     candidate_path,
     cleanup_leftovers,
-    content_checksum,
     leftovers,
     wal_path,
 )
+from tests.checksums import content_checksum
 from tests.conftest import DbtProject
 from tests.reliability._processes import start, stop
 

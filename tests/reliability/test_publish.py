@@ -15,7 +15,6 @@ from runner.publish import (
     PublishConflict,
     candidate_path,
     cleanup_leftovers,
-    content_checksum,
     discard,
     kept_failures,
     leftovers,
@@ -25,6 +24,7 @@ from runner.publish import (
     rollback,
     wal_path,
 )
+from tests.checksums import content_checksum
 from tests.reliability._processes import duckdb_code, holding, setup_lock_code, start, stop
 
 

@@ -70,8 +70,14 @@ class RunnerProject:
             catch_exceptions=False,
         )
 
-    def report(self, command: str = "setup") -> dict[str, Any]:
-        return dict(json.loads((self.reports / f"{command}-report.json").read_text()))
+    def report(self, command: str = "setup", directory: Path | None = None) -> dict[str, Any]:
+        path = (directory or self.reports) / f"{command}-report.json"
+        return dict(json.loads(path.read_text()))
+
+    @property
+    def first_reports(self) -> Path:
+        """The reports of the module's first setup (later tests replace the live ones)."""
+        return self.reports.with_name(self.reports.name + "-first")
 
     def tables(self, db: Path | None = None) -> set[str]:
         with duckdb.connect(str(db or self.db), read_only=True) as connection:
@@ -102,6 +108,7 @@ def set_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunnerProject]:
         connection.execute("create table stg_stale_leftover as select 1 as x")
     result = rp.run("setup")
     assert result.exit_code == 0, result.output
+    shutil.copytree(rp.reports, rp.first_reports)
     yield rp
 
 

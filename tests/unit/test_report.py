@@ -17,52 +17,52 @@ from typing import Any
 
 import pytest
 
-from runner.report import (
-    CATEGORIES,
-    SCHEMA_VERSION,
-    Context,
-    build_report,
-    render_json,
-    render_junit,
-    render_text,
-)
+from runner.report import Context, build_report, render_json, render_junit, render_text
+
+CATEGORIES = (
+    "seed_integrity", "census_quality", "staging", "baseline_workforce", "configuration_consistency",
+)  # fmt: skip
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
-def load(name: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+def load(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
     folder = FIXTURES / name
     return tuple(  # type: ignore[return-value]
-        json.loads((folder / f"{part}.json").read_text())
-        for part in ("run_results", "manifest", "payloads")
+        json.loads((folder / f"{part}.json").read_text()) for part in ("run_results", "manifest")
     )
 
 
-def context(payloads: dict[str, Any], **kwargs: Any) -> Context:
+def context(**kwargs: Any) -> Context:
     return Context(
         database="/data/simulation.duckdb",
-        payloads=payloads,
         elapsed_seconds=10.0,
         preflight_seconds=0.2,
-        census_path="/data/census.parquet",
+        inputs={"census_path": "/data/census.parquet"},
         **kwargs,
     )
+
+
+def by_name(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {item["name"]: item for item in items}
 
 
 def statuses(run_results: dict[str, Any]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for result in run_results["results"]:
+        if result["unique_id"].startswith(("operation.", "exposure.")):
+            continue  # hooks and the exposure are not work of the setup
         counts[result["status"]] = counts.get(result["status"], 0) + 1
     return counts
 
 
 @pytest.fixture
-def passing() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+def passing() -> tuple[dict[str, Any], dict[str, Any]]:
     return load("pass")
 
 
 @pytest.fixture
-def mixed() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+def mixed() -> tuple[dict[str, Any], dict[str, Any]]:
     return load("mixed")
 
 
@@ -71,114 +71,125 @@ def test_fixtures_cover_every_status(mixed: Any) -> None:
 
 
 def test_pass_report(passing: Any) -> None:
-    run_results, manifest, payloads = passing
-    report = build_report(run_results, manifest, context(payloads, published=True))
-    assert (report.status, report.exit_code) == ("success", 0)
-    steps = {step.name: step for step in report.steps}
-    assert list(steps) == [
-        "pre-flight", "clear", "seeds", "foundation", "configuration", "validation"
-    ]  # fmt: skip
-    assert steps["seeds"].nodes == steps["seeds"].passed == 14
-    assert all(step.status == "pass" for step in report.steps)
+    run_results, manifest = passing
+    report = build_report(run_results, manifest, context(published=True))
+    assert (report["status"], report["exit_code"]) == ("success", 0)
+    steps = by_name(report["steps"])
+    assert list(steps)[:3] == ["pre-flight", "clear", "seeds"] and list(steps)[-1] == "validation"
+    assert set(steps) == {"pre-flight", "clear", "seeds", "foundation", "configuration", "validation"}
+    assert steps["seeds"]["nodes"] == steps["seeds"]["pass"] == 20
+    assert all(step["status"] == "pass" for step in report["steps"])
     models = sum(1 for r in run_results["results"] if r["unique_id"].startswith("model."))
-    assert steps["foundation"].nodes + steps["configuration"].nodes == models
-    tests = sum(1 for r in run_results["results"] if r["unique_id"].startswith("test."))
-    assert steps["validation"].nodes == tests
-    by_category = {c.name: c for c in report.categories}
-    assert set(CATEGORIES) <= set(by_category)
-    assert sum(c.tests for c in report.categories) == tests
-    assert all(c.passed == c.tests for c in report.categories)
-    assert report.problems == []
-    assert report.totals["nodes"] == models + tests + 14
-    assert report.row_counts["stg_census_data"] == 5000
-    assert report.census["rows_per_second"] == 500.0
-    assert report.main_tables[:2] == ["stg_census_data", "stg_census_duplicates_audit"]
-    assert "int_baseline_workforce" in report.main_tables
-    assert not [name for name in report.main_tables if name.startswith("stg_config")]
+    assert steps["foundation"]["nodes"] + steps["configuration"]["nodes"] == models
+    tests = sum(1 for r in run_results["results"] if r["unique_id"].startswith(("test.", "unit_test.")))
+    assert steps["validation"]["nodes"] == tests
+    categories = by_name(report["categories"])
+    assert set(categories) == set(CATEGORIES)  # from the tests' tags
+    assert sum(c["tests"] for c in report["categories"]) == tests
+    assert all(c["pass"] == c["tests"] for c in report["categories"])
+    assert report["problems"] == []
+    assert report["totals"]["nodes"] == models + tests + 20
+    assert report["row_counts"]["stg_census_data"] == 5000 == report["census"]["rows"]
+    assert report["census"]["rows_per_second"] == 500.0
+    public = {n["name"] for n in manifest["nodes"].values() if n.get("access") == "public"}
+    assert report["main_tables"] == sorted(public) and "int_baseline_workforce" in public
+    assert report["cleared"] == [] and steps["clear"]["status"] == "pass"
 
 
 def test_mixed_report_lists_every_problem(mixed: Any) -> None:
-    run_results, manifest, payloads = mixed
-    report = build_report(run_results, manifest, context(payloads))
-    assert (report.status, report.exit_code) == ("failed", 1)
+    run_results, manifest = mixed
+    report = build_report(run_results, manifest, context())
+    assert (report["status"], report["exit_code"]) == ("error", 2)  # a model dbt could not build
     counts = statuses(run_results)
-    assert report.totals["fail"] == counts["fail"]
-    assert report.totals["warn"] == counts["warn"]
-    assert report.totals["error"] == counts["error"]
-    assert report.totals["skipped"] == counts["skipped"]
-    problems = {p.name: p for p in report.problems}
+    for key in ("fail", "warn", "error", "skipped"):
+        assert report["totals"][key] == counts[key]
+    problems = by_name(report["problems"])
     assert len(problems) == counts["fail"] + counts["warn"] + counts["error"]
 
     error = problems["stg_config_cola_by_year"]
-    assert (error.status, error.resource_type) == ("error", "model")
-    assert "cola_rate_missing" in error.message
-    assert error.path == "dbt/models/staging/config/stg_config_cola_by_year.sql"
+    assert (error["status"], error["resource_type"]) == ("error", "model")
+    assert "cola_rate_missing" in error["message"]
+    assert error["path"] == "dbt/models/staging/config/stg_config_cola_by_year.sql"
 
     warn = problems["fixture_census_pay_below_floor"]
-    assert (warn.status, warn.severity, warn.category) == ("warn", "warn", "census_quality")
-    assert warn.failures == 740 and warn.checks == "stg_census_data"
-    assert warn.stored_failures == "main_validation_failures.fixture_census_pay_below_floor"
-    assert warn.query == f"select * from {warn.stored_failures}"
+    assert (warn["status"], warn["severity"], warn["category"]) == ("warn", "warn", "census_quality")
+    assert warn["failures"] == 740
+    relation = manifest["nodes"][warn["unique_id"]]["relation_name"]
+    assert warn["stored_failures"] == relation and "main_validation_failures" in relation
+    assert warn["query"] == f"select * from {relation}"
 
     fail = problems["unique_scenario_meta_scenario_id"]
-    assert (fail.status, fail.severity, fail.category) == ("fail", "error", "seed_integrity")
-    assert fail.failures == 1 and fail.checks == "scenario_meta"
+    assert (fail["status"], fail["severity"], fail["category"]) == ("fail", "error", "seed_integrity")
+    assert fail["failures"] == 1 and fail["checks"] == "scenario_meta"
 
-    # errors first, then failures, then warnings
-    order = [p.status for p in report.problems]
+    order = [p["status"] for p in report["problems"]]  # errors, then failures, then warnings
     assert order == sorted(order, key=["error", "fail", "warn"].index)
+    steps = by_name(report["steps"])
+    assert steps["configuration"]["status"] == "fail" and steps["configuration"]["error"] == 1
+    assert steps["seeds"]["status"] == "pass"
+    categories = by_name(report["categories"])
+    assert categories["census_quality"]["warn"] == 1
+    assert categories["configuration_consistency"]["fail"] == 1
+    assert sum(c["skipped"] for c in report["categories"]) == steps["validation"]["skipped"]
 
-    steps = {step.name: step for step in report.steps}
-    assert steps["configuration"].status == "fail" and steps["configuration"].errored == 1
-    assert steps["seeds"].status == "pass"
-    by_category = {c.name: c for c in report.categories}
-    assert by_category["census_quality"].warned == 1
-    assert by_category["configuration_consistency"].failed == 1
-    assert sum(c.skipped for c in report.categories) == steps["validation"].skipped
+
+def test_failures_are_exit_1_unless_the_test_says_its_input_cannot_be_used(passing: Any) -> None:
+    """A failing test is a validation failure (1); a census contract test's
+    meta.exit_code makes the run an input error (2)."""
+    run_results, manifest = copy.deepcopy(passing)
+    results = {r["unique_id"]: r for r in run_results["results"]}
+    plain = next(u for u in results if u.startswith("test.") and "census_raw" not in u)
+    results[plain]["status"] = "fail"
+    assert build_report(run_results, manifest, context())["exit_code"] == 1
+    contract = next(u for u in results if ".census_raw_values_convert" in u)
+    assert manifest["nodes"][contract]["config"]["meta"] == {"exit_code": 2}
+    results[contract]["status"] = "fail"
+    report = build_report(run_results, manifest, context())
+    assert (report["status"], report["exit_code"]) == ("error", 2)
 
 
 def test_warnings_only_is_success_with_exit_0(passing: Any) -> None:
-    run_results, manifest, payloads = copy.deepcopy(passing)
+    run_results, manifest = copy.deepcopy(passing)
     test = next(r for r in run_results["results"] if r["unique_id"].startswith("test."))
     test["status"], test["failures"] = "warn", 3
-    report = build_report(run_results, manifest, context(payloads))
-    assert (report.status, report.exit_code) == ("warn", 0)
-    assert [p.failures for p in report.problems] == [3]
+    report = build_report(run_results, manifest, context())
+    assert (report["status"], report["exit_code"]) == ("warn", 0)
+    assert [p["failures"] for p in report["problems"]] == [3]
     assert "succeeded with warnings" in render_text(report)
 
 
 def test_a_skipped_check_is_not_a_pass(passing: Any) -> None:
-    run_results, manifest, payloads = copy.deepcopy(passing)
+    run_results, manifest = copy.deepcopy(passing)
     test = next(r for r in run_results["results"] if r["unique_id"].startswith("test."))
     test["status"] = "skipped"
-    report = build_report(run_results, manifest, context(payloads))
-    validation = next(step for step in report.steps if step.name == "validation")
-    assert validation.status == "fail" and validation.skipped == 1
+    report = build_report(run_results, manifest, context())
+    validation = by_name(report["steps"])["validation"]
+    assert validation["status"] == "skipped" and validation["skipped"] == 1
+    row = next(line for line in render_text(report).splitlines() if " validation " in line)
+    assert row.startswith("○"), row
 
 
 def test_no_artifacts_is_an_error() -> None:
     report = build_report(None, None, Context(messages=["dbt could not run: boom"]))
-    assert (report.status, report.exit_code) == ("error", 2)
+    assert (report["status"], report["exit_code"]) == ("error", 2)
     assert "boom" in render_text(report)
 
 
 def test_overrides_for_interrupt_and_up_to_date(passing: Any) -> None:
-    run_results, manifest, payloads = passing
-    interrupted = build_report(
-        run_results, manifest, context(payloads, status_override="interrupted")
-    )
-    assert (interrupted.status, interrupted.exit_code) == ("interrupted", 130)
-    up_to_date = build_report(None, None, Context(status_override="up_to_date"))
-    assert (up_to_date.status, up_to_date.exit_code) == ("up_to_date", 0)
+    run_results, manifest = passing
+    interrupted = build_report(run_results, manifest, context(status="interrupted"))
+    assert (interrupted["status"], interrupted["exit_code"]) == ("interrupted", 130)
+    up_to_date = build_report(None, None, Context(status="up_to_date"))
+    assert (up_to_date["status"], up_to_date["exit_code"]) == ("up_to_date", 0)
     assert "up to date" in render_text(up_to_date)
 
 
 @pytest.mark.parametrize("name", ["pass", "mixed"])
 @pytest.mark.parametrize("width", [60, 80, 120])
 def test_text_fits_the_terminal(name: str, width: int) -> None:
-    run_results, manifest, payloads = load(name)
-    report = build_report(run_results, manifest, context(payloads))
-    text = render_text(report, width=width, report_paths=["/r/setup-report.json"])
+    run_results, manifest = load(name)
+    report = build_report(run_results, manifest, context())
+    text = render_text(report, width=width, paths=["/r/setup-report.json"])
     assert max(len(line) for line in text.splitlines()) <= width
     ascii_text = render_text(report, width=width, unicode=False)
     assert ascii_text.isascii()
@@ -187,22 +198,22 @@ def test_text_fits_the_terminal(name: str, width: int) -> None:
 
 
 def test_text_names_what_to_query(mixed: Any) -> None:
-    report = build_report(*mixed[:2], context(mixed[2]))
+    report = build_report(*mixed, context())
     text = render_text(report, width=80)
-    assert "select * from main_validation_failures.fixture_census_pay_below_floor" in text
+    assert "main_validation_failures" in text and "fixture_census_pay_below_floor" in text
     assert "740 failing row(s), severity warn, census_quality" in text
     assert "Binder Error" in text
 
 
 def test_json_is_stable(mixed: Any) -> None:
-    report = build_report(*mixed[:2], context(mixed[2]))
+    report = build_report(*mixed, context())
     document = json.loads(render_json(report))
-    assert document["schema_version"] == SCHEMA_VERSION == 1
+    assert document["schema_version"] == 1
     assert list(document) == [
         "schema_version", "command", "status", "exit_code", "started_at", "elapsed_seconds",
         "dbt_seconds", "database", "published", "kept_candidate", "dbt", "totals", "steps",
         "categories", "problems", "row_counts", "main_tables", "census", "messages",
-        "undeclared_columns", "inputs", "cleared",
+        "undeclared_columns", "inputs", "cleared", "nodes",
     ]  # fmt: skip
     assert set(document["steps"][0]) == {
         "name", "status", "nodes", "pass", "warn", "fail", "error", "skipped", "seconds", "detail"
@@ -215,29 +226,29 @@ def test_json_is_stable(mixed: Any) -> None:
 
 
 def test_junit(mixed: Any) -> None:
-    run_results, manifest, payloads = mixed
-    report = build_report(run_results, manifest, context(payloads))
-    root = ET.fromstring(render_junit(report, run_results, manifest))
+    run_results, manifest = mixed
+    report = build_report(run_results, manifest, context())
+    root = ET.fromstring(render_junit(report))
     counts = statuses(run_results)
     assert root.get("failures") == str(counts["fail"])
     assert root.get("errors") == str(counts["error"])
     assert root.get("skipped") == str(counts["skipped"])
-    hooks = sum(1 for r in run_results["results"] if r["unique_id"].startswith("operation."))
+    hooks = sum(1 for r in run_results["results"] if r["unique_id"].startswith(("operation.", "exposure.")))
     assert root.get("tests") == str(len(run_results["results"]) - hooks)
     suites = [suite.get("name") for suite in root]
     assert suites[0] == "seeds" and "validation.census_quality" in suites
     warn_case = root.find(".//testcase[@name='fixture_census_pay_below_floor']")
     assert warn_case is not None and warn_case.find("failure") is None
     out = warn_case.find("system-out")
-    assert out is not None and "WARN" in (out.text or "")
+    assert out is not None and "main_validation_failures" in (out.text or "")
     failed = root.find(".//testcase[@name='fixture_levels_have_names']/failure")
     assert failed is not None and "main_validation_failures" in (failed.text or "")
 
 
 def test_census_throughput_is_end_to_end(passing: Any) -> None:
-    report = build_report(*passing[:2], context(passing[2]))
-    rows = report.census["rows"]
-    assert rows and report.census["rows_per_second"] == round(rows / 10.0, 1)
+    report = build_report(*passing, context())
+    rows = report["census"]["rows"]
+    assert rows and report["census"]["rows_per_second"] == round(rows / 10.0, 1)
     line = next(x for x in render_text(report, width=80).splitlines() if x.startswith("Census"))
     assert f"{round(rows / 10.0):,} rows/s end to end" in line
     assert "10.0s for the whole setup" in line

@@ -1,4 +1,4 @@
-{{ config(severity=var('validation_census_active_contradiction_severity')) }}
+{{ config(severity=planwise_severity_var('validation_census_active_contradiction_severity')) }}
 
 {#-
   `active` and `employee_termination_date` must agree. The baseline takes an

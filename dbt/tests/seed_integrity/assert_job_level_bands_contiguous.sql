@@ -1,4 +1,4 @@
-{{ config(severity=var('validation_job_level_band_severity')) }}
+{{ config(severity=planwise_severity_var('validation_job_level_band_severity')) }}
 
 {#-
   Job-level pay bands [min_compensation, max_compensation) must follow each

@@ -1,0 +1,79 @@
+"""What must hold before dbt can even start, checked in Python: every other input
+check is the dbt project's (the seed materialization, census tests, var checks).
+
+dbt stops with a traceback naming no file when a seed is not UTF-8 (it decodes
+every seed while parsing), so the seed files' encoding and header are checked
+here; so are the census file and the directories setup writes to.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+
+UTF8_HINT = "save the file as UTF-8 (e.g. 'CSV UTF-8' in Excel) and run again"
+
+
+def directory_problem(path: Path, what: str, must_exist: bool) -> str | None:
+    """None when `path`, a directory, can be written (or created); else one line."""
+    if path.exists():
+        if not path.is_dir():
+            return f"{path}: {what} is not a directory; choose another path"
+        if not os.access(path, os.W_OK | os.X_OK):
+            return f"{path}: {what} is not writable; fix its permissions or choose another path"
+        return None
+    if must_exist:
+        return f"{path}: {what} does not exist; create it or choose another path"
+    existing = next(parent for parent in path.parents if parent.exists())
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"{path}: cannot create {what}: {existing} is not writable"
+    return None
+
+
+def seed_file_problems(project_dir: Path) -> list[str]:
+    """Seed CSVs that are not UTF-8 (file, line, byte) or have no header line."""
+    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
+    problems: list[str] = []
+    for seed_dir in (project or {}).get("seed-paths") or ["seeds"]:
+        for path in sorted((project_dir / seed_dir).rglob("*.csv")):
+            shown = path.relative_to(project_dir)
+            raw = path.read_bytes()
+            if not raw.strip():
+                problems.append(f"{shown}: the file is empty; restore its header and data rows")
+            for number, line in enumerate(raw.removeprefix(b"\xef\xbb\xbf").split(b"\n"), 1):
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    problems.append(
+                        f"{shown} line {number}: byte 0x{line[error.start]:02X} at byte position "
+                        f"{error.start + 1} is not valid UTF-8; {UTF8_HINT}"
+                    )
+                    break
+    return problems
+
+
+def census_problems(path: Path) -> list[str]:
+    """The census file exists and is not empty (its contents are dbt's to judge)."""
+    if not path.exists():
+        return [
+            f"{path}: census file not found; check census_path (or --census), or create a "
+            "sample with `planwise-run census`"
+        ]
+    if not path.is_file():
+        return [f"{path}: the census path is not a file; point it at the census file"]
+    if path.stat().st_size == 0:
+        return [f"{path}: census file is empty (0 bytes); export the census again"]
+    return []
+
+
+def problems(db_path: Path, census: Path, project_dir: Path, report_dir: Path | None) -> list[str]:
+    """Every problem found before dbt runs (all of them, not just the first)."""
+    found = [directory_problem(db_path.parent, "database directory", must_exist=True)]
+    if db_path.exists() and not db_path.is_file():
+        found.append(f"{db_path}: the database path is not a file; choose a file path")
+    if report_dir is not None:
+        found.append(directory_problem(report_dir, "report directory", must_exist=False))
+    found += census_problems(census) + seed_file_problems(project_dir)
+    return [problem for problem in found if problem]

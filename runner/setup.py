@@ -1,0 +1,355 @@
+"""`planwise-run setup`, top to bottom: pre-flight -> setup lock -> candidate copy
+of the live database -> ONE `dbt build --selector setup` on the candidate (the
+project's on-run-start hook validates the vars and clears owned relations) ->
+publish the candidate atomically when nothing failed (warnings allowed), else
+discard it (or keep it with --keep-failed) -> report. Returns one Outcome.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from runner import preflight, publish
+from runner.config import Settings
+from runner.errors import PlanwiseError
+from runner.invoke import Invocation, ProgressSink, new_run_dir, run_dbt, state_dir
+from runner.locking import DatabaseLocked, probe_database, setup_lock
+from runner.report import Context, build_report, render_json, render_junit
+
+INPUT_VARS = (
+    "scenario_id",
+    "plan_year_start_date",
+    "plan_year_end_date",
+    "simulation_effective_date",
+)
+LAST_SUCCESS = "last-success"
+# OS-level failures DuckDB reports inside dbt's results: a runtime error, with a hint.
+ENVIRONMENT_ERRORS = {
+    "No space left on device": "free disk space where the database lives",
+    "Disk full": "free disk space where the database lives",
+    "Disk quota exceeded": "raise the disk quota or free space where the database lives",
+    "File too large": "raise the file-size limit (ulimit -f) or quota for the database file",
+    "Read-only file system": "use a writable file system for the file it names",
+    "Permission denied": "fix the permissions of the file or directory it names",
+    "Out of Memory": "lower --threads or give DuckDB more memory",
+}
+
+
+@dataclass
+class Switches:
+    no_clear: bool = False
+    quick: bool = False
+    fail_fast: bool = False
+    keep_failed: bool = False
+    selection: list[str] = field(default_factory=list)  # dbt's --select/--exclude/... as given
+    console_level: str = "none"
+
+
+@dataclass
+class Outcome:
+    report: dict[str, Any]
+    paths: list[str]
+
+    @property
+    def exit_code(self) -> int:
+        return int(self.report["exit_code"])
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def environment_hint(message: str) -> str | None:
+    lowered = message.lower()
+    return next(
+        (hint for mark, hint in ENVIRONMENT_ERRORS.items() if mark.lower() in lowered), None
+    )
+
+
+def context_for(command: str, settings: Settings) -> Context:
+    inputs = {name: settings.var(name) for name in INPUT_VARS}
+    inputs["census_path"] = str(settings.census_path)
+    return Context(command=command, started_at=now(), database=str(settings.db_path), inputs=inputs)
+
+
+def probe(db_path: Path) -> None:
+    """DatabaseLocked if another program holds the file; a clear error if it is no DuckDB file."""
+    try:
+        probe_database(db_path)
+    except DatabaseLocked:
+        raise
+    except Exception as exc:
+        if not type(exc).__module__.startswith("duckdb"):
+            raise
+        raise PlanwiseError(
+            f"{db_path}: cannot open the database: {str(exc).strip().splitlines()[0]}",
+            "is it a DuckDB file? choose another --db or move it away",
+        ) from exc
+
+
+def write_reports(
+    report_dir: Path, report: dict[str, Any], copy_to: Path | None = None
+) -> list[str]:
+    """<command>-report.json and <command>-junit.xml, replaced atomically; their paths."""
+    paths = []
+    for directory in (report_dir, copy_to):
+        if directory is None:
+            continue
+        for suffix, text in (
+            ("report.json", render_json(report)),
+            ("junit.xml", render_junit(report)),
+        ):
+            path = directory / f"{report['command']}-{suffix}"
+            with contextlib.suppress(OSError):
+                directory.mkdir(parents=True, exist_ok=True)
+                path.with_name(f".{path.name}.tmp").write_text(text, encoding="utf-8")
+                os.replace(path.with_name(f".{path.name}.tmp"), path)
+                paths += [str(path)] if directory == report_dir else []
+    return paths
+
+
+def finish(
+    settings: Settings, ctx: Context, started: float, invocation: Invocation | None = None
+) -> Outcome:
+    ctx.elapsed_seconds = time.perf_counter() - started
+    artifacts = (invocation.run_results, invocation.manifest) if invocation else (None, None)
+    report = build_report(*artifacts, ctx)
+    paths = write_reports(settings.report_dir, report, Path(ctx.run_dir) if ctx.run_dir else None)
+    if ctx.command == "setup" and not ctx.preflight_problems:
+        record = {
+            key: report[key] for key in ("status", "exit_code", "elapsed_seconds", "published")
+        }
+        with contextlib.suppress(OSError):
+            state = state_dir(settings.db_path)
+            state.mkdir(parents=True, exist_ok=True)
+            (state / "last-run.json").write_text(
+                json.dumps({**record, "finished_at": now(), "report": paths[:1]})
+            )
+    return Outcome(report, paths)
+
+
+def _fingerprint(settings: Settings) -> dict[str, Any]:
+    """What dbt's state comparison cannot see: vars, target and the census file."""
+    census = settings.census_path
+    stat = census.stat() if census.exists() else None
+    return {
+        "vars": settings.dbt_vars(),
+        "target": settings.knobs["target"],
+        "census": [str(census), stat.st_size if stat else None, stat.st_mtime_ns if stat else None],
+    }
+
+
+def _remember(settings: Settings, invocation: Invocation | None) -> None:
+    """Keep (or, with None, forget) the artifacts of the setup the live file now holds."""
+    last = state_dir(settings.db_path) / LAST_SUCCESS
+    shutil.rmtree(last, ignore_errors=True)
+    if invocation is None or invocation.manifest is None:
+        return
+    staging = last.with_name(f".{LAST_SUCCESS}.{os.getpid()}")
+    shutil.copytree(
+        invocation.target_path,
+        staging,
+        ignore=lambda d, names: [n for n in names if not n.endswith(".json")],
+    )
+    (staging / "inputs.json").write_text(json.dumps(_fingerprint(settings)))
+    os.replace(staging, last)
+
+
+def _quick_command(settings: Settings, ctx: Context, run_dir: Path, level: str) -> list[str] | None:
+    """The build of what changed (None: nothing did), or the full build with a note why."""
+    last = state_dir(settings.db_path) / LAST_SUCCESS
+    full = ["build", "--selector", "setup"]
+    try:
+        recorded = json.loads((last / "inputs.json").read_text())
+    except (OSError, ValueError):
+        ctx.messages.append(
+            "--quick: no successful setup recorded for this database; ran the full setup"
+        )
+        return full
+    changed = [key for key, value in _fingerprint(settings).items() if recorded.get(key) != value]
+    if changed or not settings.db_path.exists():
+        ctx.messages.append(
+            f"--quick: the {', '.join(changed) or 'database'} changed since the last setup; ran the full setup"
+        )
+        return full
+    state = ["--select", "state:modified+", "--state", str(last)]
+    listing = run_dbt(
+        settings,
+        ["ls", *state],
+        db_path=publish.candidate_path(settings.db_path),
+        run_dir=run_dir / "ls",
+        console_level=level,
+    )
+    if listing.listed is None:
+        raise PlanwiseError(
+            f"dbt could not compare state: {listing.error_summary()}", "run without --quick"
+        )
+    return ["build", *state] if listing.listed else None
+
+
+def run_setup(
+    settings: Settings, switches: Switches, progress: ProgressSink | None = None
+) -> Outcome:
+    """The whole setup; new files (candidate, reports, runs) are private to the owner."""
+    previous_umask = os.umask(0o077)
+    try:
+        return _setup(settings, switches, progress)
+    finally:
+        os.umask(previous_umask)
+
+
+def _setup(settings: Settings, switches: Switches, progress: ProgressSink | None) -> Outcome:
+    started, live = time.perf_counter(), settings.db_path
+    ctx = context_for("setup", settings)
+    ctx.clear_note = "--no-clear" if switches.no_clear else ""
+    seconds = time.perf_counter()
+    ctx.preflight_problems = preflight.problems(
+        live, settings.census_path, settings.project_dir, settings.report_dir
+    )
+    ctx.preflight_seconds = time.perf_counter() - seconds
+    if ctx.preflight_problems:
+        ctx.status = "error"
+        ctx.messages.append("pre-flight failed: nothing was run; the database is unchanged")
+        return finish(settings, ctx, started)
+    with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
+        if live.exists():
+            probe(live)
+        removed = publish.cleanup_leftovers(live)
+        if removed:
+            ctx.messages.append(
+                "removed leftovers of an interrupted run: " + ", ".join(p.name for p in removed)
+            )
+        run_dir = new_run_dir(live, "setup")
+        ctx.run_dir = str(run_dir)
+        command = ["build", *(switches.selection or ["--selector", "setup"])]
+        if switches.quick:
+            quick = _quick_command(settings, ctx, run_dir, switches.console_level)
+            if quick is None:
+                ctx.status, ctx.clear_note = "up_to_date", "--quick: nothing changed"
+                return finish(settings, ctx, started)
+            command = quick
+            ctx.clear_note = (
+                "--quick keeps unchanged tables"
+                if quick != ["build", "--selector", "setup"]
+                else ctx.clear_note
+            )
+        clear = not ctx.clear_note
+        command += ["--fail-fast"] if switches.fail_fast else []
+        return _build_and_publish(settings, switches, ctx, command, clear, progress, started)
+
+
+def _refusal(
+    invocation: Invocation, ctx: Context, timeout: float | None
+) -> tuple[str | None, str] | None:
+    """Why the candidate must not be published: (report status, message), or None."""
+    if invocation.timed_out:
+        return "error", f"timed out after {timeout:g}s: dbt was stopped; live database unchanged"
+    if invocation.run_results is None:
+        return "error", f"dbt could not run: {invocation.error_summary()}"
+    for result in invocation.run_results.get("results") or []:
+        lines = (
+            str(result.get("message") or "").splitlines() if result.get("status") == "error" else []
+        )
+        for line in (line.strip() for line in lines if environment_hint(line)):
+            return (
+                "error",
+                f"{line} ({environment_hint(line)}); nothing published, live database unchanged",
+            )
+    status = build_report(invocation.run_results, invocation.manifest, ctx)["status"]
+    if status in ("success", "warn") and invocation.success:
+        return None
+    return (
+        "failed" if status in ("success", "warn") else None
+    ), "nothing published: the live database is unchanged"
+
+
+def _build_and_publish(
+    settings: Settings, switches: Switches, ctx: Context, command: list[str], clear: bool,
+    progress: ProgressSink | None, started: float,
+) -> Outcome:  # fmt: skip
+    live, candidate = settings.db_path, publish.candidate_path(settings.db_path)
+    publication, invocation = publish.Publication(), None
+
+    def give_up(status: str | None, message: str) -> Outcome:
+        kept = publish.discard(candidate, keep=switches.keep_failed)
+        ctx.kept_candidate, ctx.status = (str(kept) if kept else None), status
+        ctx.messages.append(message)
+        return finish(settings, ctx, started, invocation)
+
+    try:
+        _prepare(live)
+        invocation = run_dbt(
+            settings, command, db_path=candidate, run_dir=Path(str(ctx.run_dir)), progress=progress,
+            console_level=switches.console_level, timeout=settings.knobs["timeout_seconds"],
+            planwise_clear=clear, planwise_report=True,
+        )  # fmt: skip
+        ctx.dbt_seconds = invocation.seconds
+        if invocation.interrupted:
+            raise KeyboardInterrupt
+        refusal = _refusal(invocation, ctx, settings.knobs["timeout_seconds"])
+        if refusal:
+            return give_up(*refusal)
+        _remember(settings, None)  # the live file is about to change
+        mode = int(settings.knobs["db_file_mode"], 8)
+        try:
+            kept = publish.publish(
+                candidate, live, publication, settings.knobs["keep_previous"], mode
+            )
+        except (publish.PublishConflict, publish.CheckpointFailed, OSError) as exc:
+            return give_up("error", f"not published: {exc}; the live database is unchanged")
+        ctx.published = True
+        if kept:
+            ctx.messages.append(
+                f"the replaced database is kept as {publish.previous_path(live)} "
+                "(`planwise-run rollback` puts it back)"
+            )
+        with contextlib.suppress(OSError):
+            _remember(settings, invocation)
+        return finish(settings, ctx, started, invocation)
+    except KeyboardInterrupt:
+        return _interrupted(settings, ctx, publication, started, invocation)
+    except BaseException:
+        if not publication.is_live(live):
+            with contextlib.suppress(Exception):
+                publish.discard(candidate, keep=False)
+        raise
+
+
+def _prepare(live: Path) -> None:
+    try:
+        publish.prepare_candidate(live)
+    except (OSError, publish.CheckpointFailed) as exc:
+        detail = getattr(exc, "strerror", None) or str(exc)
+        raise PlanwiseError(
+            f"cannot copy {live} to {publish.candidate_path(live)}: {detail}",
+            environment_hint(detail)
+            or "free disk space or fix permissions in the database directory",
+        ) from exc
+
+
+def _interrupted(
+    settings: Settings, ctx: Context, publication: publish.Publication, started: float,
+    invocation: Invocation | None,
+) -> Outcome:  # fmt: skip
+    """Ctrl-C or SIGTERM: before the atomic rename nothing changed; after it the new
+    database is complete and live (finish publishing, remember it)."""
+    live = settings.db_path
+    ctx.status, ctx.published = "interrupted", publication.is_live(live)
+    if ctx.published:
+        publish.finalize(live)
+        with contextlib.suppress(Exception):
+            _remember(settings, invocation)
+        ctx.messages.append("interrupted after publishing: the new database is complete and live")
+    else:
+        with contextlib.suppress(Exception):
+            publish.discard(publish.candidate_path(live), keep=False)
+        ctx.messages.append("interrupted: nothing published, live database unchanged")
+    return finish(settings, ctx, started, invocation)

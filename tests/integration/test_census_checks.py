@@ -1,0 +1,119 @@
+"""The census contract in dbt: a plain `dbt test` on the census source lists
+every value that does not convert, with its row, and stores those rows; an
+empty census fails; an unreadable one errors naming the file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import DbtOutcome, DbtProject, copy_project
+
+pytestmark = pytest.mark.slow
+
+GOOD_SELECT = """
+    select
+        'EMP_' || i as employee_id,
+        'SSN-' || (100000000 + i) as employee_ssn,
+        (date '1980-01-01' + i::integer)::timestamp as employee_birth_date,
+        date '2015-06-01' + i::integer as employee_hire_date,
+        case when i % 5 = 0 then date '2024-10-01' end as employee_termination_date,
+        50000 + i * 100 as employee_gross_compensation,
+        i % 5 <> 0 as active,
+        0.05 as employee_deferral_rate
+    from range(50) as t(i)
+"""
+
+
+def write(path: Path, select: str) -> Path:
+    kind = "csv, header true" if path.suffix == ".csv" else "parquet"
+    with duckdb.connect() as connection:
+        connection.execute(f"copy ({select}) to '{path}' (format {kind})")
+    return path
+
+
+@pytest.fixture(scope="module")
+def census_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbtProject]:
+    yield copy_project(tmp_path_factory.mktemp("census") / "project")
+
+
+def source_tests(project: DbtProject, census: Path) -> DbtOutcome:
+    return project.dbt("test", "--select", "source:census", vars={"census_path": str(census)})
+
+
+def test_a_good_census_passes_with_integer_pay_and_timestamp_dates(census_project: DbtProject, tmp_path: Path) -> None:
+    for name in ("census.csv", "census.parquet"):
+        outcome = source_tests(census_project, write(tmp_path / name, GOOD_SELECT))
+        assert outcome.success and not outcome.not_passing(), outcome.not_passing()
+
+
+def test_values_that_do_not_convert_are_counted_and_stored_with_their_row(
+    census_project: DbtProject, tmp_path: Path
+) -> None:
+    select = f"""
+        select * replace (
+            case when employee_id = 'EMP_6' then 'fifty thousand' else employee_gross_compensation::varchar end
+                as employee_gross_compensation,
+            case when employee_id = 'EMP_2' then '1990-13-45' else employee_hire_date::varchar end
+                as employee_hire_date,
+            case when employee_id = 'EMP_9' then 'maybe' else active::varchar end as active,
+            case when employee_id = 'EMP_11' then 'six' else employee_deferral_rate::varchar end
+                as employee_deferral_rate)
+        from ({GOOD_SELECT}) order by i
+    """.replace("order by i", "")
+    census = write(tmp_path / "bad.csv", f"select * from ({select}) order by cast(substr(employee_id, 5) as integer)")
+    outcome = source_tests(census_project, census)
+    assert outcome.not_passing() == {"census_raw_values_convert": "fail"}
+    assert outcome.by_name()["census_raw_values_convert"]["failures"] == 4
+    stored = census_project.query(
+        "select census_row, column_name, census_value, expected_type "
+        "from main_validation_failures.census_raw_values_convert order by census_row"
+    )
+    assert stored == [
+        (3, "employee_hire_date", "1990-13-45", "date"),
+        (7, "employee_gross_compensation", "fifty thousand", "double"),
+        (10, "active", "maybe", "boolean"),
+        (12, "employee_deferral_rate", "six", "double"),
+    ]
+
+
+@pytest.mark.parametrize("name", ["header_only.csv", "zero_rows.parquet"])
+def test_an_empty_census_fails(census_project: DbtProject, tmp_path: Path, name: str) -> None:
+    outcome = source_tests(census_project, write(tmp_path / name, f"select * from ({GOOD_SELECT}) limit 0"))
+    assert outcome.not_passing() == {"census_raw_minimum_rows": "fail"}
+
+
+def test_a_missing_required_column_stops_staging_naming_it(census_project: DbtProject, tmp_path: Path) -> None:
+    census = write(tmp_path / "no_birth.parquet", f"select * exclude (employee_birth_date) from ({GOOD_SELECT})")
+    outcome = census_project.dbt(
+        "build", "--select", "stg_census_data", "--indirect-selection", "cautious",
+        vars={"census_path": str(census)},
+    )  # fmt: skip
+    assert outcome.statuses()["stg_census_data"] == "error"
+    assert "employee_birth_date" in outcome.error_text and str(census) in outcome.error_text
+
+
+@pytest.mark.parametrize("kind", ["not-parquet", "ragged-csv", "latin1-csv"])
+def test_an_unreadable_census_errors_naming_the_file(census_project: DbtProject, tmp_path: Path, kind: str) -> None:
+    if kind == "not-parquet":
+        census = tmp_path / "census.parquet"
+        census.write_text("employee_id\nEMP_1\n", encoding="utf-8")
+        expected = "census.parquet"
+    elif kind == "ragged-csv":
+        # (DuckDB names the line once the row lies beyond the rows it sniffs)
+        census = write(tmp_path / "census.csv", GOOD_SELECT.replace("range(50)", "range(30000)"))
+        with census.open("a", encoding="utf-8") as handle:
+            handle.write("EMP_X,SSN-1,1980-01-01\n")
+        expected = "Line: 30002"
+    else:
+        census = write(tmp_path / "census.csv", GOOD_SELECT)
+        lines = census.read_bytes().split(b"\n")
+        lines[30] = lines[30].replace(b"SSN-", b"SS\xc9-")
+        census.write_bytes(b"\n".join(lines))
+        expected = "utf-8"
+    outcome = source_tests(census_project, census)
+    assert "error" in outcome.not_passing().values(), outcome.statuses()
+    assert expected.lower() in outcome.error_text.lower(), outcome.error_text

@@ -1,0 +1,73 @@
+"""What is checked before dbt starts: seed encoding and header, the census file,
+the directories setup writes to (everything else is the dbt project's)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from runner.preflight import census_problems, directory_problem, problems, seed_file_problems
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copy2(REPO / "dbt_project.yml", tmp_path / "dbt_project.yml")
+    shutil.copytree(REPO / "dbt" / "seeds", tmp_path / "dbt" / "seeds")
+    return tmp_path
+
+
+def test_the_project_passes() -> None:
+    assert problems(REPO / "x.duckdb", REPO / "dbt/data/census_sample.parquet", REPO, None) == []
+
+
+def test_a_latin1_byte_names_file_line_and_byte(project: Path) -> None:
+    path = project / "dbt/seeds/scenario_meta.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"Faster", b"Fast\xe9r")
+    path.write_bytes(b"\n".join(lines))
+    nested = project / "dbt/seeds/extra/lookup.csv"
+    nested.parent.mkdir()
+    nested.write_bytes(b"\xef\xbb\xbfcode,label\n1,caf\xe9\n")
+    position = lines[2].index(b"\xe9") + 1
+    assert seed_file_problems(project) == [
+        "dbt/seeds/extra/lookup.csv line 2: byte 0xE9 at byte position 6 is not valid UTF-8; "
+        "save the file as UTF-8 (e.g. 'CSV UTF-8' in Excel) and run again",
+        f"dbt/seeds/scenario_meta.csv line 3: byte 0xE9 at byte position {position} is not valid "
+        "UTF-8; save the file as UTF-8 (e.g. 'CSV UTF-8' in Excel) and run again",
+    ]
+
+
+def test_an_empty_seed_file(project: Path) -> None:
+    (project / "dbt/seeds/config_cola_by_year.csv").write_bytes(b"\r\n")
+    assert seed_file_problems(project) == [
+        "dbt/seeds/config_cola_by_year.csv: the file is empty; restore its header and data rows"
+    ]
+
+
+def test_census_file(tmp_path: Path) -> None:
+    assert "census file not found" in census_problems(tmp_path / "none.parquet")[0]
+    assert "not a file" in census_problems(tmp_path)[0]
+    (tmp_path / "empty.csv").write_bytes(b"")
+    assert "empty (0 bytes)" in census_problems(tmp_path / "empty.csv")[0]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_unwritable_directories(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    assert "is not writable" in str(directory_problem(locked, "database directory", True))
+    assert "cannot create" in str(directory_problem(locked / "r", "report directory", False))
+
+
+def test_directory_kinds(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    assert "is not a directory" in str(directory_problem(tmp_path / "file", "report directory", False))
+    assert "does not exist" in str(directory_problem(tmp_path / "no", "database directory", True))
+    assert directory_problem(tmp_path / "new" / "deep", "report directory", False) is None
+    found = problems(tmp_path / "no" / "x.duckdb", tmp_path / "c.parquet", REPO, tmp_path / "file")
+    assert len(found) == 3
