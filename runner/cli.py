@@ -128,7 +128,9 @@ def _print_outcome(outcome: Any, quiet: bool) -> int:
     unicode = "utf" in (getattr(sys.stdout, "encoding", None) or "").lower()
     text = render_text(report, width, unicode, outcome.paths)
     if quiet:
-        problems = [f"{p['status'].upper()} {p['name']}: {p['message']}" for p in report["problems"]]
+        problems = [
+            f"{p['status'].upper()} {p['name']}: {p['message']}" for p in report["problems"]
+        ]
         cleared = cleared_lines(report["cleared"], width) if report["cleared"] else []
         text = "\n".join([text.splitlines()[0], *problems, *report["messages"], *cleared]) + "\n"
     try:

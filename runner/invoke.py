@@ -1,9 +1,9 @@
 """One in-process dbt invocation (dbtRunner) at a time, and what it produced.
 
-dbt is imported lazily, so `planwise-run --help` stays instant. Each run gets
-its own target and log directory; dbt's partial-parse file is carried between
-runs through a small cache beside the database. Progress comes from dbt's
-structured events; results from run_results.json and manifest.json.
+dbt is imported lazily (`planwise-run --help` stays instant). Each run has its
+own target and log directory; the partial-parse file is carried between runs
+through a cache beside the database. Progress comes from dbt's structured
+events, results from run_results.json and manifest.json.
 """
 
 from __future__ import annotations

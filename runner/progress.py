@@ -1,96 +1,43 @@
-"""Live progress on a terminal: finished/total nodes, a bar, the current node.
+"""Live progress on a terminal (rich): finished/total nodes, failures, the current node.
 
-Fed by dbt's structured events from worker threads (see runner.invoke), so every
-method takes a lock. Writes one line rewritten with a carriage return, at most
-ten times a second; does nothing when the stream is not a terminal.
+Fed by dbt's structured events from its worker threads (rich's Progress is
+thread-safe); shows nothing when the stream is not a terminal, and clears itself.
 """
 
 from __future__ import annotations
 
-import shutil
-import threading
-import time
 from typing import TextIO
 
-_BAD = {"error", "fail"}
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 
 class TerminalProgress:
-    """A single-line progress display; `close()` clears the line."""
-
-    def __init__(self, stream: TextIO, label: str = "dbt", enabled: bool | None = None) -> None:
-        self._stream = stream
-        self._label = label
-        self._enabled = stream.isatty() if enabled is None else enabled
-        self._lock = threading.Lock()
-        self._total = 0
-        self._done = 0
-        self._bad = 0
-        self._warned = 0
-        self._current = ""
-        self._started = time.perf_counter()
-        self._last_draw = 0.0
-        self._drawn = False
-
-    @property
-    def enabled(self) -> bool:
-        return self._enabled
+    def __init__(self, stream: TextIO, enabled: bool | None = None) -> None:
+        console = Console(file=stream, force_terminal=enabled, highlight=False)
+        self.enabled = console.is_terminal if enabled is None else enabled
+        columns = (MofNCompleteColumn(), BarColumn(bar_width=24), TimeElapsedColumn())
+        self._bar = Progress(*columns, TextColumn("{task.description}"), console=console, transient=True)
+        self._task = self._bar.add_task("copying the database, parsing the dbt project", total=None)
+        self.bad = self.warned = 0
+        if self.enabled:
+            self._bar.start()
 
     def total(self, count: int) -> None:
-        with self._lock:
-            self._total = max(self._total, count)
-            self._draw(force=True)
+        self._bar.update(self._task, total=count)
 
     def started(self, name: str) -> None:
-        with self._lock:
-            self._current = name
-            self._draw()
+        self._bar.update(self._task, description=self._flags() + name)
 
     def finished(self, name: str, status: str) -> None:
-        with self._lock:
-            self._done += 1
-            if status in _BAD:
-                self._bad += 1
-            elif status == "warn":
-                self._warned += 1
-            self._draw()
+        self.bad += status in ("error", "fail")
+        self.warned += status == "warn"
+        self._bar.update(self._task, advance=1, description=self._flags() + name)
 
-    def line(self, width: int) -> str:
-        """The progress line for the current state (also used by tests)."""
-        total = max(self._total, self._done, 1)
-        counter = f"[{self._done:>{len(str(total))}}/{total}]"
-        elapsed = f"{time.perf_counter() - self._started:5.1f}s"
-        flags = ""
-        if self._bad:
-            flags += f" {self._bad} failed"
-        if self._warned:
-            flags += f" {self._warned} warn"
-        bar_width = max(10, min(30, width // 4))
-        filled = round(bar_width * self._done / total)
-        bar = "#" * filled + "-" * (bar_width - filled)
-        head = f"{self._label} {counter} {bar} {elapsed}{flags} "
-        room = width - len(head) - 1
-        current = self._current if room > 3 else ""
-        if len(current) > room:
-            current = current[: max(0, room - 1)] + "~"
-        return (head + current)[: width - 1]
-
-    def _draw(self, force: bool = False) -> None:
-        if not self._enabled:
-            return
-        now = time.perf_counter()
-        if not force and now - self._last_draw < 0.1:
-            return
-        self._last_draw = now
-        width = shutil.get_terminal_size((80, 24)).columns
-        self._stream.write("\r" + self.line(width).ljust(width - 1))
-        self._stream.flush()
-        self._drawn = True
+    def _flags(self) -> str:
+        return "".join(f"{n} {word}  " for n, word in ((self.bad, "failed"), (self.warned, "warn")) if n)
 
     def close(self) -> None:
-        with self._lock:
-            if self._enabled and self._drawn:
-                width = shutil.get_terminal_size((80, 24)).columns
-                self._stream.write("\r" + " " * (width - 1) + "\r")
-                self._stream.flush()
-            self._enabled = False
+        if self.enabled:
+            self._bar.stop()
+            self.enabled = False

@@ -32,6 +32,7 @@ from datetime import datetime
 from typing import Any
 
 COUNTED = ("pass", "warn", "fail", "error", "skipped")
+NODE_KEYS = ("unique_id", "name", "step", "category", "status", "seconds", "message")
 EXIT_CODES = {"success": 0, "warn": 0, "up_to_date": 0, "failed": 1, "error": 2, "interrupted": 130}
 TITLES = {
     "success": "succeeded",
@@ -160,6 +161,7 @@ def _nodes(run_results: dict[str, Any] | None, manifest: dict[str, Any]) -> list
                 "checks": str(node.get("attached_node") or "").split(".")[-1] or None,
                 "stored_failures": stored,
                 "path": node.get("original_file_path"),
+                "description": " ".join(str(node.get("description") or "").split()) or None,
                 "exit_code": int((config.get("meta") or {}).get("exit_code") or 1),
                 "timing": result.get("timing") or [],
             }
@@ -167,7 +169,7 @@ def _nodes(run_results: dict[str, Any] | None, manifest: dict[str, Any]) -> list
     return nodes
 
 
-def _problem(node: dict[str, Any]) -> dict[str, Any]:
+def _problem(node: dict[str, Any], failing_rows: dict[str, Any]) -> dict[str, Any]:
     stored = node["stored_failures"]
     keys = ("unique_id", "name", "resource_type", "status", "severity", "category", "failures")
     return {
@@ -177,6 +179,8 @@ def _problem(node: dict[str, Any]) -> dict[str, Any]:
         "query": f"select * from {stored}" if stored and node["status"] != "error" else None,
         "message": node["message"],
         "path": node["path"],
+        "description": node["description"],
+        "rows": failing_rows.get(node["unique_id"]),
     }
 
 
@@ -197,7 +201,11 @@ def build_report(
     totals = {"nodes": len(nodes), **_counts([n["status"] for n in nodes])}
     # A node dbt could not run is an error (2); a failing test is a validation
     # failure (1) unless its meta.exit_code says its input cannot be used (2).
-    failed = [2 if n["status"] == "error" else n["exit_code"] for n in nodes if n["status"] in ("fail", "error")]
+    failed = [
+        2 if n["status"] == "error" else n["exit_code"]
+        for n in nodes
+        if n["status"] in ("fail", "error")
+    ]
     if totals["skipped"] and not totals["pass"]:
         failed.append(1)
     status = ctx.status or (
@@ -230,7 +238,9 @@ def build_report(
             "seconds": None,
         },
     ]
-    models = [_step(n) for n in manifest.get("nodes", {}).values() if n.get("resource_type") == "model"]
+    models = [
+        _step(n) for n in manifest.get("nodes", {}).values() if n.get("resource_type") == "model"
+    ]
     order = ["seeds", *(n["step"] for n in nodes), *sorted(models)]
     for name in dict.fromkeys([name for name in order if name != "validation"] + ["validation"]):
         members = [n for n in nodes if n["step"] == name]
@@ -284,7 +294,7 @@ def build_report(
         "totals": totals,
         "steps": steps,
         "categories": sorted(categories.values(), key=lambda c: str(c["name"])),
-        "problems": [_problem(n) for n in bad],
+        "problems": [_problem(n, payload.get("failing_rows") or {}) for n in bad],
         "row_counts": row_counts,
         "main_tables": sorted(name for name in row_counts if name in public),
         "census": {
@@ -297,7 +307,7 @@ def build_report(
         "undeclared_columns": payload.get("undeclared_columns") or {},
         "inputs": ctx.inputs,
         "cleared": cleared,
-        "nodes": [{k: v for k, v in n.items() if k not in ("timing", "exit_code")} for n in nodes],
+        "nodes": [{k: n[k] for k in NODE_KEYS} for n in nodes],
     }
 
 
@@ -315,7 +325,9 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "~"
 
 
-def _wrap(text: str, width: int, indent: str = "", lines: int = 4, whole: bool = False) -> list[str]:
+def _wrap(
+    text: str, width: int, indent: str = "", lines: int = 4, whole: bool = False
+) -> list[str]:
     """`text` wrapped to `width`, at most `lines` lines; `whole` keeps long words (paths) whole."""
     wrapped = textwrap.wrap(
         text, width - 1, initial_indent=indent, subsequent_indent=indent + "  ",
@@ -374,13 +386,35 @@ def _problems(report: dict[str, Any], unicode: bool, width: int) -> list[str]:
             facts = [rows, f"severity {problem['severity'] or 'error'}", str(problem["category"])]
             facts += [f"checks {problem['checks']}"] if problem["checks"] else []
         lines += _wrap(", ".join(fact for fact in facts if fact), width, "    ", 2)
+        if problem["description"]:  # its first sentence: what the check is about
+            lines += _wrap(
+                problem["description"].split(". ")[0].rstrip(".") + ".", width, "    ", 3
+            )
+        lines += _rows(problem["rows"], width)
         if problem["query"]:
-            lines += _wrap(f"rows: {problem['query']}", width, "    ", 2)
+            lines += _wrap(f"all rows: {problem['query']}", width, "    ", 2)
         if problem["message"] and (problem["status"] == "error" or not problem["query"]):
             lines += _wrap(
                 problem["message"], width, "    ", 12 if problem["resource_type"] == "seed" else 3
             )
     return lines
+
+
+def _rows(rows: dict[str, Any] | None, width: int, shown: int = 5) -> list[str]:
+    """The first failing rows as `column=value` lines."""
+    if not rows or not rows["rows"]:
+        return []
+    lines = [
+        _fit(
+            "    | " + ", ".join(f"{c}={v}" for c, v in zip(rows["columns"], row, strict=False)),
+            width,
+        )
+        for row in rows["rows"][:shown]
+    ]
+    more = len(rows["rows"]) - shown
+    return lines + (
+        [f"    | ... {more}{'+' if len(rows['rows']) == 100 else ''} more"] if more > 0 else []
+    )
 
 
 def render_text(

@@ -251,7 +251,7 @@ def _refusal(
 ) -> tuple[str | None, str] | None:
     """Why the candidate must not be published: (report status, message), or None."""
     if invocation.timed_out:
-        return "error", f"timed out after {timeout:g}s: dbt was stopped; live database unchanged"
+        return "error", f"timed out after {timeout:g}s: dbt was stopped"
     if invocation.run_results is None:
         return "error", f"dbt could not run: {invocation.error_summary()}"
     for result in invocation.run_results.get("results") or []:
@@ -261,14 +261,14 @@ def _refusal(
         for line in (line.strip() for line in lines if environment_hint(line)):
             return (
                 "error",
-                f"{line} ({environment_hint(line)}); nothing published, live database unchanged",
+                f"{line} ({environment_hint(line)})",
             )
     status = build_report(invocation.run_results, invocation.manifest, ctx)["status"]
     if status in ("success", "warn") and invocation.success:
         return None
-    return (
-        "failed" if status in ("success", "warn") else None
-    ), "nothing published: the live database is unchanged"
+    if status in ("success", "warn"):  # every node passed, yet dbt says it failed
+        return "failed", f"dbt reported a failure: {invocation.error_summary()}"
+    return None, ""
 
 
 def _build_and_publish(
@@ -281,7 +281,10 @@ def _build_and_publish(
     def give_up(status: str | None, message: str) -> Outcome:
         kept = publish.discard(candidate, keep=switches.keep_failed)
         ctx.kept_candidate, ctx.status = (str(kept) if kept else None), status
-        ctx.messages.append(message)
+        ctx.messages += [
+            *([message] if message else []),
+            "nothing published: the live database is unchanged",
+        ]
         return finish(settings, ctx, started, invocation)
 
     try:
@@ -304,7 +307,7 @@ def _build_and_publish(
                 candidate, live, publication, settings.knobs["keep_previous"], mode
             )
         except (publish.PublishConflict, publish.CheckpointFailed, OSError) as exc:
-            return give_up("error", f"not published: {exc}; the live database is unchanged")
+            return give_up("error", f"not published: {exc}")
         ctx.published = True
         if kept:
             ctx.messages.append(

@@ -5,7 +5,8 @@
   the models this invocation built (one portable `count(*) ... union all`
   query, as dbt-duckdb's adapter_response carries none), the census rows (those
   of stg_census_data), and the built columns their YAML
-  does not declare (planwise_undeclared_columns). Called from on-run-end when
+  does not declare (planwise_undeclared_columns), and the first 100 stored
+  failing rows of every failing or warning test. Called from on-run-end when
   var planwise_report is true.
 -#}
 {% macro planwise_run_summary(results) %}
@@ -25,7 +26,18 @@
       {%- do counts.update({row[0]: row[1] | int}) -%}
     {%- endfor -%}
   {%- endif -%}
+  {%- set failing_rows = {} -%}
+  {%- for result in results
+      if result.node.resource_type == 'test' and result.status in ('fail', 'warn') and result.node.config.store_failures -%}
+    {%- set table = run_query('select * from ' ~ result.node.relation_name ~ ' limit 100') -%}
+    {%- set rows = [] -%}
+    {%- for row in table.rows -%}
+      {%- do rows.append(row.values() | map('string') | list) -%}
+    {%- endfor -%}
+    {%- do failing_rows.update({result.node.unique_id: {'columns': table.column_names | list, 'rows': rows}}) -%}
+  {%- endfor -%}
   {{ return(planwise_hook_payload({
+    'failing_rows': failing_rows,
     'row_counts': counts,
     'census_rows': counts.get('stg_census_data'),
     'undeclared_columns': planwise_undeclared_columns(results),

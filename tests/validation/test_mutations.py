@@ -732,22 +732,10 @@ CASES: list[Case] = [
     ),
     # --- staging ------------------------------------------------------------------
     Case(
-        "staging_empty",
-        "every staging model is non-empty",
-        seed_rows("comp_targets", lambda rows: []),
-        (Expect("stg_comp_targets_not_empty", "fail", ST, 1),),
-    ),
-    Case(
         "one_row_seed_twice",
         "the raises hazard has exactly one row",
         seed_rows("config_raises_hazard", lambda rows: rows * 2),
         (Expect("stg_config_raises_hazard_has_exactly_one_row", "fail", ST, 1),),
-    ),
-    Case(
-        "one_row_seed_empty",
-        "the promotion hazard base has exactly one row",
-        seed_rows("config_promotion_hazard_base", lambda rows: []),
-        (Expect("stg_config_promotion_hazard_base_has_exactly_one_row", "fail", ST, 1),),
     ),
     Case(
         "one_row_seed_three_rows",
@@ -804,6 +792,28 @@ CASES: list[Case] = [
         (),
         error_nodes=("census_raw_required_fields_not_null",),
         error_message="missing required column(s): employee_birth_date",
+    ),
+    Case(
+        "census_value_not_convertible",
+        "every census value converts to its contract type, failing rows name row and column",
+        census(
+            "select * replace (case when employee_id = 'EMP_2024_000007' then 'fifty thousand' "
+            "else employee_gross_compensation::varchar end as employee_gross_compensation) "
+            "from sample order by employee_id"
+        ),
+        (
+            Expect(
+                "census_raw_values_convert",
+                "fail",
+                CQ,
+                1,
+                rows_name(
+                    census_row=7,
+                    column_name="employee_gross_compensation",
+                    census_value="fifty thousand",
+                ),
+            ),
+        ),
     ),
     Case(
         "census_empty",
@@ -1150,6 +1160,17 @@ GUARD_CASES: list[GuardCase] = [
                 1,
                 rows_name(parameter_kind="count", parameter_name="max_escalations"),
             ),
+        ),
+    ),
+    # A seed file without data rows cannot be loaded (the seed loader stops it);
+    # an empty staging model is proved on a tampered database.
+    GuardCase(
+        "staging_empty",
+        "every staging model is non-empty; one-row models have exactly one row",
+        ("delete from main.stg_comp_targets", "delete from main.stg_config_promotion_hazard_base"),
+        (
+            Expect("stg_comp_targets_not_empty", "fail", ST, 1),
+            Expect("stg_config_promotion_hazard_base_has_exactly_one_row", "fail", ST, 1),
         ),
     ),
     GuardCase(
