@@ -1,18 +1,15 @@
 """`planwise-run`: the thin Click runner over the PlanWise dbt project.
 
-Commands: setup, rollback, status, clear, validate, docs, census. Options are
-declared once below and shared, dbt-core style; dbt's selection flags pass
-through to dbt. dbt is imported only inside the commands (`--help` is instant).
-
-Exit codes: 0 success (warnings allowed), 1 validation failures (status: not
-ready), 2 usage, configuration, input or runtime error (a seed, census or model
-dbt could not build), 3 database locked by another process, 130 interrupted.
+Options are declared once and shared, dbt-core style; dbt's selection flags
+pass through. dbt is imported only inside the commands (`--help` is instant).
+Exit codes: 0 success (warnings allowed); 1 validation failures (status: not
+ready); 2 usage, configuration, input or runtime error (a seed, census or model
+dbt could not build); 3 database locked by another process; 130 interrupted.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import os
 import shutil
 import signal
@@ -29,81 +26,61 @@ import click
 from runner.errors import ExitCode, PlanwiseError
 
 F = TypeVar("F", bound=Callable[..., Any])
+FILE, DIRECTORY = (
+    click.Path(path_type=Path, dir_okay=False),
+    click.Path(path_type=Path, file_okay=False),
+)
+LEVELS = click.Choice(["debug", "info", "warn", "error", "none"])
 
 
-def _options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
-    def apply(function: F) -> F:
-        for decorator in reversed(decorators):
-            function = decorator(function)
-        return function
-
-    return apply
+def _options(*options: Callable[[F], F]) -> Callable[[F], F]:
+    return lambda function: functools.reduce(
+        lambda f, option: option(f), reversed(options), function
+    )
 
 
-_path = functools.partial(click.Path, path_type=Path)
-config = click.option(
-    "--config",
-    "config_file",
-    type=_path(dir_okay=False),
-    help="Configuration YAML (default config/planwise.yml; env PLANWISE_CONFIG).",
+opt = click.option
+common = _options(
+    opt(
+        "--config",
+        "config_file",
+        type=FILE,
+        help="Configuration file (default config/planwise.yml).",
+    ),
+    opt("--db", "db_path", type=FILE, help="DuckDB database file (env PLANWISE_DB_PATH)."),
+    opt("--target", help="dbt profile target (env PLANWISE_TARGET)."),
+    opt("--threads", type=click.IntRange(min=1), help="dbt threads (env PLANWISE_THREADS)."),
+    opt("--vars", help="dbt vars as YAML, e.g. '{scenario_id: high_growth}'."),
+    opt("--census", type=FILE, help="Census file, Parquet or .csv (env PLANWISE_CENSUS_PATH)."),
+    opt("-v", "--verbose", is_flag=True, help="dbt's console output; tracebacks on errors."),
+    opt("-q", "--quiet", is_flag=True, help="Only the result line and problems."),
+    opt("--log-level", type=LEVELS, help="dbt's console log level (default none; info with -v)."),
 )
-db = click.option(
-    "--db",
-    "db_path",
-    type=_path(dir_okay=False),
-    help="DuckDB database file (env PLANWISE_DB_PATH).",
-)
-target = click.option("--target", help="dbt profile target (env PLANWISE_TARGET).")
-threads = click.option(
-    "--threads", type=click.IntRange(min=1), help="dbt threads (env PLANWISE_THREADS)."
-)
-dbt_vars = click.option(
-    "--vars", "vars", help="dbt vars as YAML/JSON, e.g. '{scenario_id: high_growth}'."
-)
-census_file = click.option(
-    "--census",
-    type=_path(dir_okay=False),
-    help="Census file, Parquet or .csv (env PLANWISE_CENSUS_PATH).",
-)
-report_dir = click.option(
-    "--report-dir",
-    "report_dir",
-    type=_path(file_okay=False),
-    help="Where reports go (default reports/; env PLANWISE_REPORT_DIR).",
-)
-lock_timeout = click.option(
+lock_timeout = opt(
     "--lock-timeout",
     "lock_timeout_seconds",
     type=click.FloatRange(min=0),
-    help="Wait this long for another setup on the database (default 60).",
+    help="Wait this long for another setup (default 60 s).",
 )
-verbose = click.option(
-    "-v", "--verbose", is_flag=True, help="dbt's console output and tracebacks on errors."
+selection = _options(
+    opt("-s", "--select", multiple=True, help="dbt --select (default: the setup selector)."),
+    opt("--exclude", multiple=True, help="dbt --exclude."),
+    opt("--selector", help="dbt --selector."),
+    opt("--report-dir", "report_dir", type=DIRECTORY, help="Where reports go (default reports/)."),
+    lock_timeout,
 )
-quiet = click.option("-q", "--quiet", is_flag=True, help="Only the result line and problems.")
-log_level = click.option(
-    "--log-level",
-    type=click.Choice(["debug", "info", "warn", "error", "none"]),
-    help="dbt's console log level (default none; info with -v).",
-)
-settings_options = _options(
-    config, db, target, threads, dbt_vars, census_file, verbose, quiet, log_level
-)
-select = click.option(
-    "-s", "--select", multiple=True, help="dbt --select, instead of the setup selector."
-)
-exclude = click.option("--exclude", multiple=True, help="dbt --exclude.")
-selector = click.option("--selector", help="dbt --selector (default: setup).")
-full_refresh = click.option("--full-refresh", is_flag=True, help="dbt --full-refresh.")
 
 
-def _selection(flags: dict[str, Any]) -> list[str]:
+def _selection(flags: dict[str, Any], default: str) -> list[str]:
     args = [arg for value in flags.pop("select") for arg in ("--select", value)]
+    args += (
+        ["--selector", flags.pop("selector")]
+        if flags.get("selector")
+        else ["--selector", default]
+        if not args
+        else []
+    )
     args += [arg for value in flags.pop("exclude") for arg in ("--exclude", value)]
-    args += ["--selector", flags.pop("selector")] if flags.get("selector") else []
-    flags.pop("selector", None)
-    if args and not any(a in args for a in ("--select", "--selector")):
-        args = ["--selector", "setup", *args]
     return args + (["--full-refresh"] if flags.pop("full_refresh", False) else [])
 
 
@@ -118,15 +95,21 @@ def _settings(flags: dict[str, Any]) -> Any:
     return load_settings(find_project_dir(project), flags.get("config_file"), flags)
 
 
+def _progress(flags: dict[str, Any]) -> Any:
+    from runner.progress import TerminalProgress
+
+    return TerminalProgress(
+        sys.stdout, enabled=sys.stdout.isatty() and not flags["quiet"] and _level(flags) == "none"
+    )
+
+
 def _print_outcome(outcome: Any, quiet: bool) -> int:
-    """The summary on standard output (with -q: the result line, problems, messages
-    and what clearing dropped); a reader that went away (`| head`) is no error."""
+    """The summary (with -q: the result line, problems, messages and what clearing
+    dropped); a reader that went away (`| head`) is not an error of the run."""
     from runner.report import cleared_lines, render_text
 
-    report = outcome.report
-    width = shutil.get_terminal_size((80, 24)).columns
-    unicode = "utf" in (getattr(sys.stdout, "encoding", None) or "").lower()
-    text = render_text(report, width, unicode, outcome.paths)
+    report, width = outcome.report, shutil.get_terminal_size((80, 24)).columns
+    text = render_text(report, width, "utf" in (sys.stdout.encoding or "").lower(), outcome.paths)
     if quiet:
         problems = [
             f"{p['status'].upper()} {p['name']}: {p['message']}" for p in report["problems"]
@@ -142,33 +125,31 @@ def _print_outcome(outcome: Any, quiet: bool) -> int:
 
 def _error_report(command: str, flags: dict[str, Any], code: int, message: str) -> None:
     """A setup or validate that stopped before its report still replaces the last one."""
-    if command not in ("setup", "validate"):
-        return
     from runner.report import Context, build_report
     from runner.setup import write_reports
 
     status = "interrupted" if code == ExitCode.INTERRUPTED else "error"
-    report = build_report(
-        None, None, Context(command=command, messages=[message], status=status, exit_code=code)
-    )
+    context = Context(command=command, messages=[message], status=status, exit_code=code)
     try:
-        directory = Path(flags.get("report_dir") or _settings(flags).report_dir)
-    except Exception:
+        write_reports(
+            Path(flags.get("report_dir") or _settings(flags).report_dir),
+            build_report(None, None, context),
+        )
+    except Exception:  # nowhere to write it: the error itself has been said
         return
-    write_reports(directory, report)
 
 
 def _handle_errors(function: F) -> F:
-    """Exceptions become one line, a hint and an exit code (tracebacks with -v)."""
+    """Exceptions become one line, what to do, and an exit code (tracebacks with -v)."""
 
     @functools.wraps(function)
     def wrapper(**flags: Any) -> None:
         from runner.locking import DatabaseLocked
 
         context = click.get_current_context()
-        message, hint, code = "", "", ExitCode.ERROR
+        hint, code = "", ExitCode.ERROR
         try:
-            context.exit(int(function(**flags)))
+            returned = int(function(**flags))
         except PlanwiseError as exc:
             message, hint = exc.message, exc.hint
         except DatabaseLocked as exc:
@@ -176,14 +157,17 @@ def _handle_errors(function: F) -> F:
             hint = "close that program or wait for the other run, then retry (--lock-timeout)"
         except KeyboardInterrupt:
             message, code = "interrupted", ExitCode.INTERRUPTED
-        except (click.exceptions.Exit, click.ClickException):
+        except click.ClickException:
             raise
         except Exception as exc:
             message, hint = f"{type(exc).__name__}: {exc}", "rerun with -v for the traceback"
+        else:
+            context.exit(returned)
         if flags.get("verbose"):
             traceback.print_exc()
         click.echo(f"error: {message}" + (f"\n  what to do: {hint}" if hint else ""), err=True)
-        _error_report(str(context.info_name), flags, int(code), message)
+        if context.info_name in ("setup", "validate"):
+            _error_report(str(context.info_name), flags, int(code), message)
         context.exit(int(code))
 
     return wrapper  # type: ignore[return-value]
@@ -191,11 +175,11 @@ def _handle_errors(function: F) -> F:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="planwise-setup", prog_name="planwise-run")
-@click.option(
+@opt(
     "--project-dir",
-    type=_path(file_okay=False),
+    type=DIRECTORY,
     envvar="PLANWISE_PROJECT_DIR",
-    help="The PlanWise dbt project (env PLANWISE_PROJECT_DIR; default: the current directory when it holds dbt_project.yml, else this checkout).",
+    help="The dbt project (default: the current directory if it holds dbt_project.yml, else this checkout).",
 )
 def cli(project_dir: Path | None) -> None:
     """Initialise a PlanWise database with dbt: clear, load seeds, stage the census,
@@ -208,49 +192,37 @@ def cli(project_dir: Path | None) -> None:
 
 
 @cli.command()
-@settings_options
-@_options(select, exclude, selector, full_refresh, report_dir, lock_timeout)
-@click.option("--no-clear", is_flag=True, help="Do not drop owned relations before building.")
-@click.option(
-    "--quick",
-    is_flag=True,
-    help="Only what changed since the last successful setup (dbt state:modified+).",
-)
-@click.option("--fail-fast", is_flag=True, help="Stop at the first error (dbt --fail-fast).")
-@click.option(
-    "--keep-failed",
-    is_flag=True,
-    help="Keep a failed candidate as <db>.failed-<time> for inspection.",
-)
-@click.option(
+@common
+@selection
+@opt("--full-refresh", is_flag=True, help="dbt --full-refresh.")
+@opt("--no-clear", is_flag=True, help="Do not drop owned relations before building.")
+@opt("--quick", is_flag=True, help="Only what changed since the last successful setup.")
+@opt("--fail-fast", is_flag=True, help="Stop at the first error (dbt --fail-fast).")
+@opt("--keep-failed", is_flag=True, help="Keep a failed candidate as <db>.failed-<time>.")
+@opt(
     "--timeout",
     "timeout_seconds",
     type=click.FloatRange(min=0, min_open=True),
-    help="Stop dbt after this many seconds; the live database stays untouched.",
+    help="Stop dbt after this many seconds.",
 )
 @_handle_errors
 def setup(**flags: Any) -> int:
-    """Pre-flight, clear, `dbt build --selector setup` into a candidate, publish, report.
+    """Pre-flight, `dbt build --selector setup` into a candidate, publish, report.
 
     The live database is replaced atomically, and only when nothing failed.
     """
-    from runner.progress import TerminalProgress
     from runner.setup import Switches, run_setup
 
-    selection = _selection(flags)
-    settings = _settings(flags)
+    chosen = _selection(flags, "setup")
     switches = Switches(
         flags["no_clear"],
         flags["quick"],
         flags["fail_fast"],
         flags["keep_failed"],
-        selection,
+        chosen,
         _level(flags),
     )
-    progress = TerminalProgress(
-        sys.stdout,
-        enabled=sys.stdout.isatty() and not flags["quiet"] and switches.console_level == "none",
-    )
+    settings, progress = _settings(flags), _progress(flags)
     try:
         outcome = run_setup(settings, switches, progress)
     finally:
@@ -259,107 +231,52 @@ def setup(**flags: Any) -> int:
 
 
 @cli.command()
-@settings_options
+@common
+@selection
+@_handle_errors
+def validate(**flags: Any) -> int:
+    """`dbt test --selector validation` on the existing database, and its report."""
+    from runner.setup import run_validate
+
+    chosen, settings, progress = _selection(flags, "validation"), _settings(flags), _progress(flags)
+    try:
+        outcome = run_validate(settings, chosen, progress, _level(flags))
+    finally:
+        progress.close()
+    return _print_outcome(outcome, flags["quiet"])
+
+
+@cli.command()
+@common
 @lock_timeout
 @_handle_errors
 def rollback(**flags: Any) -> int:
     """Put back the database the last setup replaced (<db>.previous), atomically;
     the replaced one becomes <db>.previous, so a second rollback undoes it."""
-    from runner import publish
-    from runner.locking import setup_lock
+    from runner.setup import run_rollback
 
-    settings = _settings(flags)
-    live = settings.db_path
-    with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
-        try:
-            publish.rollback(live)
-        except FileNotFoundError as exc:
-            raise PlanwiseError(
-                str(exc), "there is nothing to roll back to until a setup has replaced a database"
-            ) from exc
-        except publish.PublishConflict as exc:
-            raise PlanwiseError(str(exc), "the live database is unchanged") from exc
-    shutil.rmtree(live.parent / ".planwise" / live.name / "last-success", ignore_errors=True)
-    click.echo(
-        f"rolled back: {live} is the database before the last setup; the one it replaced is now {publish.previous_path(live)}"
-    )
+    live, previous = run_rollback(_settings(flags))
+    click.echo(f"rolled back: {live} is the database before the last setup; {previous} the other")
     return ExitCode.OK
 
 
 @cli.command()
-@settings_options
+@common
 @_handle_errors
 def status(**flags: Any) -> int:
-    """Readiness, changing nothing: pre-flight, the database and its lock holder,
+    """Readiness, changing nothing: pre-flight, the database and who holds it,
     `dbt parse`, the last setup. Exit 0 ready, 1 not ready (each problem listed)."""
-    from runner import preflight
     from runner.errors import ConfigError
-    from runner.invoke import run_dbt, state_dir
-    from runner.locking import DatabaseLocked, setup_lock_holder
-    from runner.publish import candidate_path
-    from runner.setup import probe
+    from runner.setup import readiness
 
-    problems: list[str] = []
-
-    def say(ok: bool, text: str) -> None:
-        problems.extend([] if ok else [text])
+    try:
+        checks = readiness(_settings(flags), _level(flags))
+    except ConfigError as exc:
+        checks = [(False, f"configuration: {exc.message}")]
+    problems = [text for ok, text in checks if not ok]
+    for ok, text in checks:
         if not ok or not flags["quiet"]:
             click.echo(f"{'✔' if ok else '✖'} {text}")
-
-    try:
-        settings = _settings(flags)
-    except ConfigError as exc:
-        say(False, f"configuration: {exc.message}")
-        return _verdict(problems)
-    say(True, f"configuration: {settings.config_file or 'defaults (no config file)'}")
-    live = settings.db_path
-    for problem in preflight.problems(live, settings.census_path, settings.project_dir, None):
-        say(False, problem)
-    holder = setup_lock_holder(live)
-    if holder:
-        say(False, f"database: a setup is running on {live}: {holder}")
-    try:
-        probe(live)
-        say(
-            True,
-            f"database: {live}"
-            + (
-                " (writable, not locked)"
-                if live.exists()
-                else " (does not exist yet; setup creates it)"
-            ),
-        )
-    except DatabaseLocked as exc:
-        say(False, f"database: {live} is locked by {exc.holder}; close that program")
-    except PlanwiseError as exc:
-        say(False, f"database: {exc.message}")
-    with tempfile.TemporaryDirectory(prefix="planwise-status-") as tmp:
-        parse = run_dbt(
-            settings,
-            ["parse"],
-            db_path=candidate_path(live),
-            run_dir=Path(tmp),
-            console_level=_level(flags),
-        )
-        nodes = [n["resource_type"] for n in (parse.manifest or {}).get("nodes", {}).values()]
-        say(
-            parse.success,
-            f"dbt project parses: {nodes.count('seed')} seeds, {nodes.count('model')} models, {nodes.count('test')} data tests"
-            if parse.success
-            else f"dbt project: does not parse: {parse.error_summary()}",
-        )
-    try:
-        last = json.loads((state_dir(live) / "last-run.json").read_text())
-        say(
-            True,
-            f"last setup: {last['status']} at {last['finished_at']} ({last['elapsed_seconds']:.1f}s, exit {last['exit_code']})",
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        say(True, "last setup: none recorded for this database")
-    return _verdict(problems)
-
-
-def _verdict(problems: list[str]) -> int:
     click.echo(
         f"NOT READY: {len(problems)} problem(s)"
         if problems
@@ -369,96 +286,25 @@ def _verdict(problems: list[str]) -> int:
 
 
 @cli.command()
-@settings_options
+@common
 @lock_timeout
-@click.option("--dry-run", is_flag=True, help="Only list what would be dropped.")
+@opt("--dry-run", is_flag=True, help="Only list what would be dropped.")
 @_handle_errors
 def clear(**flags: Any) -> int:
     """`dbt run-operation planwise_clear_owned`: drop the relations the setup owns
     (stg_/int_/fct_/dim_ relations and the stored-failures schema), nothing else."""
-    from runner.invoke import new_run_dir, run_dbt
-    from runner.locking import setup_lock
-    from runner.setup import probe
+    from runner.setup import run_clear
 
-    settings = _settings(flags)
-    live = settings.db_path
-    if not live.exists():
-        click.echo(f"nothing to clear: {live} does not exist yet")
-        return ExitCode.OK
-    with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
-        probe(live)
-        arguments = json.dumps({"dry_run": flags["dry_run"]})
-        invocation = run_dbt(
-            settings,
-            ["run-operation", "planwise_clear_owned", "--args", arguments],
-            db_path=live,
-            run_dir=new_run_dir(live, "clear"),
-            console_level=_level(flags),
-        )
-    if not invocation.success:
-        raise PlanwiseError(f"the clear macro failed: {invocation.error_summary()}")
-    for message in invocation.messages:
-        click.echo(f"  {message}")
+    for line in run_clear(_settings(flags), flags["dry_run"], _level(flags)):
+        click.echo(line)
     return ExitCode.OK
 
 
 @cli.command()
-@settings_options
-@_options(select, exclude, selector, report_dir, lock_timeout)
-@_handle_errors
-def validate(**flags: Any) -> int:
-    """`dbt test --selector validation` on the existing database, and its report."""
-    from runner.invoke import new_run_dir, run_dbt
-    from runner.locking import setup_lock
-    from runner.progress import TerminalProgress
-    from runner.setup import context_for, finish, probe
-
-    started, selection = time.perf_counter(), _selection(flags) or ["--selector", "validation"]
-    settings = _settings(flags)
-    live = settings.db_path
-    if not live.exists():
-        raise PlanwiseError(
-            f"{live}: the database is not set up yet",
-            "run `planwise-run setup` first (or pass --db)",
-        )
-    ctx = context_for("validate", settings)
-    ctx.clear_note = "validate changes nothing"
-    progress = TerminalProgress(
-        sys.stdout, enabled=sys.stdout.isatty() and not flags["quiet"] and _level(flags) == "none"
-    )
-    with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
-        probe(live)
-        run_dir = new_run_dir(live, "validate")
-        ctx.run_dir = str(run_dir)
-        try:
-            invocation = run_dbt(
-                settings,
-                ["test", *selection],
-                db_path=live,
-                run_dir=run_dir,
-                progress=progress,
-                console_level=_level(flags),
-            )
-        finally:
-            progress.close()
-    ctx.dbt_seconds = invocation.seconds
-    if invocation.interrupted:
-        ctx.status = "interrupted"
-    elif invocation.run_results is None:
-        ctx.status = "error"
-        ctx.messages.append(f"dbt could not run: {invocation.error_summary()}")
-    return _print_outcome(finish(settings, ctx, started, invocation), flags["quiet"])
-
-
-@cli.command()
-@settings_options
-@click.option(
-    "--output-dir",
-    type=_path(file_okay=False),
-    help="Where to write the site (default: <report dir>/docs).",
-)
-@click.option("--serve", is_flag=True, help="Then `dbt docs serve` it until Ctrl-C.")
-@click.option(
+@common
+@opt("--output-dir", type=DIRECTORY, help="Where to write the site (default: <report dir>/docs).")
+@opt("--serve", is_flag=True, help="Then `dbt docs serve` it until Ctrl-C.")
+@opt(
     "--port",
     type=click.IntRange(0, 65535),
     default=8080,
@@ -467,57 +313,47 @@ def validate(**flags: Any) -> int:
 )
 @_handle_errors
 def docs(**flags: Any) -> int:
-    """`dbt docs generate --static`: one self-contained HTML file with the lineage
-    of every seed, model and test (its catalog from the database when there is one)."""
+    """`dbt docs generate --static`: one self-contained HTML file with the lineage of
+    every seed, model and test (with the database's catalog when there is one)."""
     from runner.invoke import run_dbt
 
     settings = _settings(flags)
     output = Path(flags["output_dir"] or settings.report_dir / "docs").resolve()
     with tempfile.TemporaryDirectory(prefix="planwise-docs-") as tmp:
         db_path = settings.db_path if settings.db_path.exists() else Path(tmp) / "docs.duckdb"
-        invocation = run_dbt(
-            settings,
-            ["docs", "generate", "--static"],
-            db_path=db_path,
-            run_dir=Path(tmp),
-            console_level=_level(flags),
-        )
+        run = functools.partial(run_dbt, settings, db_path=db_path, run_dir=Path(tmp))
+        invocation = run(["docs", "generate", "--static"], console_level=_level(flags))
         if not invocation.success:
             raise PlanwiseError(f"dbt docs generate failed: {invocation.error_summary()}")
         output.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(invocation.target_path / "static_index.html", output / "index.html")
-        for name in ("manifest.json", "catalog.json"):
-            shutil.copy2(invocation.target_path / name, output / name)
+        for name, copy in (
+            ("static_index.html", "index.html"),
+            ("manifest.json", None),
+            ("catalog.json", None),
+        ):
+            shutil.copy2(invocation.target_path / name, output / (copy or name))
         click.echo(f"docs: {output / 'index.html'}\nopen: {(output / 'index.html').as_uri()}")
         if flags["serve"]:
-            click.echo(f"serving on http://127.0.0.1:{flags['port']}/ (Ctrl-C to stop)")
-            run_dbt(
-                settings,
+            run(
                 ["docs", "serve", "--port", str(flags["port"]), "--no-browser"],
-                db_path=db_path,
-                run_dir=Path(tmp),
                 console_level="info",
             )
     return ExitCode.OK
 
 
 @cli.command()
-@click.option("--employees", type=click.IntRange(min=0), required=True, help="Number of rows.")
-@click.option("--seed", type=int, default=42, show_default=True, help="Random seed.")
-@click.option(
-    "--output",
-    type=_path(dir_okay=False),
-    required=True,
-    help="Output file: Parquet, or CSV when it ends in .csv.",
+@opt("--employees", type=click.IntRange(min=0), required=True, help="Number of rows.")
+@opt("--seed", type=int, default=42, show_default=True, help="Random seed.")
+@opt(
+    "--output", type=FILE, required=True, help="Output file: Parquet, or CSV when it ends in .csv."
 )
-@click.option(
+@opt(
     "--duplicate-rate",
     type=click.FloatRange(0, 1),
     default=0.0,
-    show_default=True,
-    help="Share of extra rows re-using an employee_id.",
+    help="Share of extra rows reusing an id.",
 )
-@verbose
+@opt("-v", "--verbose", is_flag=True, help="Tracebacks on errors.")
 @_handle_errors
 def census(employees: int, seed: int, output: Path, duplicate_rate: float, verbose: bool) -> int:
     """Generate a deterministic synthetic census (same seed, same file)."""
@@ -532,10 +368,8 @@ def census(employees: int, seed: int, output: Path, duplicate_rate: float, verbo
         rows = generate_census(CensusSpec(employees, seed, duplicate_rate=duplicate_rate), output)
     except OSError as exc:
         raise PlanwiseError(f"{output}: cannot write: {exc.strerror}", "check the path") from exc
-    seconds = time.perf_counter() - started
-    click.echo(
-        f"wrote {rows:,} rows to {output} in {seconds:.2f}s ({rows / max(seconds, 1e-9):,.0f} rows/s)"
-    )
+    seconds = max(time.perf_counter() - started, 1e-9)
+    click.echo(f"wrote {rows:,} rows to {output} in {seconds:.2f}s ({rows / seconds:,.0f} rows/s)")
     return ExitCode.OK
 
 

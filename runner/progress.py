@@ -17,7 +17,9 @@ class TerminalProgress:
         console = Console(file=stream, force_terminal=enabled, highlight=False)
         self.enabled = console.is_terminal if enabled is None else enabled
         columns = (MofNCompleteColumn(), BarColumn(bar_width=24), TimeElapsedColumn())
-        self._bar = Progress(*columns, TextColumn("{task.description}"), console=console, transient=True)
+        self._bar = Progress(
+            *columns, TextColumn("{task.description}"), console=console, transient=True
+        )
         self._task = self._bar.add_task("copying the database, parsing the dbt project", total=None)
         self.bad = self.warned = 0
         if self.enabled:
@@ -35,7 +37,9 @@ class TerminalProgress:
         self._bar.update(self._task, advance=1, description=self._flags() + name)
 
     def _flags(self) -> str:
-        return "".join(f"{n} {word}  " for n, word in ((self.bad, "failed"), (self.warned, "warn")) if n)
+        return "".join(
+            f"{n} {word}  " for n, word in ((self.bad, "failed"), (self.warned, "warn")) if n
+        )
 
     def close(self) -> None:
         if self.enabled:

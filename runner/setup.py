@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from runner import preflight, publish
 from runner.config import Settings
 from runner.errors import PlanwiseError
 from runner.invoke import Invocation, ProgressSink, new_run_dir, run_dbt, state_dir
-from runner.locking import DatabaseLocked, probe_database, setup_lock
+from runner.locking import DatabaseLocked, probe_database, setup_lock, setup_lock_holder
 from runner.report import Context, build_report, render_json, render_junit
 
 INPUT_VARS = (
@@ -356,3 +357,128 @@ def _interrupted(
             publish.discard(publish.candidate_path(live), keep=False)
         ctx.messages.append("interrupted: nothing published, live database unchanged")
     return finish(settings, ctx, started, invocation)
+
+
+def _live_database(settings: Settings) -> Path:
+    live = settings.db_path
+    if not live.exists():
+        raise PlanwiseError(
+            f"{live}: the database is not set up yet",
+            "run `planwise-run setup` first (or pass --db)",
+        )
+    return live
+
+
+def run_validate(
+    settings: Settings, selection: list[str], progress: ProgressSink | None, level: str
+) -> Outcome:
+    """`dbt test` on the live database, under the setup lock, and its report."""
+    started, live = time.perf_counter(), _live_database(settings)
+    ctx = context_for("validate", settings)
+    ctx.clear_note = "validate changes nothing"
+    with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
+        probe(live)
+        ctx.run_dir = str(new_run_dir(live, "validate"))
+        command = ["test", *selection]
+        invocation = run_dbt(
+            settings,
+            command,
+            db_path=live,
+            run_dir=Path(ctx.run_dir),
+            progress=progress,
+            console_level=level,
+        )
+    ctx.dbt_seconds = invocation.seconds
+    if invocation.interrupted:
+        ctx.status = "interrupted"
+    elif invocation.run_results is None:
+        ctx.status = "error"
+        ctx.messages.append(f"dbt could not run: {invocation.error_summary()}")
+    return finish(settings, ctx, started, invocation)
+
+
+def run_clear(settings: Settings, dry_run: bool, level: str) -> list[str]:
+    """`dbt run-operation planwise_clear_owned` on the live database; its log lines."""
+    live = settings.db_path
+    if not live.exists():
+        return [f"nothing to clear: {live} does not exist yet"]
+    with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
+        probe(live)
+        command = [
+            "run-operation",
+            "planwise_clear_owned",
+            "--args",
+            json.dumps({"dry_run": dry_run}),
+        ]
+        invocation = run_dbt(
+            settings, command, db_path=live, run_dir=new_run_dir(live, "clear"), console_level=level
+        )
+    if not invocation.success:
+        raise PlanwiseError(f"the clear macro failed: {invocation.error_summary()}")
+    return [f"  {message}" for message in invocation.messages]
+
+
+def run_rollback(settings: Settings) -> tuple[Path, Path]:
+    """Swap `<db>.previous` back in under the setup lock; (live, previous)."""
+    live = settings.db_path
+    with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
+        try:
+            publish.rollback(live)
+        except FileNotFoundError as exc:
+            raise PlanwiseError(
+                str(exc), "there is nothing to roll back to until a setup has replaced a database"
+            ) from exc
+        except publish.PublishConflict as exc:
+            raise PlanwiseError(str(exc), "the live database is unchanged") from exc
+    _remember(settings, None)
+    return live, publish.previous_path(live)
+
+
+def readiness(settings: Settings, level: str) -> list[tuple[bool, str]]:
+    """What `status` reports: (ok, text) for configuration, inputs, database, dbt, last run."""
+    live = settings.db_path
+    checks = [(True, f"configuration: {settings.config_file or 'defaults (no config file)'}")]
+    checks += [
+        (False, p)
+        for p in preflight.problems(live, settings.census_path, settings.project_dir, None)
+    ]
+    holder = setup_lock_holder(live)
+    checks += [(False, f"database: a setup is running on {live}: {holder}")] if holder else []
+    try:
+        probe(live)
+        checks.append(
+            (
+                True,
+                f"database: {live}"
+                + (" (writable, not locked)" if live.exists() else " (not set up yet)"),
+            )
+        )
+    except DatabaseLocked as exc:
+        checks.append((False, f"database: {live} is locked by {exc.holder}; close that program"))
+    except PlanwiseError as exc:
+        checks.append((False, f"database: {exc.message}"))
+    with tempfile.TemporaryDirectory(prefix="planwise-status-") as tmp:
+        parse = run_dbt(
+            settings,
+            ["parse"],
+            db_path=publish.candidate_path(live),
+            run_dir=Path(tmp),
+            console_level=level,
+        )
+    kinds = [n["resource_type"] for n in (parse.manifest or {}).get("nodes", {}).values()]
+    counts = ", ".join(f"{kinds.count(kind)} {kind}s" for kind in ("seed", "model", "test"))
+    checks.append(
+        (
+            parse.success,
+            f"dbt project parses: {counts}"
+            if parse.success
+            else f"dbt project: does not parse: {parse.error_summary()}",
+        )
+    )
+    try:
+        last = json.loads((state_dir(live) / "last-run.json").read_text())
+        when = f"{last['finished_at']} ({last['elapsed_seconds']:.1f}s, exit {last['exit_code']})"
+        checks.append((True, f"last setup: {last['status']} at {when}"))
+    except (OSError, ValueError, KeyError, TypeError):
+        checks.append((True, "last setup: none recorded for this database"))
+    return checks

@@ -220,7 +220,7 @@ def test_json_is_stable(mixed: Any) -> None:
     }  # fmt: skip
     assert set(document["problems"][0]) == {
         "unique_id", "name", "resource_type", "status", "severity", "category", "failures",
-        "checks", "stored_failures", "query", "message", "path",
+        "checks", "stored_failures", "query", "message", "path", "description", "rows",
     }  # fmt: skip
     assert document["dbt"]["version"] == mixed[0]["metadata"]["dbt_version"]
 
