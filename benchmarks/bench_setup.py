@@ -28,6 +28,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+
+
 def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
     start = time.perf_counter()
     completed = subprocess.run(
@@ -56,16 +58,18 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="planwise-bench-"))
     try:
         start = time.perf_counter()
-        rows = generate_census(
-            CensusSpec(args.generator_rows, seed=1), work / "generated.parquet"
-        )
+        rows = generate_census(CensusSpec(args.generator_rows, seed=1), work / "generated.parquet")
         generator_seconds = time.perf_counter() - start
         (work / "generated.parquet").unlink()
-        print(f"census generator: {rows:,} rows in {generator_seconds:.1f} s "
-              f"({rows / generator_seconds:,.0f} rows/s)")
+        print(
+            f"census generator: {rows:,} rows in {generator_seconds:.1f} s "
+            f"({rows / generator_seconds:,.0f} rows/s)"
+        )
 
-        print(f"\n{'census rows':>12} {'variant':<14} {'median s':>9} {'min s':>7} "
-              f"{'vs dbt':>7} {'rows/s':>10}")
+        print(
+            f"\n{'census rows':>12} {'variant':<14} {'median s':>9} {'min s':>7} "
+            f"{'vs dbt':>7} {'rows/s':>10}"
+        )
         for size in args.sizes:
             census = work / f"census_{size}.parquet"
             generate_census(CensusSpec(size, seed=1), census)
@@ -75,12 +79,30 @@ def main() -> None:
                 "PLANWISE_CENSUS_PATH": str(census),
             }
             variants = {
-                "dbt-build": [str(BIN / "dbt"), "build", "--selector", "setup", "--quiet",
-                              "--vars", f"{{census_path: '{census}'}}"],
-                "runner-setup": [str(BIN / "planwise-run"), "setup", "--quiet",
-                                 "--census", str(census)],
-                "runner-quick": [str(BIN / "planwise-run"), "setup", "--quiet", "--quick",
-                                 "--census", str(census)],
+                "dbt-build": [
+                    str(BIN / "dbt"),
+                    "build",
+                    "--selector",
+                    "setup",
+                    "--quiet",
+                    "--vars",
+                    f"{{census_path: '{census}'}}",
+                ],
+                "runner-setup": [
+                    str(BIN / "planwise-run"),
+                    "setup",
+                    "--quiet",
+                    "--census",
+                    str(census),
+                ],
+                "runner-quick": [
+                    str(BIN / "planwise-run"),
+                    "setup",
+                    "--quiet",
+                    "--quick",
+                    "--census",
+                    str(census),
+                ],
             }
             projects = {
                 name: copy_project(work / f"{size}-{name}", extra=("config",)).root
@@ -88,20 +110,28 @@ def main() -> None:
             }
             samples: dict[str, list[float]] = {name: [] for name in variants}
             for name, project in projects.items():  # warm-up: parse, first build
-                env = {**base_env, "PLANWISE_DB_PATH": str(project / "simulation.duckdb"),
-                       "PLANWISE_PROJECT_DIR": str(project)}
+                env = {
+                    **base_env,
+                    "PLANWISE_DB_PATH": str(project / "simulation.duckdb"),
+                    "PLANWISE_PROJECT_DIR": str(project),
+                }
                 timed(variants[name], project, env)
             for _ in range(args.repeat):
                 for name, command in variants.items():
                     project = projects[name]
-                    env = {**base_env, "PLANWISE_DB_PATH": str(project / "simulation.duckdb"),
-                           "PLANWISE_PROJECT_DIR": str(project)}
+                    env = {
+                        **base_env,
+                        "PLANWISE_DB_PATH": str(project / "simulation.duckdb"),
+                        "PLANWISE_PROJECT_DIR": str(project),
+                    }
                     samples[name].append(timed(command, project, env))
             floor = statistics.median(samples["dbt-build"])
             for name, values in samples.items():
                 median = statistics.median(values)
-                print(f"{size:>12,} {name:<14} {median:>9.2f} {min(values):>7.2f} "
-                      f"{median / floor:>6.2f}x {size / median:>10,.0f}")
+                print(
+                    f"{size:>12,} {name:<14} {median:>9.2f} {min(values):>7.2f} "
+                    f"{median / floor:>6.2f}x {size / median:>10,.0f}"
+                )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

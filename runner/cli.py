@@ -179,7 +179,8 @@ def _handle_errors(function: F) -> F:
     "--project-dir",
     type=DIRECTORY,
     envvar="PLANWISE_PROJECT_DIR",
-    help="The dbt project (default: the current directory if it holds dbt_project.yml, else this checkout).",
+    help="The dbt project (default: the current directory if it has dbt_project.yml, else"
+    " this checkout).",
 )
 def cli(project_dir: Path | None) -> None:
     """Initialise a PlanWise database with dbt: clear, load seeds, stage the census,

@@ -32,6 +32,7 @@ from datetime import datetime
 from typing import Any
 
 COUNTED = ("pass", "warn", "fail", "error", "skipped")
+HEADS = ("pass", "warn", "fail", "skip")
 NODE_KEYS = ("unique_id", "name", "step", "category", "status", "seconds", "message")
 EXIT_CODES = {"success": 0, "warn": 0, "up_to_date": 0, "failed": 1, "error": 2, "interrupted": 130}
 TITLES = {
@@ -333,15 +334,13 @@ def _wrap(
         text, width - 1, initial_indent=indent, subsequent_indent=indent + "  ",
         break_long_words=not whole, break_on_hyphens=not whole,
     )  # fmt: skip
-    return (
-        wrapped[: lines - 1] + [_fit(" ".join(wrapped[lines - 1 :]), width - 1)]
-        if len(wrapped) > lines
-        else wrapped
-    )
+    if len(wrapped) > lines:
+        return [*wrapped[: lines - 1], _fit(" ".join(wrapped[lines - 1 :]), width - 1)]
+    return wrapped
 
 
 def _table(report: dict[str, Any], unicode: bool, width: int) -> list[str]:
-    lines = [f"  {'step':<15}{'nodes':>6}{'pass':>6}{'warn':>6}{'fail':>6}{'skip':>6}{'time':>9}"]
+    lines = [f"  {'step':<15}" + "".join(f"{h:>6}" for h in ("nodes", *HEADS)) + f"{'time':>9}"]
     for step in report["steps"]:
         seconds = "" if step["seconds"] is None else f"{step['seconds']:.1f}s"
         head = f"{_icon(step['status'], unicode)} {step['name']:<15}"
@@ -357,7 +356,7 @@ def _table(report: dict[str, Any], unicode: bool, width: int) -> list[str]:
     if report["categories"]:
         lines += [
             "",
-            f"  {'validation category':<27}{'tests':>6}{'pass':>6}{'warn':>6}{'fail':>6}{'skip':>6}",
+            f"  {'validation category':<27}" + "".join(f"{h:>6}" for h in ("tests", *HEADS)),
         ]
     for category in report["categories"]:
         bad = category["fail"] + category["error"]
@@ -374,7 +373,8 @@ def _problems(report: dict[str, Any], unicode: bool, width: int) -> list[str]:
     for problem in report["problems"]:
         lines.append(
             _fit(
-                f"{_icon(problem['status'], unicode)} {problem['status'].upper()} {problem['name']}",
+                f"{_icon(problem['status'], unicode)} {problem['status'].upper()} "
+                + problem["name"],
                 width,
             )
         )
@@ -417,23 +417,15 @@ def _rows(rows: dict[str, Any] | None, width: int, shown: int = 5) -> list[str]:
     )
 
 
-def render_text(
-    report: dict[str, Any], width: int = 80, unicode: bool = True, paths: list[str] | None = None
-) -> str:
-    """The terminal summary; every line at most `width` (>= 60) characters."""
-    width = max(60, width)
+def _head(report: dict[str, Any], unicode: bool, width: int) -> list[str]:
     total = "" if report["elapsed_seconds"] is None else f"{report['elapsed_seconds']:.1f}s"
-    title = f"{_icon(report['status'], unicode)} PlanWise {report['command']}: {TITLES.get(report['status'], report['status'])}"
+    word = TITLES.get(report["status"], report["status"])
+    title = f"{_icon(report['status'], unicode)} PlanWise {report['command']}: {word}"
     state = "published" if report["published"] else "NOT published (live database unchanged)"
     state = "unchanged" if report["status"] == "up_to_date" else state
+    database = f"database: {report['database']}"
     lines = [title.ljust(width - len(total) - 1) + total]
-    lines.append(
-        _fit(
-            f"database: {report['database']}"
-            + (f"  [{state}]" if report["command"] == "setup" else ""),
-            width,
-        )
-    )
+    lines.append(_fit(database + (f"  [{state}]" if report["command"] == "setup" else ""), width))
     inputs = report["inputs"]
     if inputs:
         plan_year = f"{inputs.get('plan_year_start_date')}..{inputs.get('plan_year_end_date')}"
@@ -441,48 +433,48 @@ def render_text(
         lines += [_fit(f"census: {inputs.get('census_path')}", width)]
     if report["kept_candidate"]:
         lines.append(_fit(f"failed candidate kept: {report['kept_candidate']}", width))
-    if report["totals"]["nodes"] or report["status"] not in ("error", "up_to_date"):
-        lines += ["", *_table(report, unicode, width)]
-    if report["problems"]:
-        lines += _problems(report, unicode, width)
-    if report["main_tables"]:
-        cells = [f"{name} {report['row_counts'][name]:,}" for name in report["main_tables"]]
-        column = max(len(cell) for cell in cells) + 3
-        per_line = max(1, (width - 2) // column)
-        lines += ["", "Main tables (rows):"]
-        for start in range(0, len(cells), per_line):
-            lines.append(
-                _fit(
-                    "  "
-                    + "".join(c.ljust(column) for c in cells[start : start + per_line]).rstrip(),
-                    width,
-                )
-            )
+    return lines
+
+
+def _tail(report: dict[str, Any], width: int) -> list[str]:
+    """Main tables, census throughput, what clearing dropped, undeclared columns."""
+    lines: list[str] = []
+    cells = [f"{name} {report['row_counts'][name]:,}" for name in report["main_tables"]]
+    column = max((len(cell) for cell in cells), default=0) + 3
+    per_line = max(1, (width - 2) // column)
+    lines += ["", "Main tables (rows):"] if cells else []
+    for start in range(0, len(cells), per_line):
+        row = "".join(cell.ljust(column) for cell in cells[start : start + per_line])
+        lines.append(_fit("  " + row.rstrip(), width))
     census = report["census"]
     if census["rows_per_second"]:
-        lines += [
-            "",
-            _fit(
-                f"Census: {census['rows']:,} employees, {round(census['rows_per_second']):,} rows/s end to end ({census['seconds']:.1f}s for the whole setup)",
-                width,
-            ),
-        ]
+        rate = f"{round(census['rows_per_second']):,} rows/s end to end"
+        whole = f"({census['seconds']:.1f}s for the whole setup)"
+        lines += ["", _fit(f"Census: {census['rows']:,} employees, {rate} {whole}", width)]
     if report["cleared"]:
         lines += ["", *cleared_lines(report["cleared"], width)]
     for model, columns in report["undeclared_columns"].items():
-        lines += [
-            "",
-            *_wrap(
-                f"{model} carries columns its contract does not declare: {', '.join(columns)}",
-                width,
-            ),
-        ]
+        note = f"{model} carries columns its contract does not declare: {', '.join(columns)}"
+        lines += ["", *_wrap(note, width)]
+    return lines
+
+
+def render_text(
+    report: dict[str, Any], width: int = 80, unicode: bool = True, paths: list[str] | None = None
+) -> str:
+    """The terminal summary; every line at most `width` (>= 60) characters."""
+    width = max(60, width)
+    lines = _head(report, unicode, width)
+    if report["totals"]["nodes"] or report["status"] not in ("error", "up_to_date"):
+        lines += ["", *_table(report, unicode, width)]
+    lines += _problems(report, unicode, width) if report["problems"] else []
+    lines += _tail(report, width)
     if report["status"] == "up_to_date":
         lines += ["", "Nothing changed since the last successful setup; nothing was run."]
     lines += [""] if report["messages"] else []
     for message in report["messages"]:
         lines += _wrap(message, width, lines=8, whole=True)
-    lines += [""] + [_fit(f"report: {path}", width) for path in paths or []] if paths else []
+    lines += ["", *(_fit(f"report: {path}", width) for path in paths)] if paths else []
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 

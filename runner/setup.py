@@ -178,7 +178,8 @@ def _quick_command(settings: Settings, ctx: Context, run_dir: Path, level: str) 
     changed = [key for key, value in _fingerprint(settings).items() if recorded.get(key) != value]
     if changed or not settings.db_path.exists():
         ctx.messages.append(
-            f"--quick: the {', '.join(changed) or 'database'} changed since the last setup; ran the full setup"
+            f"--quick: the {', '.join(changed) or 'database'} changed since the last setup; "
+            "ran the full setup"
         )
         return full
     state = ["--select", "state:modified+", "--state", str(last)]

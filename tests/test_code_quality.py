@@ -37,6 +37,9 @@ def test_sql_is_linted_with_sqlfluff(tmp_path: Path) -> None:
     if not (BIN / "sqlfluff").exists():
         pytest.fail("sqlfluff is not installed: install the project with its [test] extra")
     run(
-        "sqlfluff", "lint", "dbt/models", "dbt/tests",
+        "sqlfluff",
+        "lint",
+        "dbt/models",
+        "dbt/tests",
         env={"PLANWISE_DB_PATH": str(tmp_path / "lint.duckdb")},
     )

@@ -44,7 +44,9 @@ def source_tests(project: DbtProject, census: Path) -> DbtOutcome:
     return project.dbt("test", "--select", "source:census", vars={"census_path": str(census)})
 
 
-def test_a_good_census_passes_with_integer_pay_and_timestamp_dates(census_project: DbtProject, tmp_path: Path) -> None:
+def test_a_good_census_passes_with_integer_pay_and_timestamp_dates(
+    census_project: DbtProject, tmp_path: Path
+) -> None:
     for name in ("census.csv", "census.parquet"):
         outcome = source_tests(census_project, write(tmp_path / name, GOOD_SELECT))
         assert outcome.success and not outcome.not_passing(), outcome.not_passing()
@@ -55,8 +57,8 @@ def test_values_that_do_not_convert_are_counted_and_stored_with_their_row(
 ) -> None:
     select = f"""
         select * replace (
-            case when employee_id = 'EMP_6' then 'fifty thousand' else employee_gross_compensation::varchar end
-                as employee_gross_compensation,
+            case when employee_id = 'EMP_6' then 'fifty thousand'
+                else employee_gross_compensation::varchar end as employee_gross_compensation,
             case when employee_id = 'EMP_2' then '1990-13-45' else employee_hire_date::varchar end
                 as employee_hire_date,
             case when employee_id = 'EMP_9' then 'maybe' else active::varchar end as active,
@@ -64,7 +66,10 @@ def test_values_that_do_not_convert_are_counted_and_stored_with_their_row(
                 as employee_deferral_rate)
         from ({GOOD_SELECT}) order by i
     """.replace("order by i", "")
-    census = write(tmp_path / "bad.csv", f"select * from ({select}) order by cast(substr(employee_id, 5) as integer)")
+    census = write(
+        tmp_path / "bad.csv",
+        f"select * from ({select}) order by cast(substr(employee_id, 5) as integer)",
+    )
     outcome = source_tests(census_project, census)
     assert outcome.not_passing() == {"census_raw_values_convert": "fail"}
     assert outcome.by_name()["census_raw_values_convert"]["failures"] == 4
@@ -82,12 +87,19 @@ def test_values_that_do_not_convert_are_counted_and_stored_with_their_row(
 
 @pytest.mark.parametrize("name", ["header_only.csv", "zero_rows.parquet"])
 def test_an_empty_census_fails(census_project: DbtProject, tmp_path: Path, name: str) -> None:
-    outcome = source_tests(census_project, write(tmp_path / name, f"select * from ({GOOD_SELECT}) limit 0"))
+    outcome = source_tests(
+        census_project, write(tmp_path / name, f"select * from ({GOOD_SELECT}) limit 0")
+    )
     assert outcome.not_passing() == {"census_raw_minimum_rows": "fail"}
 
 
-def test_a_missing_required_column_stops_staging_naming_it(census_project: DbtProject, tmp_path: Path) -> None:
-    census = write(tmp_path / "no_birth.parquet", f"select * exclude (employee_birth_date) from ({GOOD_SELECT})")
+def test_a_missing_required_column_stops_staging_naming_it(
+    census_project: DbtProject, tmp_path: Path
+) -> None:
+    census = write(
+        tmp_path / "no_birth.parquet",
+        f"select * exclude (employee_birth_date) from ({GOOD_SELECT})",
+    )
     outcome = census_project.dbt(
         "build", "--select", "stg_census_data", "--indirect-selection", "cautious",
         vars={"census_path": str(census)},
@@ -97,7 +109,9 @@ def test_a_missing_required_column_stops_staging_naming_it(census_project: DbtPr
 
 
 @pytest.mark.parametrize("kind", ["not-parquet", "ragged-csv", "latin1-csv"])
-def test_an_unreadable_census_errors_naming_the_file(census_project: DbtProject, tmp_path: Path, kind: str) -> None:
+def test_an_unreadable_census_errors_naming_the_file(
+    census_project: DbtProject, tmp_path: Path, kind: str
+) -> None:
     if kind == "not-parquet":
         census = tmp_path / "census.parquet"
         census.write_text("employee_id\nEMP_1\n", encoding="utf-8")

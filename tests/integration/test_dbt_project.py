@@ -13,15 +13,27 @@ from runner.census import CensusSpec, census_sql, generate_census
 from tests.conftest import SAMPLE_CENSUS, DbtProject
 
 SEEDS = {
-    "scenario_meta", "comp_levers", "comp_targets", "config_cola_by_year", "config_job_levels",
-    "config_promotion_hazard_base", "config_promotion_hazard_age_multipliers",
-    "config_promotion_hazard_tenure_multipliers", "config_termination_hazard_base",
-    "config_termination_hazard_age_multipliers", "config_termination_hazard_tenure_multipliers",
-    "config_raises_hazard", "config_raise_timing_distribution", "config_timing_validation_rules",
+    "scenario_meta",
+    "comp_levers",
+    "comp_targets",
+    "config_cola_by_year",
+    "config_job_levels",
+    "config_promotion_hazard_base",
+    "config_promotion_hazard_age_multipliers",
+    "config_promotion_hazard_tenure_multipliers",
+    "config_termination_hazard_base",
+    "config_termination_hazard_age_multipliers",
+    "config_termination_hazard_tenure_multipliers",
+    "config_raises_hazard",
+    "config_raise_timing_distribution",
+    "config_timing_validation_rules",
 }
 INTERMEDIATE = {
-    "int_baseline_workforce", "int_effective_parameters", "int_hazard_termination",
-    "int_hazard_promotion", "int_hazard_merit",
+    "int_baseline_workforce",
+    "int_effective_parameters",
+    "int_hazard_termination",
+    "int_hazard_promotion",
+    "int_hazard_merit",
 }
 
 
@@ -29,9 +41,7 @@ def write_census(path: Path, select_sql: str) -> Path:
     """Write a census file from a DuckDB query over the bundled sample."""
     file_format = "csv, header true" if path.suffix == ".csv" else "parquet"
     with duckdb.connect() as connection:
-        connection.execute(
-            f"create view sample as select * from read_parquet('{SAMPLE_CENSUS}')"
-        )
+        connection.execute(f"create view sample as select * from read_parquet('{SAMPLE_CENSUS}')")
         connection.execute(f"copy ({select_sql}) to '{path}' (format {file_format})")
     return path
 
@@ -65,9 +75,7 @@ def test_baseline_and_grids_have_the_expected_shape(built_project: DbtProject) -
     # 5 years x 5 levels x 5 tenure bands x 6 age bands
     for grid in ("int_hazard_termination", "int_hazard_promotion", "int_hazard_merit"):
         assert built_project.scalar(f"select count(*) from {grid}") == 750
-    years = built_project.query(
-        "select min(year), max(year) from int_hazard_termination"
-    )
+    years = built_project.query("select min(year), max(year) from int_hazard_termination")
     assert years == [(2025, 2029)]
     # every active employee lands in a band on the valid defaults
     assert built_project.query(
@@ -82,13 +90,21 @@ def test_selectors_pick_their_nodes_by_tag_and_path(project: DbtProject) -> None
 
     assert SEEDS | INTERMEDIATE <= setup
     assert {
-        "stg_census_data", "stg_census_duplicates_audit", "int_baseline_workforce",
-        "config_job_levels", "stg_config_job_levels",
+        "stg_census_data",
+        "stg_census_duplicates_audit",
+        "int_baseline_workforce",
+        "config_job_levels",
+        "stg_config_job_levels",
     } <= foundation
     assert not {"int_hazard_termination", "comp_levers", "int_effective_parameters"} & foundation
     assert {
-        "int_effective_parameters", "int_hazard_termination", "int_hazard_promotion",
-        "int_hazard_merit", "comp_levers", "stg_comp_levers", "config_job_levels",
+        "int_effective_parameters",
+        "int_hazard_termination",
+        "int_hazard_promotion",
+        "int_hazard_merit",
+        "comp_levers",
+        "stg_comp_levers",
+        "config_job_levels",
     } <= configuration
     assert not {"stg_census_data", "int_baseline_workforce"} & configuration
     assert foundation | configuration <= setup
@@ -134,9 +150,10 @@ def test_real_shaped_seed_files_load(project: DbtProject) -> None:
     assert project.query(
         "select distinct event_type, event_type_normalized from stg_comp_levers order by 2"
     ) == [("hire", "HIRE"), ("PROMOTION", "PROMOTION"), ("raise", "RAISE")]
-    assert project.scalar(
-        "select count(*) from int_effective_parameters where event_type = 'hire'"
-    ) == 25
+    assert (
+        project.scalar("select count(*) from int_effective_parameters where event_type = 'hire'")
+        == 25
+    )
 
 
 def test_generated_census_of_100k_builds(project: DbtProject, tmp_path: Path) -> None:
@@ -186,10 +203,12 @@ def test_csv_census_with_integer_pay_and_timestamp_dates(
     )
     outcome = project.dbt("build", "--selector", "setup", vars={"census_path": str(census)})
     assert outcome.success, outcome.error_text
-    types = dict(project.query(
-        "select column_name, data_type from information_schema.columns "
-        "where table_name = 'stg_census_data'"
-    ))
+    types = dict(
+        project.query(
+            "select column_name, data_type from information_schema.columns "
+            "where table_name = 'stg_census_data'"
+        )
+    )
     assert types["employee_gross_compensation"] == "DOUBLE"
     assert types["employee_hire_date"] == "DATE"
     assert project.scalar("select count(*) from stg_census_data") == 5000
@@ -207,15 +226,12 @@ def test_docs_generate_shows_seed_to_intermediate_lineage(built_project: DbtProj
     assert "seed.planwise.config_job_levels" in parents["model.planwise.stg_config_job_levels"]
     assert "source.planwise.census.census_raw" in parents["model.planwise.stg_census_typed"]
     documented = [
-        node for node in manifest["nodes"].values()
+        node
+        for node in manifest["nodes"].values()
         if node["resource_type"] in ("model", "seed") and node["package_name"] == "planwise"
     ]
     assert all(node["description"] for node in documented)
-    assert all(
-        column["description"]
-        for node in documented
-        for column in node["columns"].values()
-    )
+    assert all(column["description"] for node in documented for column in node["columns"].values())
 
 
 def test_census_generator_is_deterministic_and_realistic(tmp_path: Path) -> None:

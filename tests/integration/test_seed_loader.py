@@ -64,21 +64,45 @@ def tamper(project: DbtProject) -> None:
     edit_line(project.seed("comp_targets"), 3, lambda line: line + ",surplus")
     edit_line(project.seed("config_irs_limits"), 4, lambda line: line.rsplit(",", 2)[0])
     edit_line(project.seed("config_age_bands"), 3, lambda line: line.replace(",", ',"', 1))
-    edit_line(project.seed("config_new_hire_age_distribution"), 4, lambda line: line.replace(",0.", ',"0"x.', 1))
+    edit_line(
+        project.seed("config_new_hire_age_distribution"),
+        4,
+        lambda line: line.replace(",0.", ',"0"x.', 1),
+    )
     project.seed("config_cola_by_year").write_text("year,region\n2025,north\n", encoding="utf-8")
-    edit_line(project.seed("config_raise_timing_distribution"), 1, lambda line: line.replace("percentage", "percent"))
-    edit_line(project.seed("config_tenure_bands"), 1, lambda line: line.replace("band_label", "Band_Label"))
-    edit_line(project.seed("config_job_levels"), 1, lambda line: line.replace("updated_at", "created_at"))
-    edit_line(project.seed("config_termination_hazard_age_multipliers"), 1, lambda line: line.replace("multiplier", " multiplier"))
+    edit_line(
+        project.seed("config_raise_timing_distribution"),
+        1,
+        lambda line: line.replace("percentage", "percent"),
+    )
+    edit_line(
+        project.seed("config_tenure_bands"),
+        1,
+        lambda line: line.replace("band_label", "Band_Label"),
+    )
+    edit_line(
+        project.seed("config_job_levels"), 1, lambda line: line.replace("updated_at", "created_at")
+    )
+    edit_line(
+        project.seed("config_termination_hazard_age_multipliers"),
+        1,
+        lambda line: line.replace("multiplier", " multiplier"),
+    )
     base = project.seed("config_promotion_hazard_base")
     base.write_text(base.read_text(encoding="utf-8").splitlines()[0] + "\r\n", encoding="utf-8")
     hazard = project.seed("config_termination_hazard_base")
     hazard.write_text(hazard.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
-    write_rows(project.seed("config_promotion_hazard_tenure_multipliers"), [["tenure_band", "multiplier"], *[[f"b{i}", f"x{i}"] for i in range(25)]])
+    write_rows(
+        project.seed("config_promotion_hazard_tenure_multipliers"),
+        [["tenure_band", "multiplier"], *[[f"b{i}", f"x{i}"] for i in range(25)]],
+    )
     # fine: reordered columns, CRLF, a BOM, padded values, lower case, blank lines, empty values
     meta = project.seed("config_new_hire_level_distribution")
     rows = rows_of(meta)
-    reordered = [[f"  {value} " if number else value for value in reversed(row)] for number, row in enumerate(rows)]
+    reordered = [
+        [f"  {value} " if number else value for value in reversed(row)]
+        for number, row in enumerate(rows)
+    ]
     reordered[2][reordered[0].index("level_name")] = ""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(reordered)
@@ -116,18 +140,42 @@ CASES = [
     ("comp_targets", "line 3: the row has more fields than the header's 7 (extra field"),
     ("config_irs_limits", "line 4: the row has fewer fields than the header's 5 (missing field"),
     ("config_age_bands", "line 3, column band_label: a quoted field is never closed"),
-    ("config_new_hire_age_distribution", "line 4, column age_weight: a quoted field is never closed, or a quote stands inside"),
-    ("config_cola_by_year", "line 1, column region: 'region' is not a declared column of this seed"),
-    ("config_cola_by_year", "line 1, column cola_rate: declared column 'cola_rate' is missing from the header"),
-    ("config_raise_timing_distribution", "line 1, column percent: 'percent' is not declared; expected 'percentage' (renamed?)"),
-    ("config_tenure_bands", "line 1, column Band_Label: 'Band_Label' is not declared; expected 'band_label'"),
+    (
+        "config_new_hire_age_distribution",
+        "line 4, column age_weight: a quoted field is never closed, or a quote stands inside",
+    ),
+    (
+        "config_cola_by_year",
+        "line 1, column region: 'region' is not a declared column of this seed",
+    ),
+    (
+        "config_cola_by_year",
+        "line 1, column cola_rate: declared column 'cola_rate' is missing from the header",
+    ),
+    (
+        "config_raise_timing_distribution",
+        "line 1, column percent: 'percent' is not declared; expected 'percentage' (renamed?)",
+    ),
+    (
+        "config_tenure_bands",
+        "line 1, column Band_Label: 'Band_Label' is not declared; expected 'band_label'",
+    ),
     ("config_job_levels", "line 1, column created_at: the header has 'created_at' more than once"),
     ("config_job_levels", "line 1, column updated_at: declared column 'updated_at' is missing"),
-    ("config_termination_hazard_age_multipliers", "line 1, column multiplier: header name ' multiplier' has spaces around it"),
+    (
+        "config_termination_hazard_age_multipliers",
+        "line 1, column multiplier: header name ' multiplier' has spaces around it",
+    ),
     ("config_promotion_hazard_base", "the file has a header but no data rows"),
     ("config_termination_hazard_base", "line 1: fields are separated by ';', not ','"),
-    ("config_promotion_hazard_tenure_multipliers", "line 21, column multiplier: 'x19' is not a number (double)"),
-    ("config_promotion_hazard_tenure_multipliers", "column multiplier: 5 more values are not valid double"),
+    (
+        "config_promotion_hazard_tenure_multipliers",
+        "line 21, column multiplier: 'x19' is not a number (double)",
+    ),
+    (
+        "config_promotion_hazard_tenure_multipliers",
+        "column multiplier: 5 more values are not valid double",
+    ),
     ("calendar", "line 3, column day: '12/31/2024' is not an ISO date (YYYY-MM-DD)"),
     ("calendar", "line 3, column is_open: 'maybe' is not a boolean"),
     ("calendar", "line 5, column day: '2023-02-29' is not a valid calendar date"),
@@ -136,7 +184,9 @@ CASES = [
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("seed", "expected"), CASES, ids=[f"{s}:{e[:30]}" for s, e in CASES])
-def test_plain_dbt_build_names_file_line_and_column(loaded: DbtOutcome, seed: str, expected: str) -> None:
+def test_plain_dbt_build_names_file_line_and_column(
+    loaded: DbtOutcome, seed: str, expected: str
+) -> None:
     text = message(loaded, seed)
     shown = f"dbt/seeds/{seed}.csv"
     assert any(f"{shown}{glue}{expected}" in text for glue in (" ", ": ", ", ")), text

@@ -74,7 +74,14 @@ def test_setup_publishes_reports_and_keeps_user_tables(set_up: RunnerProject) ->
     assert (report["status"], report["exit_code"], report["published"]) == ("success", 0, True)
     steps = {step["name"]: step for step in report["steps"]}
     assert list(steps)[:3] == ["pre-flight", "clear", "seeds"] and list(steps)[-1] == "validation"
-    assert set(steps) == {"pre-flight", "clear", "seeds", "foundation", "configuration", "validation"}
+    assert set(steps) == {
+        "pre-flight",
+        "clear",
+        "seeds",
+        "foundation",
+        "configuration",
+        "validation",
+    }
     assert steps["seeds"]["nodes"] == 20 and steps["seeds"]["pass"] == 20
     assert steps["clear"]["nodes"] >= 1  # stg_stale_leftover
     assert steps["validation"]["fail"] == 0 and steps["validation"]["nodes"] > 50
@@ -253,9 +260,7 @@ def assert_reports_say(reports: Path, status: str, exit_code: int, text: str) ->
     assert junit.get("errors") == "1", ET.tostring(junit)
 
 
-def test_locked_database_exits_3_naming_the_process(
-    set_up: RunnerProject, tmp_path: Path
-) -> None:
+def test_locked_database_exits_3_naming_the_process(set_up: RunnerProject, tmp_path: Path) -> None:
     stale_success(tmp_path / "reports")
     with holding(duckdb_code(str(set_up.db), read_only=False)) as holder:
         result = set_up.run(

@@ -65,21 +65,36 @@ def test_file_sections_and_paths_resolve_against_the_project(project: Path) -> N
     assert passed["scenario_id"] == "high" and passed["simulaton_year"] == 1
 
 
-def test_precedence_file_then_env_then_flags(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_precedence_file_then_env_then_flags(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
-    config = write(tmp_path / "c.yml", "vars: {scenario_id: file}\nrunner: {threads: 2, target: file}\n")
-    env = {"PLANWISE_SCENARIO_ID": "env", "PLANWISE_THREADS": "3", "PLANWISE_SIMULATION_YEAR": "2030"}
+    config = write(
+        tmp_path / "c.yml", "vars: {scenario_id: file}\nrunner: {threads: 2, target: file}\n"
+    )
+    env = {
+        "PLANWISE_SCENARIO_ID": "env",
+        "PLANWISE_THREADS": "3",
+        "PLANWISE_SIMULATION_YEAR": "2030",
+    }
     settings = load_settings(project, config, environ=env)
     assert (settings.var("scenario_id"), settings.knobs["threads"]) == ("env", 3)
     assert settings.var("simulation_year") == 2030 and settings.knobs["target"] == "file"
-    flags = {"threads": 5, "vars": "{scenario_id: flag}", "census": Path("rel.csv"), "db_path": Path("x.duckdb")}
+    flags = {
+        "threads": 5,
+        "vars": "{scenario_id: flag}",
+        "census": Path("rel.csv"),
+        "db_path": Path("x.duckdb"),
+    }
     settings = load_settings(project, config, flags, environ=env)
     assert (settings.var("scenario_id"), settings.knobs["threads"]) == ("flag", 5)
     assert settings.census_path == tmp_path / "rel.csv"  # flags resolve against the cwd
     assert settings.db_path == tmp_path / "x.duckdb"
     env_census = load_settings(project, environ={"PLANWISE_CENSUS_PATH": "e.parquet"}).census_path
     assert env_census == tmp_path / "e.parquet"
-    threshold = load_settings(project, environ={"PLANWISE_THRESHOLD_VALIDATION_CENSUS_PAY_FLOOR": "5"})
+    threshold = load_settings(
+        project, environ={"PLANWISE_THRESHOLD_VALIDATION_CENSUS_PAY_FLOOR": "5"}
+    )
     assert threshold.var("validation_census_pay_floor") == 5
 
 
@@ -103,7 +118,9 @@ def test_env_config_file(project: Path, tmp_path: Path) -> None:
         ("vars: {census_path: [unclosed\n", "not valid YAML"),
     ],
 )
-def test_bad_configuration_names_the_key(project: Path, tmp_path: Path, text: str, named: str) -> None:
+def test_bad_configuration_names_the_key(
+    project: Path, tmp_path: Path, text: str, named: str
+) -> None:
     config = write(tmp_path / "bad.yml", text)
     with pytest.raises(ConfigError) as error:
         load_settings(project, config, environ={})
@@ -137,7 +154,9 @@ def test_missing_explicit_config_file_is_an_error(project: Path, tmp_path: Path)
         load_settings(project, tmp_path / "absent.yml", environ={})
 
 
-def test_project_dir_discovery(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_project_dir_discovery(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert find_project_dir(project) == project.resolve()
     with pytest.raises(ConfigError, match=r"dbt_project\.yml"):
         find_project_dir(tmp_path / "nowhere")
@@ -157,4 +176,7 @@ def test_shipped_config_is_valid() -> None:
 
 def test_database_file_mode(project: Path) -> None:
     assert load_settings(project, environ={}).knobs["db_file_mode"] == "0600"
-    assert load_settings(project, environ={"PLANWISE_DB_FILE_MODE": "0640"}).knobs["db_file_mode"] == "0640"
+    assert (
+        load_settings(project, environ={"PLANWISE_DB_FILE_MODE": "0640"}).knobs["db_file_mode"]
+        == "0640"
+    )

@@ -66,7 +66,9 @@ def test_unwritable_directories(tmp_path: Path) -> None:
 
 def test_directory_kinds(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
-    assert "is not a directory" in str(directory_problem(tmp_path / "file", "report directory", False))
+    assert "is not a directory" in str(
+        directory_problem(tmp_path / "file", "report directory", False)
+    )
     assert "does not exist" in str(directory_problem(tmp_path / "no", "database directory", True))
     assert directory_problem(tmp_path / "new" / "deep", "report directory", False) is None
     found = problems(tmp_path / "no" / "x.duckdb", tmp_path / "c.parquet", REPO, tmp_path / "file")

@@ -20,7 +20,8 @@ import pytest
 from runner.report import Context, build_report, render_json, render_junit, render_text
 
 CATEGORIES = (
-    "seed_integrity", "census_quality", "staging", "baseline_workforce", "configuration_consistency",
+    "seed_integrity", "census_quality", "staging", "baseline_workforce",
+    "configuration_consistency",
 )  # fmt: skip
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -76,12 +77,21 @@ def test_pass_report(passing: Any) -> None:
     assert (report["status"], report["exit_code"]) == ("success", 0)
     steps = by_name(report["steps"])
     assert list(steps)[:3] == ["pre-flight", "clear", "seeds"] and list(steps)[-1] == "validation"
-    assert set(steps) == {"pre-flight", "clear", "seeds", "foundation", "configuration", "validation"}
+    assert set(steps) == {
+        "pre-flight",
+        "clear",
+        "seeds",
+        "foundation",
+        "configuration",
+        "validation",
+    }
     assert steps["seeds"]["nodes"] == steps["seeds"]["pass"] == 20
     assert all(step["status"] == "pass" for step in report["steps"])
     models = sum(1 for r in run_results["results"] if r["unique_id"].startswith("model."))
     assert steps["foundation"]["nodes"] + steps["configuration"]["nodes"] == models
-    tests = sum(1 for r in run_results["results"] if r["unique_id"].startswith(("test.", "unit_test.")))
+    tests = sum(
+        1 for r in run_results["results"] if r["unique_id"].startswith(("test.", "unit_test."))
+    )
     assert steps["validation"]["nodes"] == tests
     categories = by_name(report["categories"])
     assert set(categories) == set(CATEGORIES)  # from the tests' tags
@@ -112,14 +122,22 @@ def test_mixed_report_lists_every_problem(mixed: Any) -> None:
     assert error["path"] == "dbt/models/staging/config/stg_config_cola_by_year.sql"
 
     warn = problems["fixture_census_pay_below_floor"]
-    assert (warn["status"], warn["severity"], warn["category"]) == ("warn", "warn", "census_quality")
+    assert (warn["status"], warn["severity"], warn["category"]) == (
+        "warn",
+        "warn",
+        "census_quality",
+    )
     assert warn["failures"] == 740
     relation = manifest["nodes"][warn["unique_id"]]["relation_name"]
     assert warn["stored_failures"] == relation and "main_validation_failures" in relation
     assert warn["query"] == f"select * from {relation}"
 
     fail = problems["unique_scenario_meta_scenario_id"]
-    assert (fail["status"], fail["severity"], fail["category"]) == ("fail", "error", "seed_integrity")
+    assert (fail["status"], fail["severity"], fail["category"]) == (
+        "fail",
+        "error",
+        "seed_integrity",
+    )
     assert fail["failures"] == 1 and fail["checks"] == "scenario_meta"
 
     order = [p["status"] for p in report["problems"]]  # errors, then failures, then warnings
@@ -233,7 +251,9 @@ def test_junit(mixed: Any) -> None:
     assert root.get("failures") == str(counts["fail"])
     assert root.get("errors") == str(counts["error"])
     assert root.get("skipped") == str(counts["skipped"])
-    hooks = sum(1 for r in run_results["results"] if r["unique_id"].startswith(("operation.", "exposure.")))
+    hooks = sum(
+        1 for r in run_results["results"] if r["unique_id"].startswith(("operation.", "exposure."))
+    )
     assert root.get("tests") == str(len(run_results["results"]) - hooks)
     suites = [suite.get("name") for suite in root]
     assert suites[0] == "seeds" and "validation.census_quality" in suites
