@@ -25,12 +25,8 @@ from runner.invoke import Invocation, ProgressSink, new_run_dir, run_dbt, state_
 from runner.locking import DatabaseLocked, probe_database, setup_lock, setup_lock_holder
 from runner.report import Context, build_report, render_json, render_junit
 
-INPUT_VARS = (
-    "scenario_id",
-    "plan_year_start_date",
-    "plan_year_end_date",
-    "simulation_effective_date",
-)
+INPUT_VARS = ("scenario_id", "plan_year_start_date", "plan_year_end_date")
+INPUT_VARS += ("simulation_effective_date",)
 LAST_SUCCESS = "last-success"
 # OS-level failures DuckDB reports inside dbt's results: a runtime error, with a hint.
 ENVIRONMENT_ERRORS = {
@@ -97,23 +93,20 @@ def probe(db_path: Path) -> None:
 
 
 def write_reports(
-    report_dir: Path, report: dict[str, Any], copy_to: Path | None = None
+    directory: Path, report: dict[str, Any], copy_to: Path | None = None
 ) -> list[str]:
-    """<command>-report.json and <command>-junit.xml, replaced atomically; their paths."""
+    """<command>-report.json and -junit.xml, each replaced atomically; their paths."""
     paths = []
-    for directory in (report_dir, copy_to):
-        if directory is None:
-            continue
-        for suffix, text in (
-            ("report.json", render_json(report)),
-            ("junit.xml", render_junit(report)),
-        ):
-            path = directory / f"{report['command']}-{suffix}"
-            with contextlib.suppress(OSError):
-                directory.mkdir(parents=True, exist_ok=True)
-                path.with_name(f".{path.name}.tmp").write_text(text, encoding="utf-8")
-                os.replace(path.with_name(f".{path.name}.tmp"), path)
-                paths += [str(path)] if directory == report_dir else []
+    texts = {"report.json": render_json(report), "junit.xml": render_junit(report)}
+    for folder, (suffix, text) in (
+        (f, t) for f in (directory, copy_to) if f for t in texts.items()
+    ):
+        path = folder / f"{report['command']}-{suffix}"
+        with contextlib.suppress(OSError):
+            folder.mkdir(parents=True, exist_ok=True)
+            path.with_name(f".{path.name}.tmp").write_text(text, encoding="utf-8")
+            os.replace(path.with_name(f".{path.name}.tmp"), path)
+            paths += [str(path)] if folder == directory else []
     return paths
 
 
@@ -124,16 +117,12 @@ def finish(
     artifacts = (invocation.run_results, invocation.manifest) if invocation else (None, None)
     report = build_report(*artifacts, ctx)
     paths = write_reports(settings.report_dir, report, Path(ctx.run_dir) if ctx.run_dir else None)
-    if ctx.command == "setup" and not ctx.preflight_problems:
-        record = {
-            key: report[key] for key in ("status", "exit_code", "elapsed_seconds", "published")
-        }
+    if ctx.command == "setup" and not ctx.preflight_problems:  # status reads it
+        keys = ("status", "exit_code", "elapsed_seconds", "published")
+        record = {key: report[key] for key in keys} | {"finished_at": now(), "report": paths[:1]}
         with contextlib.suppress(OSError):
-            state = state_dir(settings.db_path)
-            state.mkdir(parents=True, exist_ok=True)
-            (state / "last-run.json").write_text(
-                json.dumps({**record, "finished_at": now(), "report": paths[:1]})
-            )
+            state_dir(settings.db_path).mkdir(parents=True, exist_ok=True)
+            (state_dir(settings.db_path) / "last-run.json").write_text(json.dumps(record))
     return Outcome(report, paths)
 
 

@@ -28,8 +28,8 @@ CATEGORIES = {
     "seed_integrity", "census_quality", "staging", "baseline_workforce", "configuration_consistency"
 }  # fmt: skip
 FOLDER_PREFIX = {"staging": "stg_", "intermediate": "int_", "marts": ("fct_", "dim_")}
-PK_TESTS = {"planwise_unique_combination"}
-ONE_ROW_TEST = "planwise_row_count_between"
+PK_TESTS = {"unique_combination_of_columns"}
+ONE_ROW_TEST = "expect_table_row_count_to_be_between"
 COMMENTS = re.compile(r"\{#.*?#\}|--[^\n]*", re.S)
 HARD_CODED = re.compile(r"\b(main|simulation)\.\w|\"(main|simulation)\"")
 SIGNATURE = re.compile(r"\{%-?\s*(?:macro|test)\s+\w+\((.*?)\)\s*-?%\}", re.S)
@@ -175,3 +175,18 @@ def test_every_test_has_validation_and_one_category(manifest: dict[str, Any]) ->
         or len(set(node["config"]["tags"]) & CATEGORIES) != 1
     }
     assert not wrong, f"tests without `validation` and exactly one category: {wrong}"
+
+
+def test_every_var_has_a_kind_that_dbt_checks() -> None:
+    """planwise_validate_vars checks each var against planwise_var_kinds: every var
+    of dbt_project.yml (and the runner's own two) has exactly one kind there."""
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    declared = set(yaml.safe_load((root / "dbt_project.yml").read_text())["vars"])
+    text = (root / "macros" / "config" / "planwise_var_kinds.sql").read_text()
+    kinds = re.findall(r"^\s+'(\w+)': '(\w+)',$", text, re.M)
+    assert declared | {"planwise_clear", "planwise_report"} == {name for name, _ in kinds}
+    assert len(kinds) == len({name for name, _ in kinds})
+    known = {"text", "date", "year", "whole", "whole_or_null", "number", "severity", "boolean"}
+    assert {kind for _, kind in kinds} <= known | {"list", "mapping"}

@@ -4,14 +4,13 @@
   config_tenure_bands define the labels the baseline assigns). Fails with one
   row per label missing from the model (`missing`) or not defined by the band
   seed (`unknown`, e.g. a typo such as '65 +').
-  Arguments: to (a relation), field. Optional: row_condition.
+  Arguments: to (a relation), field.
 -#}
-{% test planwise_band_labels_match(model, column_name, to, field, row_condition=none) %}
+{% test planwise_band_labels_match(model, column_name, to, field) %}
 
 with source_rows as (
 
     select * from {{ model }}
-    {% if row_condition %} where {{ row_condition }} {% endif %}
 
 ),
 

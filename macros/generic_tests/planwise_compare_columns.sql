@@ -3,9 +3,8 @@
   `column_name <operator> other_column` is false (e.g. hire date <= termination
   date, band minimum < band maximum). Rows where either side is NULL pass.
   Arguments: operator (one of <, <=, =, >=, >, <>), other_column.
-  Optional: row_condition (SQL predicate restricting the rows checked).
 -#}
-{% test planwise_compare_columns(model, column_name, operator, other_column, row_condition=none) %}
+{% test planwise_compare_columns(model, column_name, operator, other_column) %}
 
 {%- if operator not in ['<', '<=', '=', '>=', '>', '<>'] -%}
   {{ exceptions.raise_compiler_error("planwise_compare_columns: unsupported operator '" ~ operator ~ "'") }}
@@ -14,7 +13,6 @@
 with source_rows as (
 
     select * from {{ model }}
-    {% if row_condition %} where {{ row_condition }} {% endif %}
 
 ),
 

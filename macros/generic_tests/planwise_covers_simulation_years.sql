@@ -2,14 +2,12 @@
   planwise_covers_simulation_years: every year of the simulation horizon (vars
   simulation_start_year..simulation_end_year) must appear in `column_name`.
   Fails with one row per missing year (`missing_year`).
-  Optional: row_condition (e.g. only the default scenario's rows).
 -#}
-{% test planwise_covers_simulation_years(model, column_name, row_condition=none) %}
+{% test planwise_covers_simulation_years(model, column_name) %}
 
 with source_rows as (
 
     select * from {{ model }}
-    {% if row_condition %} where {{ row_condition }} {% endif %}
 
 ),
 

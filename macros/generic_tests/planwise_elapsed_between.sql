@@ -8,16 +8,15 @@
   bounds are exact (a birthday on the as-of date counts as completed).
   Failing rows carry `as_of_date` and an approximate `elapsed` for reading.
   Arguments: as_of_var (name of a var holding an ISO date), datepart,
-  min_value, max_value. Optional: row_condition.
+  min_value, max_value.
 -#}
-{% test planwise_elapsed_between(model, column_name, as_of_var, datepart='year', min_value=none, max_value=none, row_condition=none) %}
+{% test planwise_elapsed_between(model, column_name, as_of_var, datepart='year', min_value=none, max_value=none) %}
 
 {%- set as_of = "cast('" ~ var(as_of_var) ~ "' as date)" -%}
 
 with source_rows as (
 
     select * from {{ model }}
-    {% if row_condition %} where {{ row_condition }} {% endif %}
 
 ),
 

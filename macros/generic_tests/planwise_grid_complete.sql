@@ -6,14 +6,12 @@
   the band staging models with column band_label). Fails with one row per
   missing cell (`cell_issue` = 'missing') and per cell outside that space
   (`cell_issue` = 'unexpected').
-  Optional: row_condition (restricts the grid rows checked).
 -#}
-{% test planwise_grid_complete(model, levels, tenure_bands, age_bands, row_condition=none) %}
+{% test planwise_grid_complete(model, levels, tenure_bands, age_bands) %}
 
 with grid as (
 
     select * from {{ model }}
-    {% if row_condition %} where {{ row_condition }} {% endif %}
 
 ),
 

@@ -5,16 +5,14 @@
   `column_names` (model-level), so one test can cover all the rate columns of a
   seed. Failing rows carry `failing_column`, `failing_value` and the whole
   offending row. NULLs pass (not_null tests own them).
-  Optional: row_condition (SQL predicate restricting the rows checked).
 -#}
-{% test planwise_in_range(model, column_name=none, column_names=none, min_value=none, max_value=none, min_inclusive=true, max_inclusive=true, row_condition=none) %}
+{% test planwise_in_range(model, column_name=none, column_names=none, min_value=none, max_value=none, min_inclusive=true, max_inclusive=true) %}
 
 {%- set columns = column_names if column_names else [column_name] -%}
 
 with source_rows as (
 
     select * from {{ model }}
-    {% if row_condition %} where {{ row_condition }} {% endif %}
 
 ),
 

@@ -8,9 +8,8 @@
     count       >= 0 and a whole number
   Fails with one row per lever outside its range, with parameter_kind and
   expected_range beside the whole row. NULL values pass (not_null owns them).
-  Optional: row_condition.
 -#}
-{% test planwise_lever_values_in_range(model, column_name, row_condition=none) %}
+{% test planwise_lever_values_in_range(model, column_name) %}
 
 {%- set kinds = var('lever_parameter_kinds') -%}
 {%- set known_kinds = ['multiplier', 'threshold', 'count'] -%}
@@ -21,7 +20,6 @@
 with source_rows as (
 
     select * from {{ model }}
-    {% if row_condition %} where {{ row_condition }} {% endif %}
 
 ),
 

@@ -4,9 +4,8 @@
   Before querying it checks that every listed column exists in the relation
   and stops with an error naming the relation and the missing column(s), so a
   file lacking a required column fails loudly instead of passing.
-  Optional: row_condition (SQL predicate restricting the rows checked).
 -#}
-{% test planwise_not_null_columns(model, column_names, row_condition=none) %}
+{% test planwise_not_null_columns(model, column_names) %}
 
 {%- if execute -%}
   {%- set present = [] -%}
@@ -27,7 +26,6 @@
 with source_rows as (
 
     select * from {{ model }}
-    {% if row_condition %} where {{ row_condition }} {% endif %}
 
 ),
 

@@ -6,16 +6,14 @@
   validation_required_parameters. Fails with one row per missing
   (fiscal_year, job_level, event_type, parameter_name); event types match in
   any case.
-  Optional: row_condition (restricts the parameter rows considered present).
 -#}
-{% test planwise_parameters_complete(model, levels, required_parameters=none, row_condition=none) %}
+{% test planwise_parameters_complete(model, levels, required_parameters=none) %}
 
 {%- set required = required_parameters if required_parameters is not none else var('validation_required_parameters') -%}
 
 with parameters as (
 
     select * from {{ model }}
-    {% if row_condition %} where {{ row_condition }} {% endif %}
 
 ),
 

@@ -16,16 +16,14 @@
   (`unknown_rule`) instead of being ignored.
   Failing rows: rule_name, enforcement_level, industry_profile, month_number
   (NULL for whole-profile rules), observed_value, target_value, tolerance.
-  Optional: row_condition (restricts the distribution rows checked).
 -#}
-{% test planwise_raise_timing_rules(model, rules, enforcement_level, row_condition=none) %}
+{% test planwise_raise_timing_rules(model, rules, enforcement_level) %}
 
 {%- set known_rules = ['monthly_distribution_sum', 'minimum_month_percentage', 'maximum_month_percentage'] -%}
 
 with distribution as (
 
     select * from {{ model }}
-    {% if row_condition %} where {{ row_condition }} {% endif %}
 
 ),
 

@@ -5,14 +5,13 @@
   not starting at start_value (`range_defect` = 'late_start'), or an adjacent
   pair where the next range does not start where the previous one ends
   ('gap' or 'overlap'), naming both ranges by label_column.
-  Optional: start_value (default 0), row_condition.
+  Optional: start_value (default 0).
 -#}
-{% test planwise_ranges_contiguous(model, lower_column, upper_column, label_column, start_value=0, row_condition=none) %}
+{% test planwise_ranges_contiguous(model, lower_column, upper_column, label_column, start_value=0) %}
 
 with source_rows as (
 
     select * from {{ model }}
-    {% if row_condition %} where {{ row_condition }} {% endif %}
 
 ),
 

@@ -247,7 +247,7 @@ CASES: list[Case] = [
         ),
         (
             Expect(
-                ("planwise_unique_combination", "config_raise_timing_distribution", None),
+                ("unique_combination_of_columns", "config_raise_timing_distribution", None),
                 "fail",
                 SI,
                 1,

@@ -37,8 +37,8 @@ FAMILY_REPRESENTED = {
     "not_null": "seed_value_missing; model columns are produced by the model",
     "accepted_values": "each named accepted-values rule has a case; the rest check model constants",
     "relationships": "each seed relationship has a case; baseline_level_unknown for the baseline",
-    "planwise_unique_combination": "seed_composite_key_duplicated; grids cross-join unique keys",
-    "planwise_row_count_between": "staging_empty and the one-row cases share the macro",
+    "unique_combination_of_columns": "seed_composite_key_duplicated; grids cross-join unique keys",
+    "expect_table_row_count_to_be_between": "staging_empty and the one-row cases share the macro",
 }
 
 
