@@ -55,7 +55,7 @@ def stored_models(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def tests_of(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+def data_tests_of(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     return [n for n in own(manifest).values() if n["resource_type"] == "test"]
 
 
@@ -63,7 +63,7 @@ def test_every_model_has_a_primary_key_test(manifest: dict[str, Any]) -> None:
     unique: set[tuple[str, str]] = set()
     not_null: set[tuple[str, str]] = set()
     keyed: set[str] = set()
-    for node in tests_of(manifest):
+    for node in data_tests_of(manifest):
         metadata = node.get("test_metadata") or {}
         name, kwargs = metadata.get("name"), metadata.get("kwargs") or {}
         attached = node.get("attached_node")
@@ -166,7 +166,7 @@ def test_model_names_start_with_their_folder_prefix(manifest: dict[str, Any]) ->
 
 
 def test_every_test_has_validation_and_one_category(manifest: dict[str, Any]) -> None:
-    nodes = [*tests_of(manifest), *own(manifest, "unit_tests").values()]
+    nodes = [*data_tests_of(manifest), *own(manifest, "unit_tests").values()]
     assert nodes
     wrong = {
         node["name"]: sorted(node["tags"])

@@ -223,17 +223,18 @@ def test_interrupt_right_after_the_atomic_replace_says_published(
     # for a SIGINT that lands there; a real one does, under load).
     from runner import publish
 
-    real_fsync_dir = publish._fsync_dir
+    real_fsync = publish._fsync
     calls: list[Path] = []
 
-    def interrupted_fsync_dir(directory: Path) -> None:
-        calls.append(directory)
-        if len(calls) == 1 and _replaced(case, inode):
-            raise KeyboardInterrupt
-        real_fsync_dir(directory)
+    def interrupted_fsync(path: Path, directory: bool = False) -> None:
+        if directory:
+            calls.append(path)
+            if len(calls) == 1 and _replaced(case, inode):
+                raise KeyboardInterrupt
+        real_fsync(path, directory)
 
     inode = case.db.stat().st_ino
-    monkeypatch.setattr(publish, "_fsync_dir", interrupted_fsync_dir)
+    monkeypatch.setattr(publish, "_fsync", interrupted_fsync)
     result = case.run(census=pristine.census_b)
 
     assert calls and _replaced(case, inode)

@@ -1317,7 +1317,41 @@ def check_outcome(
     assert not unexpected, f"unexpected results: {unexpected}"
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+# Mutations of rules on different seeds and staging models, injected together
+# into one project and proved by one build: check_outcome still requires each
+# rule's exact failing-row count (a rule another mutation had skipped would
+# fail the test) and nothing else failing.
+BATCHES = {
+    "seed_rules": (
+        "scenario_unknown_base", "lever_rate_above_one", "cola_rate_above_one",
+        "job_level_rate_above_one", "job_band_inverted", "promotion_base_negative",
+        "termination_base_above_one", "raise_rate_above_one", "timing_share_negative",
+        "promotion_age_multiplier_zero", "promotion_tenure_multiplier_huge",
+        "termination_age_multiplier_negative", "termination_tenure_multiplier_huge",
+    ),
+    "staging_rules": (
+        "scenario_status_unknown", "target_priority_unknown", "rule_enforcement_level_unknown",
+        "one_row_seed_twice", "one_row_seed_three_rows", "cola_year_missing",
+    ),
+}  # fmt: skip
+BATCHED = {case_id for ids in BATCHES.values() for case_id in ids}
+ALONE = [case for case in CASES if case.id not in BATCHED]
+
+
+@pytest.mark.parametrize("batch", list(BATCHES))
+def test_batched_mutations_each_fire_their_rule(
+    batch: str, fresh_project: DbtProject, tmp_path: Path
+) -> None:
+    cases = [case for case in CASES if case.id in BATCHES[batch]]
+    assert len(cases) == len(BATCHES[batch])
+    for case in cases:
+        assert case.mutate(fresh_project, tmp_path) is None  # seed edits only
+        assert not case.error_nodes
+    outcome = fresh_project.dbt("build", "--selector", "setup", *QUIET)
+    check_outcome(fresh_project, outcome, tuple(e for case in cases for e in case.expect))
+
+
+@pytest.mark.parametrize("case", ALONE, ids=[c.id for c in ALONE])
 def test_mutation_fires_exactly_its_rule(
     case: Case, fresh_project: DbtProject, tmp_path: Path
 ) -> None:
