@@ -111,7 +111,7 @@ def _message(text: Any) -> str:
     lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
     if len(lines) > 1 and " Error in " in lines[0]:
         lines = lines[1:]
-    return " ".join(line for line in lines if not line.startswith("> "))
+    return "\n".join(line for line in lines if not line.startswith("> "))
 
 
 def _step(node: dict[str, Any]) -> str:
@@ -386,7 +386,7 @@ def _problems(report: dict[str, Any], unicode: bool, width: int) -> list[str]:
             facts = [rows, f"severity {problem['severity'] or 'error'}", str(problem["category"])]
             facts += [f"checks {problem['checks']}"] if problem["checks"] else []
         lines += _wrap(", ".join(fact for fact in facts if fact), width, "    ", 2)
-        if problem["description"]:  # its first sentence: what the check is about
+        if problem["description"] and problem["resource_type"] != "seed":  # what it checks
             lines += _wrap(
                 problem["description"].split(". ")[0].rstrip(".") + ".", width, "    ", 3
             )
@@ -394,9 +394,8 @@ def _problems(report: dict[str, Any], unicode: bool, width: int) -> list[str]:
         if problem["query"]:
             lines += _wrap(f"all rows: {problem['query']}", width, "    ", 2)
         if problem["message"] and (problem["status"] == "error" or not problem["query"]):
-            lines += _wrap(
-                problem["message"], width, "    ", 12 if problem["resource_type"] == "seed" else 3
-            )
+            for line in problem["message"].splitlines()[:21]:  # a seed: one line per problem
+                lines += _wrap(line, width, "    ", 4)
     return lines
 
 
@@ -447,7 +446,7 @@ def _tail(report: dict[str, Any], width: int) -> list[str]:
         row = "".join(cell.ljust(column) for cell in cells[start : start + per_line])
         lines.append(_fit("  " + row.rstrip(), width))
     census = report["census"]
-    if census["rows_per_second"]:
+    if census["rows_per_second"] and report["status"] in ("success", "warn"):
         rate = f"{round(census['rows_per_second']):,} rows/s end to end"
         whole = f"({census['seconds']:.1f}s for the whole setup)"
         lines += ["", _fit(f"Census: {census['rows']:,} employees, {rate} {whole}", width)]
