@@ -25,7 +25,12 @@ from runner.invoke import Invocation, ProgressSink, new_run_dir, run_dbt, state_
 from runner.locking import DatabaseLocked, probe_database, setup_lock, setup_lock_holder
 from runner.report import Context, build_report, render_json, render_junit
 
-INPUT_VARS = "scenario_id plan_year_start_date plan_year_end_date simulation_effective_date".split()
+INPUT_VARS = (
+    "scenario_id",
+    "plan_year_start_date",
+    "plan_year_end_date",
+    "simulation_effective_date",
+)
 LAST_SUCCESS = "last-success"
 # OS-level failures DuckDB reports inside dbt's results: a runtime error, with a hint.
 ENVIRONMENT_ERRORS = {
