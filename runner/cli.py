@@ -18,6 +18,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -317,13 +318,22 @@ def docs(**flags: Any) -> int:
     """`dbt docs generate --static`: one self-contained HTML file with the lineage of
     every seed, model and test (with the database's catalog when there is one)."""
     from runner.invoke import run_dbt
+    from runner.locking import setup_lock
+    from runner.setup import probe
 
     settings = _settings(flags)
     output = Path(flags["output_dir"] or settings.report_dir / "docs").resolve()
     with tempfile.TemporaryDirectory(prefix="planwise-docs-") as tmp:
-        db_path = settings.db_path if settings.db_path.exists() else Path(tmp) / "docs.duckdb"
+        live = settings.db_path.exists()  # its catalog, read under the setup lock
+        db_path = settings.db_path if live else Path(tmp) / "docs.duckdb"
         run = functools.partial(run_dbt, settings, db_path=db_path, run_dir=Path(tmp))
-        invocation = run(["docs", "generate", "--static"], console_level=_level(flags))
+        lock = (
+            setup_lock(db_path, settings.knobs["lock_timeout_seconds"]) if live else nullcontext()
+        )
+        with lock:
+            if live:
+                probe(db_path)
+            invocation = run(["docs", "generate", "--static"], console_level=_level(flags))
         if not invocation.success:
             raise PlanwiseError(f"dbt docs generate failed: {invocation.error_summary()}")
         output.mkdir(parents=True, exist_ok=True)

@@ -121,6 +121,8 @@ def finish(
     artifacts = (invocation.run_results, invocation.manifest) if invocation else (None, None)
     report = build_report(*artifacts, ctx)
     paths = write_reports(settings.report_dir, report, Path(ctx.run_dir) if ctx.run_dir else None)
+    if not paths:
+        report["messages"].append(f"cannot write the reports to {settings.report_dir}")
     if ctx.command == "setup" and not ctx.preflight_problems:  # status reads it
         keys = ("status", "exit_code", "elapsed_seconds", "published")
         record = {key: report[key] for key in keys} | {"finished_at": now(), "report": paths[:1]}
@@ -409,7 +411,7 @@ def run_clear(settings: Settings, dry_run: bool, level: str) -> list[str]:
         )
     if not invocation.success:
         raise PlanwiseError(f"the clear macro failed: {invocation.error_summary()}")
-    return [f"  {message}" for message in invocation.messages]
+    return [f"  {message}" for message in invocation.messages] or ["nothing to clear"]
 
 
 def run_rollback(settings: Settings) -> tuple[Path, Path]:
@@ -438,6 +440,14 @@ def readiness(settings: Settings, level: str) -> list[tuple[bool, str]]:
     ]
     holder = setup_lock_holder(live)
     checks += [(False, f"database: a setup is running on {live}: {holder}")] if holder else []
+    debris = publish.leftovers(live) if live.parent.is_dir() else []
+    kept = publish.kept_failures(live)
+    checks += (
+        [(True, "leftovers the next setup removes: " + ", ".join(p.name for p in debris))]
+        if debris
+        else []
+    )
+    checks += [(True, f"kept failed candidate: {path} (delete it when done)") for path in kept]
     try:
         probe(live)
         checks.append(
