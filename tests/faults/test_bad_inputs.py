@@ -39,31 +39,47 @@ def _header_only(path: Path) -> None:
     path.write_bytes(path.read_bytes().split(b"\n")[0] + b"\n")
 
 
-# (seed, how to break it, what the message must name besides the file name)
+# (seed, how to break it, what the message must name besides the file name): one
+# kind of defect per seed file, so that one setup proves them all (dbt loads every
+# seed it can and fails each one it cannot, naming file, line and column).
 SEED_CASES: dict[str, tuple[str, Callable[[Path], None], list[str]]] = {
     "extra-field": (COLA, lambda p: _replace_line(p, 3, b"2025,0.025,0.1"), ["line 3"]),
-    "missing-fields": (COLA, lambda p: _replace_line(p, 3, b"2025"), ["line 3"]),
-    "unterminated-quote": (COLA, lambda p: _replace_line(p, 3, b'2025,"0.025'), ["line 3"]),
-    "latin1-byte": (META, lambda p: _replace_in_line(p, 2, b"Baseline", b"Caf\xe9"), ["line 2"]),
-    "renamed-header": (COLA, lambda p: _replace_line(p, 1, b"year,cola_pct"), ["cola_rate"]),
-    "duplicated-header": (COLA, lambda p: _replace_line(p, 1, b"year,year"), ["cola_rate"]),
-    "header-only": (COLA, _header_only, []),
+    "missing-fields": (
+        "config_irs_limits",
+        lambda p: _replace_line(p, 3, b"2025,23500"),
+        ["line 3"],
+    ),
+    "unterminated-quote": (
+        "config_promotion_hazard_age_multipliers",
+        lambda p: _replace_line(p, 3, b'"25-34,1.3'),
+        ["line 3"],
+    ),
+    "renamed-header": (
+        "config_termination_hazard_tenure_multipliers",
+        lambda p: _replace_line(p, 1, b"tenure_band,multiplyer"),
+        ["multiplier"],
+    ),
+    "duplicated-header": (
+        "config_promotion_hazard_tenure_multipliers",
+        lambda p: _replace_line(p, 1, b"tenure_band,tenure_band"),
+        ["multiplier"],
+    ),
+    "header-only": ("config_promotion_hazard_base", _header_only, ["no data rows"]),
     "invalid-date": (
         META,
         lambda p: _replace_in_line(p, 2, b"2024-01-01 00:00:00", b"2024-02-30 00:00:00"),
         ["line 2", "created_at"],
     ),
     "non-iso-date": (
-        META,
+        "config_job_levels",
         lambda p: _replace_in_line(p, 2, b"2024-01-01 00:00:00", b"01/02/2024 00:00:00"),
         ["line 2", "created_at"],
     ),
     "text-in-number": (
-        COLA,
-        lambda p: _replace_in_line(p, 2, b"0.025", b"two percent"),
-        ["line 2", "cola_rate"],
+        "config_termination_hazard_base",
+        lambda p: _replace_in_line(p, 2, b"0.25", b"a quarter"),
+        ["line 2", "base_rate_for_new_hire"],
     ),
-    "missing-file": (COLA, lambda p: p.unlink(), []),
 }
 
 
@@ -77,34 +93,40 @@ def said(case: Case) -> list[str]:
     return texts
 
 
-@pytest.mark.parametrize("name", list(SEED_CASES))
-def test_bad_seed_fails_before_dbt_naming_file_and_place(case: Case, name: str) -> None:
-    seed, breaker, fragments = SEED_CASES[name]
-    breaker(case.seed(seed))
+def test_bad_seeds_fail_naming_file_and_place(case: Case) -> None:
+    for seed, breaker, _ in SEED_CASES.values():
+        breaker(case.seed(seed))
 
     result = case.run()
 
     assert result.exit_code == 2, result.output
-    named = seed if name == "missing-file" else f"{seed}.csv"  # dbt: no node named ...
-    problems = [text for text in said(case) if named in text]
-    assert problems, result.output
-    for fragment in fragments:
-        assert any(fragment in text for text in problems), (fragment, problems)
-    assert "Traceback" not in result.output
-    assert "nothing was run" in result.output or "nothing published" in result.output
+    texts = said(case)
+    for name, (seed, _, fragments) in SEED_CASES.items():
+        problems = [text for text in texts if f"{seed}.csv" in text]
+        assert problems, (name, result.output)
+        for fragment in fragments:
+            assert any(fragment in text for text in problems), (name, fragment, problems)
+    failed = {p["name"]: p["status"] for p in case.report()["problems"]}
+    # each broken seed errors on its own: alone, each would exit 2 as well
+    assert {seed: "error" for seed, _, _ in SEED_CASES.values()}.items() <= failed.items()
+    assert "Traceback" not in result.output and "nothing published" in result.output
     case.assert_unchanged()
     case.assert_no_debris()
 
 
-def test_every_bad_seed_is_reported_in_one_run(case: Case) -> None:
-    """dbt loads every seed it can and names each one it cannot (a file that is not
-    UTF-8 stops dbt from parsing at all, so pre-flight reports those first)."""
-    _replace_line(case.seed(COLA), 3, b"2025,0.025,0.1")
-    _replace_in_line(case.seed(META), 2, b"2024-01-01 00:00:00", b"2024-02-30 00:00:00")
+@pytest.mark.parametrize("kind", ["latin1-byte", "missing-file"])
+def test_a_seed_dbt_cannot_parse_stops_before_the_build(case: Case, kind: str) -> None:
+    """Bytes that are not UTF-8 stop dbt from parsing (pre-flight names the line and
+    byte); a missing seed file is a parse error naming the seed."""
+    if kind == "latin1-byte":
+        _replace_in_line(case.seed(META), 2, b"Baseline", b"Caf\xe9")
+    else:
+        case.seed(COLA).unlink()
     result = case.run()
     assert result.exit_code == 2, result.output
-    texts = " ".join(said(case))
-    assert f"{COLA}.csv line 3" in texts and f"{META}.csv line 2, column created_at" in texts
+    expected = f"{META}.csv line 2" if kind == "latin1-byte" else COLA
+    assert any(expected in text for text in said(case)), said(case)
+    assert "Traceback" not in result.output
     case.assert_unchanged()
     case.assert_no_debris()
 
