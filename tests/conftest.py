@@ -23,6 +23,9 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROJECT_ENTRIES = ("dbt_project.yml", "selectors.yml", "profiles.yml", "dbt", "macros")
 SAMPLE_CENSUS = REPO_ROOT / "dbt" / "data" / "census_sample.parquet"
+# The steps of a setup's report: the runner's two, then seeds, the models' steps
+# (their first tag) and validation.
+SETUP_STEPS = {"pre-flight", "clear", "seeds", "foundation", "configuration", "validation"}
 _PARSED: list[Path] = []  # one partial-parse file per worker, reused by every project copy
 
 

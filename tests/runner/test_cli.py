@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import SAMPLE_CENSUS
+from tests.conftest import SAMPLE_CENSUS, SETUP_STEPS
 from tests.reliability._processes import duckdb_code, holding, setup_lock_code
 from tests.runner.conftest import RunnerProject, new_runner_project
 
@@ -74,14 +74,7 @@ def test_setup_publishes_reports_and_keeps_user_tables(set_up: RunnerProject) ->
     assert (report["status"], report["exit_code"], report["published"]) == ("success", 0, True)
     steps = {step["name"]: step for step in report["steps"]}
     assert list(steps)[:3] == ["pre-flight", "clear", "seeds"] and list(steps)[-1] == "validation"
-    assert set(steps) == {
-        "pre-flight",
-        "clear",
-        "seeds",
-        "foundation",
-        "configuration",
-        "validation",
-    }
+    assert set(steps) == SETUP_STEPS
     assert steps["seeds"]["nodes"] == 20 and steps["seeds"]["pass"] == 20
     assert steps["clear"]["nodes"] >= 1  # stg_stale_leftover
     assert steps["validation"]["fail"] == 0 and steps["validation"]["nodes"] > 50

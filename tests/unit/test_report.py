@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from runner.report import Context, build_report, render_json, render_junit, render_text
+from tests.conftest import SETUP_STEPS
 
 CATEGORIES = (
     "seed_integrity", "census_quality", "staging", "baseline_workforce",
@@ -77,14 +78,7 @@ def test_pass_report(passing: Any) -> None:
     assert (report["status"], report["exit_code"]) == ("success", 0)
     steps = by_name(report["steps"])
     assert list(steps)[:3] == ["pre-flight", "clear", "seeds"] and list(steps)[-1] == "validation"
-    assert set(steps) == {
-        "pre-flight",
-        "clear",
-        "seeds",
-        "foundation",
-        "configuration",
-        "validation",
-    }
+    assert set(steps) == SETUP_STEPS
     assert steps["seeds"]["nodes"] == steps["seeds"]["pass"] == 20
     assert all(step["status"] == "pass" for step in report["steps"])
     models = sum(1 for r in run_results["results"] if r["unique_id"].startswith("model."))
