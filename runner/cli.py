@@ -73,15 +73,18 @@ selection = _options(
 
 
 def _selection(flags: dict[str, Any], default: str) -> list[str]:
-    args = [arg for value in flags.pop("select") for arg in ("--select", value)]
-    args += (
-        ["--selector", flags.pop("selector")]
-        if flags.get("selector")
-        else ["--selector", default]
-        if not args
-        else []
-    )
-    args += [arg for value in flags.pop("exclude") for arg in ("--exclude", value)]
+    """dbt's selection flags as given; the project's `default` selector without any.
+    dbt ignores --select and --exclude next to --selector, so that is refused."""
+    select, exclude, selector = flags.pop("select"), flags.pop("exclude"), flags.pop("selector")
+    if selector and (select or exclude):
+        raise click.UsageError("--selector cannot be combined with --select or --exclude")
+    if exclude and not select and default != "setup":
+        raise click.UsageError(
+            f"--exclude needs --select here (the default is --selector {default})"
+        )
+    args = ["--selector", selector or default] if not (select or exclude) or selector else []
+    args += [arg for value in select for arg in ("--select", value)]
+    args += [arg for value in exclude for arg in ("--exclude", value)]
     return args + (["--full-refresh"] if flags.pop("full_refresh", False) else [])
 
 
@@ -334,6 +337,8 @@ def docs(**flags: Any) -> int:
             if live:
                 probe(db_path)
             invocation = run(["docs", "generate", "--static"], console_level=_level(flags))
+        if invocation.interrupted:
+            raise KeyboardInterrupt
         if not invocation.success:
             raise PlanwiseError(f"dbt docs generate failed: {invocation.error_summary()}")
         output.mkdir(parents=True, exist_ok=True)
@@ -344,11 +349,11 @@ def docs(**flags: Any) -> int:
         ):
             shutil.copy2(invocation.target_path / name, output / (copy or name))
         click.echo(f"docs: {output / 'index.html'}\nopen: {(output / 'index.html').as_uri()}")
-        if flags["serve"]:
-            run(
-                ["docs", "serve", "--port", str(flags["port"]), "--no-browser"],
-                console_level="info",
-            )
+        if flags["serve"]:  # until Ctrl-C
+            serve = ["docs", "serve", "--port", str(flags["port"]), "--no-browser"]
+            served = run(serve, console_level="info")
+            if not served.success and not served.interrupted:
+                raise PlanwiseError(f"dbt docs serve failed: {served.error_summary()}")
     return ExitCode.OK
 
 

@@ -116,7 +116,13 @@ def _knob(name: str, value: Any, where: str, base: Path) -> Any:
     fits = type(value) is kind or (kind is Path and isinstance(value, str | Path))
     if kind is str and name == "db_file_mode":
         fits = isinstance(value, str) and _valid_mode(value)
-    if not (fits or (value is None and default is None)) or (name == "threads" and value < 1):
+    low = 1 if name == "threads" else 0
+    small = (
+        kind in (int, float)
+        and fits
+        and (value < low or (name == "timeout_seconds" and value == 0))
+    )
+    if not (fits or (value is None and default is None)) or small:
         expected = (
             "an octal mode the owner can read and write (e.g. 0600)"
             if name == "db_file_mode"
@@ -170,9 +176,11 @@ def _vars(
     for env_name, text in sorted(env.items()):
         name = env_name.removeprefix("PLANWISE_").removeprefix("THRESHOLD_").lower()
         if env_name.startswith("PLANWISE_") and name in declared and text != "":
-            overrides[name] = (
+            overrides[name] = (  # text stays text where the var's default is text
                 str(Path(text).resolve())
                 if name == "census_path"
+                else text
+                if isinstance(declared[name], str)
                 else _yaml(text, f"env {env_name}")
             )
     if flags.get("census") is not None:

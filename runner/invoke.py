@@ -183,12 +183,14 @@ def run_dbt(
     with contextlib.suppress(OSError):
         shutil.copy2(cache, target_path / PARTIAL_PARSE)
     listing = command[0] in ("ls", "list")
+    serve = command[:2] == ["docs", "serve"]
+    threads = [] if listing or serve else ["--threads", str(settings.knobs["threads"])]
     args = [
         *command,
         *("--project-dir", str(settings.project_dir), "--profiles-dir", str(settings.project_dir)),
         *("--target-path", str(target_path), "--log-path", str(log_path)),
         *("--target", settings.knobs["target"], "--vars", dbt_vars),
-        *([] if listing else ["--threads", str(settings.knobs["threads"])]),
+        *threads,
         *(
             "--log-level",
             console_level,
@@ -223,8 +225,11 @@ def run_dbt(
             timer.cancel()
     with contextlib.suppress(OSError):
         cache.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(target_path / PARTIAL_PARSE, cache.with_suffix(".tmp"))
-        os.replace(cache.with_suffix(".tmp"), cache)
+        temporary = cache.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copy2(target_path / PARTIAL_PARSE, temporary)
+        os.replace(temporary, cache)
+        for old in sorted(cache.parent.glob("*.msgpack"), key=lambda p: p.stat().st_mtime)[:-8]:
+            old.unlink(missing_ok=True)
     stopped = timed_out.is_set() or signalled.is_set() or isinstance(exception, KeyboardInterrupt)
     return Invocation(
         success=success and not stopped,

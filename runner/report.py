@@ -193,12 +193,11 @@ def build_report(
     nodes = _nodes(run_results, manifest)
     payload = hook_payload(run_results)
     cleared = [f"{r['schema']}.{r['name']}" for r in payload.get("cleared") or []]
-    hook_errors = [
-        _message(r.get("message"))
-        for r in (run_results or {}).get("results") or []
-        if str(r.get("unique_id")).startswith("operation.") and _status(r) == "error"
-    ]
-    hooks_failed = bool(hook_errors)
+    hooks = [r for r in (run_results or {}).get("results") or [] if _status(r) == "error"]
+    hooks = [r for r in hooks if str(r.get("unique_id")).startswith("operation.")]
+    hook_errors = [_message(r.get("message")) for r in hooks]
+    # on-run-start (the var check, clearing) gates the build; on-run-end only reports
+    hooks_failed = any("on-run-end" not in str(r.get("unique_id")) for r in hooks)
     totals = {"nodes": len(nodes), **_counts([n["status"] for n in nodes])}
     # A node dbt could not run is an error (2); a failing test is a validation
     # failure (1) unless its meta.exit_code says its input cannot be used (2).
@@ -491,7 +490,7 @@ def cleared_lines(cleared: list[str], width: int) -> list[str]:
 
 
 def render_json(report: dict[str, Any]) -> str:
-    return json.dumps(report, indent=2) + "\n"
+    return json.dumps(report, indent=2, default=str) + "\n"
 
 
 def render_junit(report: dict[str, Any]) -> str:

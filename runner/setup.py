@@ -52,6 +52,7 @@ class Switches:
     keep_failed: bool = False
     selection: list[str] = field(default_factory=list)  # dbt's --select/--exclude/... as given
     console_level: str = "none"
+    partial: bool = False  # a selection: builds part of the project
 
 
 @dataclass
@@ -76,7 +77,7 @@ def environment_hint(message: str) -> str | None:
 
 
 def context_for(command: str, settings: Settings) -> Context:
-    inputs = {name: settings.var(name) for name in INPUT_VARS}
+    inputs = {name: str(settings.var(name)) for name in INPUT_VARS}
     inputs["census_path"] = str(settings.census_path)
     return Context(command=command, started_at=now(), database=str(settings.db_path), inputs=inputs)
 
@@ -91,7 +92,7 @@ def probe(db_path: Path) -> None:
         if not type(exc).__module__.startswith("duckdb"):
             raise
         raise PlanwiseError(
-            f"{db_path}: cannot open the database: {str(exc).strip().splitlines()[0]}",
+            f"{db_path}: cannot open the database: {(str(exc).strip().splitlines() or [''])[0]}",
             "is it a DuckDB file? choose another --db or move it away",
         ) from exc
 
@@ -108,8 +109,9 @@ def write_reports(
         path = folder / f"{report['command']}-{suffix}"
         with contextlib.suppress(OSError):
             folder.mkdir(parents=True, exist_ok=True)
-            path.with_name(f".{path.name}.tmp").write_text(text, encoding="utf-8")
-            os.replace(path.with_name(f".{path.name}.tmp"), path)
+            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, path)
             paths += [str(path)] if folder == directory else []
     return paths
 
@@ -185,6 +187,8 @@ def _quick_command(settings: Settings, ctx: Context, run_dir: Path, level: str) 
         run_dir=run_dir / "ls",
         console_level=level,
     )
+    if listing.interrupted:
+        raise KeyboardInterrupt
     if listing.listed is None:
         raise PlanwiseError(
             f"dbt could not compare state: {listing.error_summary()}", "run without --quick"
@@ -227,6 +231,13 @@ def _setup(settings: Settings, switches: Switches, progress: ProgressSink | None
         run_dir = new_run_dir(live, "setup")
         ctx.run_dir = str(run_dir)
         command = ["build", *(switches.selection or ["--selector", "setup"])]
+        if [arg for arg in command[1:] if arg != "--full-refresh"] != ["--selector", "setup"]:
+            if switches.quick:
+                raise PlanwiseError("--quick chooses what to build itself", "drop the selection")
+            ctx.clear_note, switches.partial = (
+                "a selection keeps the tables it does not build",
+                True,
+            )
         if switches.quick:
             quick = _quick_command(settings, ctx, run_dir, switches.console_level)
             if quick is None:
@@ -264,7 +275,7 @@ def _refusal(
     if status in ("success", "warn") and invocation.success:
         return None
     if status in ("success", "warn"):  # every node passed, yet dbt says it failed
-        return "failed", f"dbt reported a failure: {invocation.error_summary()}"
+        return "error", f"dbt reported a failure: {invocation.error_summary()}"
     return None, ""
 
 
@@ -305,14 +316,17 @@ def _build_and_publish(
             )
         except (publish.PublishConflict, publish.CheckpointFailed, OSError) as exc:
             return give_up("error", f"not published: {exc}")
+        except DatabaseLocked as exc:  # a program opened the live file during the build
+            ctx.exit_code = 3
+            return give_up("error", f"not published: {exc}")
         ctx.published = True
         if kept:
             ctx.messages.append(
                 f"the replaced database is kept as {publish.previous_path(live)} "
                 "(`planwise-run rollback` puts it back)"
             )
-        with contextlib.suppress(OSError):
-            _remember(settings, invocation)
+        with contextlib.suppress(OSError):  # a partial build is no state to compare with
+            _remember(settings, None if switches.partial else invocation)
         return finish(settings, ctx, started, invocation)
     except KeyboardInterrupt:
         return _interrupted(settings, ctx, publication, started, invocation)
@@ -365,6 +379,16 @@ def _live_database(settings: Settings) -> Path:
     return live
 
 
+def _run(
+    settings: Settings, command: list[str], db_path: Path, run_dir: Path, **options: Any
+) -> Invocation:
+    """One dbt command for validate, clear or status; Ctrl-C stays an interrupt."""
+    invocation = run_dbt(settings, command, db_path=db_path, run_dir=run_dir, **options)
+    if invocation.interrupted:
+        raise KeyboardInterrupt
+    return invocation
+
+
 def run_validate(
     settings: Settings, selection: list[str], progress: ProgressSink | None, level: str
 ) -> Outcome:
@@ -375,17 +399,15 @@ def run_validate(
     with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
         probe(live)
         ctx.run_dir = str(new_run_dir(live, "validate"))
-        command = ["test", *selection]
         invocation = run_dbt(
-            settings,
-            command,
-            db_path=live,
-            run_dir=Path(ctx.run_dir),
-            progress=progress,
-            console_level=level,
-        )
+            settings, ["test", *selection], db_path=live, run_dir=Path(ctx.run_dir),
+            progress=progress, console_level=level, timeout=settings.knobs["timeout_seconds"],
+        )  # fmt: skip
     ctx.dbt_seconds = invocation.seconds
-    if invocation.interrupted:
+    if invocation.timed_out:
+        ctx.status = "error"
+        ctx.messages.append(f"timed out after {settings.knobs['timeout_seconds']:g}s")
+    elif invocation.interrupted:
         ctx.status = "interrupted"
     elif invocation.run_results is None:
         ctx.status = "error"
@@ -400,15 +422,11 @@ def run_clear(settings: Settings, dry_run: bool, level: str) -> list[str]:
         return [f"nothing to clear: {live} does not exist yet"]
     with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
         probe(live)
-        command = [
-            "run-operation",
-            "planwise_clear_owned",
-            "--args",
-            json.dumps({"dry_run": dry_run}),
-        ]
-        invocation = run_dbt(
-            settings, command, db_path=live, run_dir=new_run_dir(live, "clear"), console_level=level
-        )
+        arguments = json.dumps({"dry_run": dry_run})
+        command = ["run-operation", "planwise_clear_owned", "--args", arguments]
+        invocation = _run(settings, command, live, new_run_dir(live, "clear"), console_level=level)
+    if not dry_run:  # the live database is no longer what the last setup left
+        _remember(settings, None)
     if not invocation.success:
         raise PlanwiseError(f"the clear macro failed: {invocation.error_summary()}")
     return [f"  {message}" for message in invocation.messages] or ["nothing to clear"]
@@ -421,9 +439,8 @@ def run_rollback(settings: Settings) -> tuple[Path, Path]:
         try:
             publish.rollback(live)
         except FileNotFoundError as exc:
-            raise PlanwiseError(
-                str(exc), "there is nothing to roll back to until a setup has replaced a database"
-            ) from exc
+            hint = "there is nothing to roll back to until a setup has replaced a database"
+            raise PlanwiseError(str(exc), hint) from exc
         except publish.PublishConflict as exc:
             raise PlanwiseError(str(exc), "the live database is unchanged") from exc
     _remember(settings, None)
@@ -434,49 +451,23 @@ def readiness(settings: Settings, level: str) -> list[tuple[bool, str]]:
     """What `status` reports: (ok, text) for configuration, inputs, database, dbt, last run."""
     live = settings.db_path
     checks = [(True, f"configuration: {settings.config_file or 'defaults (no config file)'}")]
-    checks += [
-        (False, p)
-        for p in preflight.problems(live, settings.census_path, settings.project_dir, None)
-    ]
+    problems = preflight.problems(live, settings.census_path, settings.project_dir, None)
+    checks += [(False, problem) for problem in problems]
     holder = setup_lock_holder(live)
-    checks += [(False, f"database: a setup is running on {live}: {holder}")] if holder else []
-    debris = publish.leftovers(live) if live.parent.is_dir() else []
-    kept = publish.kept_failures(live)
-    checks += (
-        [(True, "leftovers the next setup removes: " + ", ".join(p.name for p in debris))]
-        if debris
-        else []
-    )
-    checks += [(True, f"kept failed candidate: {path} (delete it when done)") for path in kept]
-    try:
-        probe(live)
-        checks.append(
-            (
-                True,
-                f"database: {live}"
-                + (" (writable, not locked)" if live.exists() else " (not set up yet)"),
-            )
-        )
-    except DatabaseLocked as exc:
-        checks.append((False, f"database: {live} is locked by {exc.holder}; close that program"))
-    except PlanwiseError as exc:
-        checks.append((False, f"database: {exc.message}"))
+    if holder:  # no probe: opening the file now could fail that setup's copy or publish
+        checks.append((False, f"database: a setup is running on {live}: {holder}"))
+    else:
+        checks += _database_checks(live)
     with tempfile.TemporaryDirectory(prefix="planwise-status-") as tmp:
-        parse = run_dbt(
-            settings,
-            ["parse"],
-            db_path=publish.candidate_path(live),
-            run_dir=Path(tmp),
-            console_level=level,
-        )
+        candidate = publish.candidate_path(live)
+        parse = _run(settings, ["parse"], candidate, Path(tmp), console_level=level)
     kinds = [n["resource_type"] for n in (parse.manifest or {}).get("nodes", {}).values()]
     counts = ", ".join(f"{kinds.count(kind)} {kind}s" for kind in ("seed", "model", "test"))
+    parsed = f"dbt project parses: {counts}"
     checks.append(
         (
             parse.success,
-            f"dbt project parses: {counts}"
-            if parse.success
-            else f"dbt project: does not parse: {parse.error_summary()}",
+            parsed if parse.success else f"dbt project: does not parse: {parse.error_summary()}",
         )
     )
     try:
@@ -485,4 +476,22 @@ def readiness(settings: Settings, level: str) -> list[tuple[bool, str]]:
         checks.append((True, f"last setup: {last['status']} at {when}"))
     except (OSError, ValueError, KeyError, TypeError):
         checks.append((True, "last setup: none recorded for this database"))
+    return checks
+
+
+def _database_checks(live: Path) -> list[tuple[bool, str]]:
+    debris = publish.leftovers(live) if live.parent.is_dir() else []
+    checks = [(True, "leftovers the next setup removes: " + ", ".join(p.name for p in debris))]
+    checks = checks if debris else []
+    checks += [
+        (True, f"kept failed candidate: {path} (delete it)") for path in publish.kept_failures(live)
+    ]
+    try:
+        probe(live)
+        state = " (writable, not locked)" if live.exists() else " (not set up yet)"
+        checks.append((True, f"database: {live}{state}"))
+    except DatabaseLocked as exc:
+        checks.append((False, f"database: {live} is locked by {exc.holder}; close that program"))
+    except PlanwiseError as exc:
+        checks.append((False, f"database: {exc.message}"))
     return checks

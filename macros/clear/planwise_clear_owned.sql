@@ -8,6 +8,7 @@
 -#}
 {% macro planwise_clear_owned(dry_run=false) %}
   {%- if not execute -%}{{ return('') }}{%- endif -%}
+  {%- do planwise_validate_vars() -%}{#- run-operation has no on-run-start: clear_keep must be checked -#}
   {%- set owned = planwise_owned_relations() -%}
   {%- set failures_schema = planwise_failures_schema() -%}
   {%- set names = [] -%}

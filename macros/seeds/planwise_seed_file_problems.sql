@@ -28,7 +28,7 @@
   {%- if problems -%}{{ return(problems) }}{%- endif -%}
   {%- set names = [] -%}
   {%- for name in header.split(delimiter) -%}{%- do names.append(name | trim | trim('"')) -%}{%- endfor -%}
-  {%- set rejects = 'planwise_seed_rejects__' ~ seed.name -%}
+  {%- set rejects = 'planwise_seed_rejects__' ~ modules.re.sub('[^A-Za-z0-9_]', '_', seed.name) -%}
   {%- set columns -%}
     {%- for name in names -%}'{{ name | replace("'", "''") }}': 'varchar'{{ ", " if not loop.last }}{%- endfor -%}
   {%- endset -%}

@@ -12,12 +12,12 @@
     {%- if rule -%}
       {%- set value = "nullif(trim(" ~ adapter.quote(name) ~ "), '')" -%}
       {%- do checks.append(
-        "select line, '" ~ name ~ "' as column_name, " ~ value ~ " as value, "
+        "select planwise_line as line, '" ~ name | replace("'", "''") ~ "' as column_name, " ~ value ~ " as value, "
         ~ rule.replace('{v}', value) ~ " as problem from file_rows") -%}
     {%- endif -%}
   {%- endfor -%}
 with file_rows as (
-    select row_number() over () + 1 as line, * from {{ reader }}
+    select row_number() over () + 1 as planwise_line, * from {{ reader }}
 ),
 checked as (
     {{ checks | join('\nunion all\n') if checks else "select null::bigint as line, null as column_name, null as value, null as problem" }}

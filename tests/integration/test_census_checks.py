@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from runner.report import hook_payload
 from tests.conftest import DbtOutcome, DbtProject, copy_project
 
 pytestmark = pytest.mark.slow
@@ -57,7 +58,7 @@ def test_values_that_do_not_convert_are_counted_and_stored_with_their_row(
 ) -> None:
     select = f"""
         select * replace (
-            case when employee_id = 'EMP_6' then 'fifty thousand'
+            case when employee_id = 'EMP_6' then 'fifty /* thousand */'
                 else employee_gross_compensation::varchar end as employee_gross_compensation,
             case when employee_id = 'EMP_2' then '1990-13-45' else employee_hire_date::varchar end
                 as employee_hire_date,
@@ -70,8 +71,17 @@ def test_values_that_do_not_convert_are_counted_and_stored_with_their_row(
         tmp_path / "bad.csv",
         f"select * from ({select}) order by cast(substr(employee_id, 5) as integer)",
     )
-    outcome = source_tests(census_project, census)
-    assert outcome.not_passing() == {"census_raw_values_convert": "fail"}
+    # with the runner's report var: the on-run-end hook hands over the failing rows
+    outcome = census_project.dbt(
+        "test",
+        "--select",
+        "source:census",
+        vars={"census_path": str(census), "planwise_report": True},
+    )
+    assert outcome.not_passing() == {"census_raw_values_convert": "fail"}  # hooks passed
+    handed = hook_payload(outcome.run_results)["failing_rows"]
+    [rows] = handed.values()
+    assert ["7", "employee_gross_compensation", "fifty /* thousand */", "double"] in rows["rows"]
     assert outcome.by_name()["census_raw_values_convert"]["failures"] == 4
     stored = census_project.query(
         "select census_row, column_name, census_value, expected_type "
@@ -79,7 +89,7 @@ def test_values_that_do_not_convert_are_counted_and_stored_with_their_row(
     )
     assert stored == [
         (3, "employee_hire_date", "1990-13-45", "date"),
-        (7, "employee_gross_compensation", "fifty thousand", "double"),
+        (7, "employee_gross_compensation", "fifty /* thousand */", "double"),
         (10, "active", "maybe", "boolean"),
         (12, "employee_deferral_rate", "six", "double"),
     ]

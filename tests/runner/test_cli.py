@@ -348,6 +348,24 @@ def test_unknown_config_key_exits_2_naming_it(runner_project: RunnerProject) -> 
     assert result.exit_code == 2 and "runner.threads" in result.output
 
 
+def test_a_selection_builds_only_it_and_clears_nothing(
+    set_up: RunnerProject, tmp_path: Path, copy_db: Callable[[Path, Path], Path]
+) -> None:
+    rp = new_runner_project(tmp_path)
+    copy_db(set_up.db, rp.db)
+    result = rp.run("setup", "-s", "stg_config_cola_by_year", "--exclude", "config_cola_by_year")
+    assert result.exit_code == 0, result.output
+    report = rp.report()
+    built = [n["name"] for n in report["nodes"] if n["step"] != "validation"]
+    assert built == ["stg_config_cola_by_year"]
+    assert report["cleared"] == [] and "a selection keeps" in report["steps"][1]["detail"]
+    assert OWNED_MODELS <= rp.tables()  # everything else is still there
+    refused = rp.run("setup", "--selector", "setup", "-s", "stg_config_cola_by_year")
+    assert refused.exit_code == 2 and "cannot be combined" in refused.output
+    quick = rp.run("setup", "--quick", "-s", "stg_config_cola_by_year")
+    assert quick.exit_code == 2 and "--quick chooses what to build itself" in quick.output
+
+
 def test_unknown_var_exits_2(runner_project: RunnerProject) -> None:
     result = runner_project.run("setup", "--vars", "{simulaton_year: 2026}")
     assert result.exit_code == 2 and "simulaton_year" in result.output

@@ -181,6 +181,14 @@ def test_a_skipped_check_is_not_a_pass(passing: Any) -> None:
     assert row.startswith("○"), row
 
 
+def test_dates_and_paths_in_the_inputs_are_written_as_text() -> None:
+    from datetime import date
+
+    inputs = {"plan_year_start_date": date(2025, 1, 1), "census_path": Path("/c.parquet")}
+    report = build_report(None, None, Context(inputs=inputs, status="error"))
+    assert json.loads(render_json(report))["inputs"]["plan_year_start_date"] == "2025-01-01"
+
+
 def test_no_artifacts_is_an_error() -> None:
     report = build_report(None, None, Context(messages=["dbt could not run: boom"]))
     assert (report["status"], report["exit_code"]) == ("error", 2)
