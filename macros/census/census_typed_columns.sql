@@ -31,17 +31,16 @@
   {%- else -%}
     {%- set present = (required.keys() | list) + (optional.keys() | list) -%}
   {%- endif -%}
-  {%- for column, data_type in required.items() %}
-    {{ planwise_try_cast(column, data_type) }} as {{ column }},
+  {%- set selects = [] -%}
+  {%- for column, data_type in required.items() -%}
+    {%- do selects.append(planwise_try_cast(column, data_type) ~ ' as ' ~ column) -%}
+  {%- endfor -%}
+  {%- for column, data_type in optional.items() -%}
+    {%- set converted = planwise_try_cast(column, data_type) if column in present else 'cast(null as ' ~ data_type ~ ')' -%}
+    {%- do selects.append(converted ~ ' as ' ~ column) -%}
+  {%- endfor -%}
+  {%- for column in extra -%}
+    {%- do selects.append(adapter.quote(column)) -%}
   {%- endfor %}
-  {%- for column, data_type in optional.items() %}
-    {%- if column in present %}
-    {{ planwise_try_cast(column, data_type) }} as {{ column }}{{ "," if not loop.last }}
-    {%- else %}
-    cast(null as {{ data_type }}) as {{ column }}{{ "," if not loop.last }}
-    {%- endif %}
-  {%- endfor %}
-  {%- for column in extra %},
-    {{ adapter.quote(column) }}
-  {%- endfor %}
+    {{ selects | join(',\n    ') }}
 {% endmacro %}
