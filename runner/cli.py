@@ -73,7 +73,7 @@ selection = _options(
 
 
 def _selection(flags: dict[str, Any], default: str) -> list[str]:
-    """dbt's selection flags as given; the project's `default` selector without any.
+    """dbt's selection flags as given; [] for the project's `default` selector.
     dbt ignores --select and --exclude next to --selector, so that is refused."""
     select, exclude, selector = flags.pop("select"), flags.pop("exclude"), flags.pop("selector")
     if selector and (select or exclude):
@@ -82,10 +82,9 @@ def _selection(flags: dict[str, Any], default: str) -> list[str]:
         raise click.UsageError(
             f"--exclude needs --select here (the default is --selector {default})"
         )
-    args = ["--selector", selector or default] if not (select or exclude) or selector else []
+    args = ["--selector", selector] if selector and selector != default else []
     args += [arg for value in select for arg in ("--select", value)]
-    args += [arg for value in exclude for arg in ("--exclude", value)]
-    return args + (["--full-refresh"] if flags.pop("full_refresh", False) else [])
+    return args + [arg for value in exclude for arg in ("--exclude", value)]
 
 
 def _level(flags: dict[str, Any]) -> str:
@@ -226,6 +225,7 @@ def setup(**flags: Any) -> int:
         flags["keep_failed"],
         chosen,
         _level(flags),
+        flags["full_refresh"],
     )
     settings, progress = _settings(flags), _progress(flags)
     try:
@@ -243,7 +243,8 @@ def validate(**flags: Any) -> int:
     """`dbt test --selector validation` on the existing database, and its report."""
     from runner.setup import run_validate
 
-    chosen, settings, progress = _selection(flags, "validation"), _settings(flags), _progress(flags)
+    chosen = _selection(flags, "validation") or ["--selector", "validation"]
+    settings, progress = _settings(flags), _progress(flags)
     try:
         outcome = run_validate(settings, chosen, progress, _level(flags))
     finally:

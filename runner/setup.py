@@ -32,6 +32,7 @@ INPUT_VARS = (
     "simulation_effective_date",
 )
 LAST_SUCCESS = "last-success"
+FULL_BUILD = ("build", "--selector", "setup")  # what setup builds without a selection
 # OS-level failures DuckDB reports inside dbt's results: a runtime error, with a hint.
 ENVIRONMENT_ERRORS = {
     "No space left on device": "free disk space where the database lives",
@@ -50,9 +51,9 @@ class Switches:
     quick: bool = False
     fail_fast: bool = False
     keep_failed: bool = False
-    selection: list[str] = field(default_factory=list)  # dbt's --select/--exclude/... as given
+    selection: list[str] = field(default_factory=list)  # dbt's selection; [] = the setup selector
     console_level: str = "none"
-    partial: bool = False  # a selection: builds part of the project
+    full_refresh: bool = False
 
 
 @dataclass
@@ -164,21 +165,20 @@ def _remember(settings: Settings, invocation: Invocation | None) -> None:
 def _quick_command(settings: Settings, ctx: Context, run_dir: Path, level: str) -> list[str] | None:
     """The build of what changed (None: nothing did), or the full build with a note why."""
     last = state_dir(settings.db_path) / LAST_SUCCESS
-    full = ["build", "--selector", "setup"]
     try:
         recorded = json.loads((last / "inputs.json").read_text())
     except (OSError, ValueError):
         ctx.messages.append(
             "--quick: no successful setup recorded for this database; ran the full setup"
         )
-        return full
+        return [*FULL_BUILD]
     changed = [key for key, value in _fingerprint(settings).items() if recorded.get(key) != value]
     if changed or not settings.db_path.exists():
         ctx.messages.append(
             f"--quick: the {', '.join(changed) or 'database'} changed since the last setup; "
             "ran the full setup"
         )
-        return full
+        return [*FULL_BUILD]
     state = ["--select", "state:modified+", "--state", str(last)]
     listing = run_dbt(
         settings,
@@ -230,14 +230,12 @@ def _setup(settings: Settings, switches: Switches, progress: ProgressSink | None
             )
         run_dir = new_run_dir(live, "setup")
         ctx.run_dir = str(run_dir)
-        command = ["build", *(switches.selection or ["--selector", "setup"])]
-        if [arg for arg in command[1:] if arg != "--full-refresh"] != ["--selector", "setup"]:
+        command = ["build", *switches.selection] if switches.selection else [*FULL_BUILD]
+        command += ["--full-refresh"] if switches.full_refresh else []
+        if switches.selection:
             if switches.quick:
                 raise PlanwiseError("--quick chooses what to build itself", "drop the selection")
-            ctx.clear_note, switches.partial = (
-                "a selection keeps the tables it does not build",
-                True,
-            )
+            ctx.clear_note = "a selection keeps the tables it does not build"
         if switches.quick:
             quick = _quick_command(settings, ctx, run_dir, switches.console_level)
             if quick is None:
@@ -245,9 +243,7 @@ def _setup(settings: Settings, switches: Switches, progress: ProgressSink | None
                 return finish(settings, ctx, started)
             command = quick
             ctx.clear_note = (
-                "--quick keeps unchanged tables"
-                if quick != ["build", "--selector", "setup"]
-                else ctx.clear_note
+                "--quick keeps unchanged tables" if quick != [*FULL_BUILD] else ctx.clear_note
             )
         clear = not ctx.clear_note
         command += ["--fail-fast"] if switches.fail_fast else []
@@ -326,7 +322,7 @@ def _build_and_publish(
                 "(`planwise-run rollback` puts it back)"
             )
         with contextlib.suppress(OSError):  # a partial build is no state to compare with
-            _remember(settings, None if switches.partial else invocation)
+            _remember(settings, None if switches.selection else invocation)
         return finish(settings, ctx, started, invocation)
     except KeyboardInterrupt:
         return _interrupted(settings, ctx, publication, started, invocation)
