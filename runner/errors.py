@@ -26,5 +26,15 @@ class PlanwiseError(Exception):
         self.hint = hint
 
 
+def dbt_message(text: object, head: str = " Error in ") -> list[str]:
+    """A dbt error message as its lines, without the "> in macro" trail, and without
+    the first line when it is a heading containing `head` (e.g. "Compilation Error
+    in model x (path)", which a report names already)."""
+    lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
+    if len(lines) > 1 and head in lines[0]:
+        lines = lines[1:]
+    return [line for line in lines if not line.startswith("> ")]
+
+
 class ConfigError(PlanwiseError):
     """The configuration file, an environment variable or a flag is invalid."""

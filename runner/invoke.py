@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from runner.errors import dbt_message
+
 _INVOKE_LOCK = threading.Lock()  # dbt must never run two invocations at once in a process
 PARTIAL_PARSE = "partial_parse.msgpack"
 
@@ -52,10 +54,8 @@ class Invocation:
     def error_summary(self) -> str:
         """Why dbt could not run, in one line without dbt's "in macro" trail."""
         text = str(self.exception or "") or (self.errors[-1] if self.errors else "")
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        if len(lines) > 1 and " in operation " in lines[0]:
-            lines = lines[1:]  # a hook: its own message says it all
-        kept = [line for line in lines if not line.startswith("> ")]
+        # a hook's heading goes (its own message says it all); a node's names the node
+        kept = dbt_message(text, head=" in operation ")
         return " ".join(kept)[:1200] or "dbt failed without producing results"
 
 

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from runner.errors import dbt_message
+
 COUNTED = ("pass", "warn", "fail", "error", "skipped")
 HEADS = ("pass", "warn", "fail", "skip")
 NODE_KEYS = ("unique_id", "name", "step", "category", "status", "seconds", "message")
@@ -107,11 +109,8 @@ def _word(counts: dict[str, int]) -> str:
 
 
 def _message(text: Any) -> str:
-    """dbt's message as one line, without its "<Kind> Error in <node> (<path>)" head."""
-    lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
-    if len(lines) > 1 and " Error in " in lines[0]:
-        lines = lines[1:]
-    return "\n".join(line for line in lines if not line.startswith("> "))
+    """dbt's message, one line per line, without the heading the report shows already."""
+    return "\n".join(dbt_message(text))
 
 
 def _step(node: dict[str, Any]) -> str:
