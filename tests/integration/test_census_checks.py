@@ -141,3 +141,25 @@ def test_an_unreadable_census_errors_naming_the_file(
     outcome = source_tests(census_project, census)
     assert "error" in outcome.not_passing().values(), outcome.statuses()
     assert expected.lower() in outcome.error_text.lower(), outcome.error_text
+
+
+def test_clear_checks_the_vars_and_odd_values_are_named_not_crashed_on(
+    census_project: DbtProject,
+) -> None:
+    """`run-operation` has no on-run-start hook, so the clear macro checks the vars
+    itself; an infinite number and impossible dates get messages, not a crash."""
+    odd = (  # YAML, as a user types it: .inf is a float there
+        "{validation_max_multiplier: .inf, plan_year_start_date: '0000-02-30',"
+        " plan_year_end_date: '9999-12-31', clear_keep: 'stg_*'}"
+    )
+    outcome = census_project.dbt(
+        "run-operation", "planwise_clear_owned", "--args", "{dry_run: true}", "--vars", odd
+    )
+    assert not outcome.success
+    for said in (
+        "var `validation_max_multiplier` must be a finite number",
+        "var `plan_year_start_date` is not a date of the calendar",
+        "var `clear_keep` must be a list",
+    ):
+        assert said in outcome.error_text, outcome.error_text
+    assert "plan_year_end_date" not in outcome.error_text  # 9999-12-31 is a date

@@ -134,12 +134,27 @@ def test_bad_configuration_names_the_key(
         ({"PLANWISE_THREADS": "0"}, "PLANWISE_THREADS"),
         ({"PLANWISE_LOCK_TIMEOUT": "soon"}, "PLANWISE_LOCK_TIMEOUT"),
         ({"PLANWISE_DB_FILE_MODE": "rw-r-----"}, "PLANWISE_DB_FILE_MODE"),
+        ({"PLANWISE_TIMEOUT": "0"}, "PLANWISE_TIMEOUT"),
+        ({"PLANWISE_TIMEOUT": "-5"}, "PLANWISE_TIMEOUT"),
+        ({"PLANWISE_LOCK_TIMEOUT": "-1"}, "PLANWISE_LOCK_TIMEOUT"),
     ],
 )
 def test_bad_environment_names_the_variable(project: Path, env: dict[str, str], named: str) -> None:
     with pytest.raises(ConfigError) as error:
         load_settings(project, environ=env)
     assert named in error.value.message
+
+
+def test_env_text_vars_stay_text(project: Path) -> None:
+    """A var whose default is text keeps the env value as text (not YAML's 2024 or
+    null); other vars are read as YAML values."""
+    env = {"PLANWISE_SCENARIO_ID": "2024", "PLANWISE_SIMULATION_YEAR": "2030"}
+    settings = load_settings(project, environ=env)
+    assert settings.var("scenario_id") == "2024" and settings.var("simulation_year") == 2030
+    assert (
+        load_settings(project, environ={"PLANWISE_LOCK_TIMEOUT": "0"}).knobs["lock_timeout_seconds"]
+        == 0
+    )
 
 
 def test_bad_vars_flag(project: Path) -> None:
