@@ -13,6 +13,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -35,6 +36,36 @@ from tests.reliability._processes import duckdb_code, holding, setup_lock_code
 from tests.runner.conftest import CLEAN_ENV
 
 # --------------------------------------------------------------------------- locks
+
+
+def test_a_program_opening_the_live_database_during_the_build_exits_3_with_its_report(
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A DuckDB client that opens the live file while dbt builds the candidate: the
+    publish refuses (exit 3 naming it), the report says so, --keep-failed keeps the
+    candidate, and the live database is unchanged."""
+    from runner import publish
+
+    real_publish = publish.publish
+    holders: list[int] = []
+
+    def publish_while_held(*args: Any, **kwargs: Any) -> bool:
+        with holding(duckdb_code(str(case.db), read_only=True)) as holder:
+            holders.append(holder.pid)
+            return real_publish(*args, **kwargs)
+
+    monkeypatch.setattr(publish, "publish", publish_while_held)
+    result = case.run("--keep-failed")
+
+    assert result.exit_code == 3, result.output
+    report = case.report()
+    assert (report["status"], report["exit_code"], report["published"]) == ("error", 3, False)
+    assert any(f"PID {holders[0]}" in message for message in report["messages"])
+    kept = Path(str(report["kept_candidate"]))
+    assert kept.is_file() and kept.name.startswith(case.db.name + ".failed-")
+    kept.unlink()
+    case.assert_unchanged()
+    case.assert_no_debris()
 
 
 @pytest.mark.parametrize("read_only_holder", [False, True], ids=["writer", "reader"])
