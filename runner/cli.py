@@ -1,10 +1,9 @@
 """`planwise-run`: the thin Click runner over the PlanWise dbt project.
 
-Options are declared once and shared, dbt-core style; dbt's selection flags
-pass through. dbt is imported only inside the commands (`--help` is instant).
-Exit codes: 0 success (warnings allowed); 1 validation failures (status: not
-ready); 2 usage, configuration, input or runtime error (a seed, census or model
-dbt could not build); 3 database locked by another process; 130 interrupted.
+Options are declared once and shared, dbt-core style; dbt's selection flags pass
+through. dbt is imported only inside the commands (`--help` is instant). Exit
+codes: 0 success (warnings allowed); 1 validation failures (status: not ready);
+2 usage, configuration, input or runtime error; 3 database locked; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -27,27 +26,17 @@ import click
 from runner.errors import ExitCode, PlanwiseError
 
 F = TypeVar("F", bound=Callable[..., Any])
-FILE, DIRECTORY = (
-    click.Path(path_type=Path, dir_okay=False),
-    click.Path(path_type=Path, file_okay=False),
-)
-LEVELS = click.Choice(["debug", "info", "warn", "error", "none"])
+FILE = click.Path(path_type=Path, dir_okay=False)
+DIRECTORY = click.Path(path_type=Path, file_okay=False)
+opt = click.option
 
 
 def _options(*options: Callable[[F], F]) -> Callable[[F], F]:
-    return lambda function: functools.reduce(
-        lambda f, option: option(f), reversed(options), function
-    )
+    return lambda function: functools.reduce(lambda f, o: o(f), reversed(options), function)
 
 
-opt = click.option
 common = _options(
-    opt(
-        "--config",
-        "config_file",
-        type=FILE,
-        help="Configuration file (default config/planwise.yml).",
-    ),
+    opt("--config", "config_file", type=FILE, help="Configuration file (config/planwise.yml)."),
     opt("--db", "db_path", type=FILE, help="DuckDB database file (env PLANWISE_DB_PATH)."),
     opt("--target", help="dbt profile target (env PLANWISE_TARGET)."),
     opt("--threads", type=click.IntRange(min=1), help="dbt threads (env PLANWISE_THREADS)."),
@@ -55,14 +44,11 @@ common = _options(
     opt("--census", type=FILE, help="Census file, Parquet or .csv (env PLANWISE_CENSUS_PATH)."),
     opt("-v", "--verbose", is_flag=True, help="dbt's console output; tracebacks on errors."),
     opt("-q", "--quiet", is_flag=True, help="Only the result line and problems."),
-    opt("--log-level", type=LEVELS, help="dbt's console log level (default none; info with -v)."),
+    opt("--log-level", type=click.Choice(["debug", "info", "warn", "error", "none"]),
+        help="dbt's console log level (default none; info with -v)."),
 )
-lock_timeout = opt(
-    "--lock-timeout",
-    "lock_timeout_seconds",
-    type=click.FloatRange(min=0),
-    help="Wait this long for another setup (default 60 s).",
-)
+lock_timeout = opt("--lock-timeout", "lock_timeout_seconds", type=click.FloatRange(min=0),
+                   help="Wait this long for another setup (default 60 s).")
 selection = _options(
     opt("-s", "--select", multiple=True, help="dbt --select (default: the setup selector)."),
     opt("--exclude", multiple=True, help="dbt --exclude."),
@@ -79,9 +65,7 @@ def _selection(flags: dict[str, Any], default: str) -> list[str]:
     if selector and (select or exclude):
         raise click.UsageError("--selector cannot be combined with --select or --exclude")
     if exclude and not select and default != "setup":
-        raise click.UsageError(
-            f"--exclude needs --select here (the default is --selector {default})"
-        )
+        raise click.UsageError(f"--exclude needs --select here (the default: --selector {default})")
     args = ["--selector", selector] if selector and selector != default else []
     args += [arg for value in select for arg in ("--select", value)]
     return args + [arg for value in exclude for arg in ("--exclude", value)]
@@ -98,31 +82,29 @@ def _settings(flags: dict[str, Any]) -> Any:
     return load_settings(find_project_dir(project), flags.get("config_file"), flags)
 
 
-def _progress(flags: dict[str, Any]) -> Any:
-    from runner.progress import TerminalProgress
-
-    return TerminalProgress(
-        sys.stdout, enabled=sys.stdout.isatty() and not flags["quiet"] and _level(flags) == "none"
-    )
-
-
-def _print_outcome(outcome: Any, quiet: bool) -> int:
-    """The summary (with -q: the result line, problems, messages and what clearing
-    dropped); a reader that went away (`| head`) is not an error of the run."""
-    from runner.report import cleared_lines, render_text
-
-    report, width = outcome.report, shutil.get_terminal_size((80, 24)).columns
-    text = render_text(report, width, "utf" in (sys.stdout.encoding or "").lower(), outcome.paths)
-    if quiet:
-        problems = [
-            f"{p['status'].upper()} {p['name']}: {p['message']}" for p in report["problems"]
-        ]
-        cleared = cleared_lines(report["cleared"], width) if report["cleared"] else []
-        text = "\n".join([text.splitlines()[0], *problems, *report["messages"], *cleared]) + "\n"
+def _echo(text: str, err: bool = False) -> None:
+    """Print; a reader that went away (`| head`) is not an error of the run."""
     try:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, err=err)
+        (sys.stderr if err else sys.stdout).flush()
     except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        os.dup2(os.open(os.devnull, os.O_WRONLY), (sys.stderr if err else sys.stdout).fileno())
+
+
+def _with_progress(flags: dict[str, Any], run: Callable[[Any], Any]) -> int:
+    """Run a reporting command with live progress on a terminal; print its summary."""
+    from runner.progress import TerminalProgress
+    from runner.report import render_text
+
+    quiet, tty = flags["quiet"], sys.stdout.isatty()
+    progress = TerminalProgress(sys.stdout, enabled=tty and not quiet and _level(flags) == "none")
+    try:
+        outcome = run(progress)
+    finally:
+        progress.close()
+    width = shutil.get_terminal_size().columns if tty else None  # a file gets whole lines
+    unicode = "utf" in (sys.stdout.encoding or "").lower()
+    _echo(render_text(outcome.report, width, unicode, outcome.paths, quiet))
     return int(outcome.exit_code)
 
 
@@ -134,10 +116,8 @@ def _error_report(command: str, flags: dict[str, Any], code: int, message: str) 
     status = "interrupted" if code == ExitCode.INTERRUPTED else "error"
     context = Context(command=command, messages=[message], status=status, exit_code=code)
     try:
-        write_reports(
-            Path(flags.get("report_dir") or _settings(flags).report_dir),
-            build_report(None, None, context),
-        )
+        write_reports(Path(flags.get("report_dir") or _settings(flags).report_dir),
+                      build_report(None, None, context))
     except Exception:  # nowhere to write it: the error itself has been said
         return
 
@@ -149,10 +129,9 @@ def _handle_errors(function: F) -> F:
     def wrapper(**flags: Any) -> None:
         from runner.locking import DatabaseLocked
 
-        context = click.get_current_context()
-        hint, code = "", ExitCode.ERROR
+        context, hint, code = click.get_current_context(), "", ExitCode.ERROR
         try:
-            returned = int(function(**flags))
+            context.exit(int(function(**flags)))
         except PlanwiseError as exc:
             message, hint = exc.message, exc.hint
         except DatabaseLocked as exc:
@@ -160,15 +139,13 @@ def _handle_errors(function: F) -> F:
             hint = "close that program or wait for the other run, then retry (--lock-timeout)"
         except KeyboardInterrupt:
             message, code = "interrupted", ExitCode.INTERRUPTED
-        except click.ClickException:
+        except (click.ClickException, click.exceptions.Exit):
             raise
         except Exception as exc:
             message, hint = f"{type(exc).__name__}: {exc}", "rerun with -v for the traceback"
-        else:
-            context.exit(returned)
         if flags.get("verbose"):
             traceback.print_exc()
-        click.echo(f"error: {message}" + (f"\n  what to do: {hint}" if hint else ""), err=True)
+        _echo(f"error: {message}\n" + (f"  what to do: {hint}\n" if hint else ""), err=True)
         if context.info_name in ("setup", "validate"):
             _error_report(str(context.info_name), flags, int(code), message)
         context.exit(int(code))
@@ -178,13 +155,9 @@ def _handle_errors(function: F) -> F:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="planwise-setup", prog_name="planwise-run")
-@opt(
-    "--project-dir",
-    type=DIRECTORY,
-    envvar="PLANWISE_PROJECT_DIR",
-    help="The dbt project (default: the current directory if it has dbt_project.yml, else"
-    " this checkout).",
-)
+@opt("--project-dir", type=DIRECTORY, envvar="PLANWISE_PROJECT_DIR",
+     help="The dbt project (default: the current directory if it has dbt_project.yml, else this "
+     "checkout).")
 def cli(project_dir: Path | None) -> None:
     """Initialise a PlanWise database with dbt: clear, load seeds, stage the census,
     build the baseline and validate, then report.
@@ -203,12 +176,8 @@ def cli(project_dir: Path | None) -> None:
 @opt("--quick", is_flag=True, help="Only what changed since the last successful setup.")
 @opt("--fail-fast", is_flag=True, help="Stop at the first error (dbt --fail-fast).")
 @opt("--keep-failed", is_flag=True, help="Keep a failed candidate as <db>.failed-<time>.")
-@opt(
-    "--timeout",
-    "timeout_seconds",
-    type=click.FloatRange(min=0, min_open=True),
-    help="Stop dbt after this many seconds.",
-)
+@opt("--timeout", "timeout_seconds", type=click.FloatRange(min=0, min_open=True),
+     help="Stop dbt after this many seconds.")
 @_handle_errors
 def setup(**flags: Any) -> int:
     """Pre-flight, `dbt build --selector setup` into a candidate, publish, report.
@@ -217,22 +186,10 @@ def setup(**flags: Any) -> int:
     """
     from runner.setup import Switches, run_setup
 
-    chosen = _selection(flags, "setup")
-    switches = Switches(
-        flags["no_clear"],
-        flags["quick"],
-        flags["fail_fast"],
-        flags["keep_failed"],
-        chosen,
-        _level(flags),
-        flags["full_refresh"],
-    )
-    settings, progress = _settings(flags), _progress(flags)
-    try:
-        outcome = run_setup(settings, switches, progress)
-    finally:
-        progress.close()
-    return _print_outcome(outcome, flags["quiet"])
+    switches = Switches(flags["no_clear"], flags["quick"], flags["fail_fast"], flags["keep_failed"],
+                        _selection(flags, "setup"), _level(flags), flags["full_refresh"])
+    settings = _settings(flags)
+    return _with_progress(flags, lambda progress: run_setup(settings, switches, progress))
 
 
 @cli.command()
@@ -244,12 +201,8 @@ def validate(**flags: Any) -> int:
     from runner.setup import run_validate
 
     chosen = _selection(flags, "validation") or ["--selector", "validation"]
-    settings, progress = _settings(flags), _progress(flags)
-    try:
-        outcome = run_validate(settings, chosen, progress, _level(flags))
-    finally:
-        progress.close()
-    return _print_outcome(outcome, flags["quiet"])
+    settings, level = _settings(flags), _level(flags)
+    return _with_progress(flags, lambda progress: run_validate(settings, chosen, progress, level))
 
 
 @cli.command()
@@ -280,14 +233,10 @@ def status(**flags: Any) -> int:
     except ConfigError as exc:
         checks = [(False, f"configuration: {exc.message}")]
     problems = [text for ok, text in checks if not ok]
-    for ok, text in checks:
-        if not ok or not flags["quiet"]:
-            click.echo(f"{'✔' if ok else '✖'} {text}")
-    click.echo(
-        f"NOT READY: {len(problems)} problem(s)"
-        if problems
-        else "READY: `planwise-run setup` can run"
-    )
+    lines = [f"{'✔' if ok else '✖'} {text}" for ok, text in checks if not ok or not flags["quiet"]]
+    ready = "READY: `planwise-run setup` can run"
+    lines += [f"NOT READY: {len(problems)} problem(s)" if problems else ready]
+    _echo("\n".join(lines) + "\n")
     return ExitCode.FAILED if problems else ExitCode.OK
 
 
@@ -301,8 +250,8 @@ def clear(**flags: Any) -> int:
     (stg_/int_/fct_/dim_ relations and the stored-failures schema), nothing else."""
     from runner.setup import run_clear
 
-    for line in run_clear(_settings(flags), flags["dry_run"], _level(flags)):
-        click.echo(line)
+    lines = run_clear(_settings(flags), flags["dry_run"], _level(flags))
+    _echo("".join(f"{line}\n" for line in lines))
     return ExitCode.OK
 
 
@@ -310,20 +259,15 @@ def clear(**flags: Any) -> int:
 @common
 @opt("--output-dir", type=DIRECTORY, help="Where to write the site (default: <report dir>/docs).")
 @opt("--serve", is_flag=True, help="Then `dbt docs serve` it until Ctrl-C.")
-@opt(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=8080,
-    show_default=True,
-    help="Port for --serve.",
-)
+@opt("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
+     help="Port for --serve.")
 @_handle_errors
 def docs(**flags: Any) -> int:
     """`dbt docs generate --static`: one self-contained HTML file with the lineage of
     every seed, model and test (with the database's catalog when there is one)."""
     from runner.invoke import run_dbt
+    from runner.locking import probe_database as probe
     from runner.locking import setup_lock
-    from runner.setup import probe
 
     settings = _settings(flags)
     output = Path(flags["output_dir"] or settings.report_dir / "docs").resolve()
@@ -331,10 +275,7 @@ def docs(**flags: Any) -> int:
         live = settings.db_path.exists()  # its catalog, read under the setup lock
         db_path = settings.db_path if live else Path(tmp) / "docs.duckdb"
         run = functools.partial(run_dbt, settings, db_path=db_path, run_dir=Path(tmp))
-        lock = (
-            setup_lock(db_path, settings.knobs["lock_timeout_seconds"]) if live else nullcontext()
-        )
-        with lock:
+        with setup_lock(db_path, settings.knobs["lock_timeout_seconds"]) if live else nullcontext():
             if live:
                 probe(db_path)
             invocation = run(["docs", "generate", "--static"], console_level=_level(flags))
@@ -343,13 +284,9 @@ def docs(**flags: Any) -> int:
         if not invocation.success:
             raise PlanwiseError(f"dbt docs generate failed: {invocation.error_summary()}")
         output.mkdir(parents=True, exist_ok=True)
-        for name, copy in (
-            ("static_index.html", "index.html"),
-            ("manifest.json", None),
-            ("catalog.json", None),
-        ):
-            shutil.copy2(invocation.target_path / name, output / (copy or name))
-        click.echo(f"docs: {output / 'index.html'}\nopen: {(output / 'index.html').as_uri()}")
+        for name in ("static_index.html", "manifest.json", "catalog.json"):
+            shutil.copy2(invocation.target_path / name, output / name.replace("static_", ""))
+        _echo(f"docs: {output / 'index.html'}\nopen: {(output / 'index.html').as_uri()}\n")
         if flags["serve"]:  # until Ctrl-C
             serve = ["docs", "serve", "--port", str(flags["port"]), "--no-browser"]
             served = run(serve, console_level="info")
@@ -361,15 +298,9 @@ def docs(**flags: Any) -> int:
 @cli.command()
 @opt("--employees", type=click.IntRange(min=0), required=True, help="Number of rows.")
 @opt("--seed", type=int, default=42, show_default=True, help="Random seed.")
-@opt(
-    "--output", type=FILE, required=True, help="Output file: Parquet, or CSV when it ends in .csv."
-)
-@opt(
-    "--duplicate-rate",
-    type=click.FloatRange(0, 1),
-    default=0.0,
-    help="Share of extra rows reusing an id.",
-)
+@opt("--output", type=FILE, required=True, help="Output: Parquet, or CSV when it ends in .csv.")
+@opt("--duplicate-rate", type=click.FloatRange(0, 1), default=0.0,
+     help="Share of extra rows reusing an id.")
 @opt("-v", "--verbose", is_flag=True, help="Tracebacks on errors.")
 @_handle_errors
 def census(employees: int, seed: int, output: Path, duplicate_rate: float, verbose: bool) -> int:
@@ -377,16 +308,15 @@ def census(employees: int, seed: int, output: Path, duplicate_rate: float, verbo
     from runner.census import CensusSpec, generate_census
 
     if not output.parent.resolve().is_dir():
-        raise PlanwiseError(
-            f"{output.parent}: directory does not exist", "create it or choose another --output"
-        )
+        hint = "create it or choose another --output"
+        raise PlanwiseError(f"{output.parent}: directory does not exist", hint)
     started = time.perf_counter()
     try:
         rows = generate_census(CensusSpec(employees, seed, duplicate_rate=duplicate_rate), output)
     except OSError as exc:
         raise PlanwiseError(f"{output}: cannot write: {exc.strerror}", "check the path") from exc
     seconds = max(time.perf_counter() - started, 1e-9)
-    click.echo(f"wrote {rows:,} rows to {output} in {seconds:.2f}s ({rows / seconds:,.0f} rows/s)")
+    _echo(f"wrote {rows:,} rows to {output} in {seconds:.2f}s ({rows / seconds:,.0f} rows/s)\n")
     return ExitCode.OK
 
 

@@ -1,20 +1,19 @@
 """Settings: dbt vars, and the runner's own knobs.
 
-dbt vars keep their dbt names: defaults in dbt_project.yml's `vars:`, then
-`vars:` in the configuration file (config/planwise.yml, --config or env
-PLANWISE_CONFIG), env PLANWISE_<VAR> (YAML values), --census and --vars. dbt
-checks them (the on-run-start macro planwise_validate_vars), for a plain `dbt
-build` as for the runner. The file's `runner:` section holds what only the
-runner uses (RUNNER_KNOBS), each with its env var, some with a flag. Relative
-paths in the file resolve against the project root; in env vars and flags,
-against the current directory.
+dbt vars keep their dbt names; dbt checks them (on-run-start macro
+planwise_validate_vars), for a plain `dbt build` too. Precedence, lowest first:
+dbt_project.yml `vars:`, the configuration file's `vars:` (config/planwise.yml,
+--config or env PLANWISE_CONFIG), env PLANWISE_<VAR> or PLANWISE_THRESHOLD_<VAR>,
+--census, --vars. The file's `runner:` section holds the runner's knobs (KNOBS),
+each with an env var, some with a flag. Relative paths in the file resolve
+against the project; in env vars and flags, against the current directory.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,16 +22,26 @@ import yaml
 
 from runner.errors import ConfigError
 
-# knob: (env var, type, default)
-RUNNER_KNOBS: dict[str, tuple[str, type, Any]] = {
-    "db_path": ("PLANWISE_DB_PATH", Path, "simulation.duckdb"),
-    "target": ("PLANWISE_TARGET", str, "dev"),
-    "threads": ("PLANWISE_THREADS", int, 4),
-    "report_dir": ("PLANWISE_REPORT_DIR", Path, "reports"),
-    "lock_timeout_seconds": ("PLANWISE_LOCK_TIMEOUT", float, 60.0),
-    "timeout_seconds": ("PLANWISE_TIMEOUT", float, None),
-    "keep_previous": ("PLANWISE_KEEP_PREVIOUS", bool, True),
-    "db_file_mode": ("PLANWISE_DB_FILE_MODE", str, "0600"),
+
+def _mode(text: Any) -> bool:
+    """An octal file mode the owner can read and write, e.g. 0600."""
+    try:
+        mode = int(text, 8)
+    except (TypeError, ValueError):
+        return False
+    return 0 <= mode <= 0o777 and mode & 0o600 == 0o600
+
+
+# knob: (env var, type, default, rule); a rule is true for a value that may be used
+KNOBS: dict[str, tuple[str, type, Any, Callable[[Any], bool]]] = {
+    "db_path": ("PLANWISE_DB_PATH", Path, "simulation.duckdb", bool),
+    "target": ("PLANWISE_TARGET", str, "dev", bool),
+    "threads": ("PLANWISE_THREADS", int, 4, lambda v: v >= 1),
+    "report_dir": ("PLANWISE_REPORT_DIR", Path, "reports", bool),
+    "lock_timeout_seconds": ("PLANWISE_LOCK_TIMEOUT", float, 60.0, lambda v: v >= 0),
+    "timeout_seconds": ("PLANWISE_TIMEOUT", float, None, lambda v: v is None or v > 0),
+    "keep_previous": ("PLANWISE_KEEP_PREVIOUS", bool, True, lambda v: True),
+    "db_file_mode": ("PLANWISE_DB_FILE_MODE", str, "0600", _mode),
 }
 
 
@@ -99,66 +108,37 @@ def _yaml(text: str, where: str) -> Any:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        return _mapping(
-            _yaml(path.read_text(encoding="utf-8"), str(path)), f"{path}: expected a mapping;"
-        )
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read it: {exc.strerror}") from exc
+    return _mapping(_yaml(text, str(path)), f"{path}: expected a mapping;")
 
 
 def _knob(name: str, value: Any, where: str, base: Path) -> Any:
-    """One runner knob, typed (env and flag text read as YAML)."""
-    _, kind, default = RUNNER_KNOBS[name]
+    """One runner knob, typed and checked (env and flag text is read as YAML)."""
+    _, kind, default, rule = KNOBS[name]
     if isinstance(value, str) and kind in (int, float, bool):
-        value = yaml.safe_load(value)
-    if kind is float and type(value) is int:
-        value = float(value)
+        value = _yaml(value, where)
+    value = float(value) if kind is float and type(value) is int else value
     fits = type(value) is kind or (kind is Path and isinstance(value, str | Path))
-    if kind is str and name == "db_file_mode":
-        fits = isinstance(value, str) and _valid_mode(value)
-    low = 1 if name == "threads" else 0
-    small = (
-        kind in (int, float)
-        and fits
-        and (value < low or (name == "timeout_seconds" and value == 0))
-    )
-    if not (fits or (value is None and default is None)) or small:
-        expected = (
-            "an octal mode the owner can read and write (e.g. 0600)"
-            if name == "db_file_mode"
-            else kind.__name__
-        )
-        raise ConfigError(f"{where}: expected {expected}, got {value!r}", "fix the value")
+    if not ((fits or (value is None and default is None)) and rule(value)):
+        expected = "an octal mode with owner read and write (e.g. 0600)" if rule is _mode else None
+        message = f"{where}: expected {expected or kind.__name__}, got {value!r}"
+        raise ConfigError(message, "fix the value")
     return (base / str(value)).resolve() if kind is Path else value
 
 
-def _valid_mode(text: str) -> bool:
-    try:
-        mode = int(text, 8)
-    except ValueError:
-        return False
-    return 0 <= mode <= 0o777 and mode & 0o600 == 0o600
-
-
 def _knobs(
-    project_dir: Path,
-    section: dict[str, Any],
-    where: str,
-    env: Mapping[str, str],
+    project_dir: Path, section: dict[str, Any], where: str, env: Mapping[str, str],
     flags: Mapping[str, Any],
-) -> dict[str, Any]:
-    knobs = {name: default for name, (_, _, default) in RUNNER_KNOBS.items()}
-    knobs["db_path"], knobs["report_dir"] = (
-        project_dir / knobs["db_path"],
-        project_dir / knobs["report_dir"],
-    )
+) -> dict[str, Any]:  # fmt: skip
+    knobs = {name: default for name, (_, _, default, _) in KNOBS.items()}
+    knobs["db_path"], knobs["report_dir"] = project_dir / knobs["db_path"], project_dir / "reports"
     for name, value in section.items():
-        if name not in RUNNER_KNOBS:
-            raise ConfigError(
-                f"{where}: unknown key `runner.{name}`", "known: " + ", ".join(RUNNER_KNOBS)
-            )
+        if name not in KNOBS:
+            raise ConfigError(f"{where}: unknown key `runner.{name}`", "known: " + ", ".join(KNOBS))
         knobs[name] = _knob(name, value, f"{where}: `runner.{name}`", project_dir)
-    for name, (env_name, _, _) in RUNNER_KNOBS.items():
+    for name, (env_name, *_) in KNOBS.items():
         if env.get(env_name, "") != "":
             knobs[name] = _knob(name, env[env_name], f"env {env_name}", Path.cwd())
         if flags.get(name) is not None:
@@ -167,22 +147,19 @@ def _knobs(
 
 
 def _vars(
-    declared: dict[str, Any],
-    section: dict[str, Any],
-    env: Mapping[str, str],
+    declared: dict[str, Any], section: dict[str, Any], env: Mapping[str, str],
     flags: Mapping[str, Any],
-) -> dict[str, Any]:
+) -> dict[str, Any]:  # fmt: skip
     overrides = dict(section)
     for env_name, text in sorted(env.items()):
         name = env_name.removeprefix("PLANWISE_").removeprefix("THRESHOLD_").lower()
-        if env_name.startswith("PLANWISE_") and name in declared and text != "":
-            overrides[name] = (  # text stays text where the var's default is text
-                str(Path(text).resolve())
-                if name == "census_path"
-                else text
-                if isinstance(declared[name], str)
-                else _yaml(text, f"env {env_name}")
-            )
+        if not (env_name.startswith("PLANWISE_") and name in declared and text != ""):
+            continue
+        if name == "census_path":
+            overrides[name] = str(Path(text).resolve())
+        else:  # text stays text where the var's default is text
+            textual = isinstance(declared[name], str)
+            overrides[name] = text if textual else _yaml(text, f"env {env_name}")
     if flags.get("census") is not None:
         overrides["census_path"] = str(Path(flags["census"]).resolve())
     if flags.get("vars"):
@@ -194,34 +171,26 @@ def _vars(
 
 
 def load_settings(
-    project_dir: Path,
-    config_file: Path | None = None,
-    flags: Mapping[str, Any] | None = None,
+    project_dir: Path, config_file: Path | None = None, flags: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
-) -> Settings:
+) -> Settings:  # fmt: skip
     """Resolve settings: defaults < file < env < flags."""
-    env, flags, project_dir = (
-        os.environ if environ is None else environ,
-        flags or {},
-        project_dir.resolve(),
-    )
-    declared = _mapping(
-        _read(project_dir / "dbt_project.yml").get("vars"), "dbt_project.yml: `vars`"
-    )
+    env, flags, project_dir = os.environ if environ is None else environ, flags or {}, project_dir
+    project = _read(project_dir.resolve() / "dbt_project.yml")
+    project_dir, declared = project_dir.resolve(), _mapping(project.get("vars"), "`vars`")
     explicit = config_file or (Path(env["PLANWISE_CONFIG"]) if env.get("PLANWISE_CONFIG") else None)
     path = explicit.resolve() if explicit else project_dir / "config" / "planwise.yml"
     if explicit and not path.is_file():
         raise ConfigError(f"{path}: configuration file not found", "check --config")
     data = _read(path) if path.is_file() else {}
-    unknown = [section for section in data if section not in ("vars", "runner")]
-    if unknown:
-        raise ConfigError(
-            f"{path}: unknown section `{unknown[0]}`",
-            "the file has `vars:` (dbt vars, named as in dbt_project.yml) and `runner:` "
-            "(" + ", ".join(RUNNER_KNOBS) + ")",
-        )
-    knobs = _knobs(
-        project_dir, _mapping(data.get("runner"), f"{path}: `runner`"), str(path), env, flags
-    )
+    for section in data:
+        if section not in ("vars", "runner"):
+            raise ConfigError(
+                f"{path}: unknown section `{section}`",
+                "the file has `vars:` (dbt vars, named as in dbt_project.yml) and `runner:` "
+                "(" + ", ".join(KNOBS) + ")",
+            )
+    knobs = _knobs(project_dir, _mapping(data.get("runner"), f"{path}: `runner`"), str(path), env,
+                   flags)  # fmt: skip
     overrides = _vars(declared, _mapping(data.get("vars"), f"{path}: `vars`"), env, flags)
     return Settings(project_dir, path if path.is_file() else None, knobs, declared, overrides)

@@ -1,9 +1,10 @@
 """One in-process dbt invocation (dbtRunner) at a time, and what it produced.
 
-dbt is imported lazily (`planwise-run --help` stays instant). Each run has its
-own target and log directory; the partial-parse file is carried between runs
-through a cache beside the database. Progress comes from dbt's structured
-events, results from run_results.json and manifest.json.
+dbt is imported lazily (`planwise-run --help` stays instant). Each run has its own
+target and log directory; the partial-parse file is carried between runs through
+a cache beside the database, one per set of vars (dbt re-parses when they
+change). Progress comes from dbt's structured events, results from
+run_results.json and manifest.json.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from runner.errors import dbt_message
 
 _INVOKE_LOCK = threading.Lock()  # dbt must never run two invocations at once in a process
 PARTIAL_PARSE = "partial_parse.msgpack"
+RUNS_KEPT = 10
 
 
 class ProgressSink(Protocol):
@@ -47,7 +49,6 @@ class Invocation:
     seconds: float
     errors: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)  # the project's macros' log() lines
-    listed: list[str] | None = None  # `dbt ls`'s result
     timed_out: bool = False
     interrupted: bool = False
 
@@ -65,13 +66,13 @@ def state_dir(db_path: Path) -> Path:
 
 
 def new_run_dir(db_path: Path, command: str) -> Path:
-    """A fresh directory per run; names sort by start time."""
+    """A fresh directory per run, named to sort by start time; the oldest go."""
     runs = state_dir(db_path) / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f".{time.time_ns() % 10**9:09d}"
     run_dir = runs / f"{stamp}-{os.getpid()}-{command}"
     run_dir.mkdir()
-    for old in sorted(path for path in runs.iterdir() if path.is_dir())[:-20]:
+    for old in sorted(path for path in runs.iterdir() if path.is_dir())[:-RUNS_KEPT]:
         shutil.rmtree(old, ignore_errors=True)
     return run_dir
 
@@ -84,23 +85,18 @@ def _read_json(path: Path) -> dict[str, Any] | None:
 
 
 @contextlib.contextmanager
-def _dbt_process_state(
-    values: dict[str, str], cwd: Path, signalled: threading.Event
-) -> Iterator[None]:
+def _process_state(env: dict[str, str], cwd: Path, signalled: threading.Event) -> Iterator[None]:
     """Environment, working directory and signal handlers for one invocation: a
     SIGINT/SIGTERM is noted (dbt may turn the KeyboardInterrupt into another error)."""
-    previous_env = {name: os.environ.get(name) for name in values}
-    previous_cwd = Path.cwd()
+    previous_env, previous_cwd = {name: os.environ.get(name) for name in env}, Path.cwd()
     main = threading.current_thread() is threading.main_thread()
-    handlers = (
-        {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)} if main else {}
-    )
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM) if main}
 
     def on_signal(signum: int, frame: Any) -> None:
         signalled.set()
         raise KeyboardInterrupt
 
-    os.environ.update(values)
+    os.environ.update(env)
     os.chdir(cwd)
     for sig, handler in handlers.items():
         if handler != signal.SIG_IGN:
@@ -115,40 +111,32 @@ def _dbt_process_state(
         os.chdir(previous_cwd)
         for name, value in previous_env.items():
             os.environ.pop(name, None) if value is None else os.environ.update({name: value})
-        _release_dbt_logs()
+        from dbt_common.events.event_manager_client import get_event_manager
 
-
-def _release_dbt_logs() -> None:
-    """Close the log file dbt keeps open after an in-process invocation."""
-    from dbt_common.events.event_manager_client import get_event_manager
-
-    for logger in list(getattr(get_event_manager(), "loggers", [])):
-        python_logger = getattr(logger, "_python_logger", None)
-        for handler in list(getattr(python_logger, "handlers", [])):
-            with contextlib.suppress(Exception):
-                handler.close()
-            python_logger.removeHandler(handler)  # type: ignore[union-attr]
+        for logger in list(getattr(get_event_manager(), "loggers", [])):  # close dbt's log file
+            python_logger = getattr(logger, "_python_logger", None)
+            for log_handler in list(getattr(python_logger, "handlers", [])):
+                log_handler.close()
+                python_logger.removeHandler(log_handler)  # type: ignore[union-attr]
 
 
 class _Events:
     """dbt's structured events, from its worker threads: progress, errors, macro logs."""
 
     def __init__(self, progress: ProgressSink | None) -> None:
-        self.progress = progress
-        self.errors: list[str] = []
-        self.messages: list[str] = []
+        self.progress, self.errors, self.messages = progress, list[str](), list[str]()
 
     def __call__(self, event: Any) -> None:
         try:
-            name, data = event.info.name, event.data
-            if name in ("ConcurrencyLine", "LogStartLine") and self.progress:
-                self.progress.total(int(getattr(data, "node_count", 0) or data.total))
-            elif name in ("NodeStart", "NodeFinished") and self.progress:
+            name, data, progress = event.info.name, event.data, self.progress
+            if name in ("ConcurrencyLine", "LogStartLine") and progress:
+                progress.total(int(getattr(data, "node_count", 0) or data.total))
+            elif name in ("NodeStart", "NodeFinished") and progress:
                 info = data.node_info
                 if info.materialized != "ephemeral" and name == "NodeStart":
-                    self.progress.started(info.node_name)
+                    progress.started(info.node_name)
                 elif info.materialized != "ephemeral":
-                    self.progress.finished(info.node_name, info.node_status)
+                    progress.finished(info.node_name, info.node_status)
             elif name == "JinjaLogInfo":
                 self.messages.append(str(data.msg))
             if event.info.level == "error":
@@ -157,49 +145,36 @@ class _Events:
             pass
 
 
+def _arguments(
+    settings: Any, command: list[str], target_path: Path, level: str, dbt_vars: str
+) -> list[str]:
+    project, threads = str(settings.project_dir), ["--threads", str(settings.knobs["threads"])]
+    threads = [] if command[:2] == ["docs", "serve"] else threads
+    return [
+        *command, "--project-dir", project, "--profiles-dir", project,
+        "--target-path", str(target_path), "--log-path", str(target_path.parent / "logs"),
+        "--target", settings.knobs["target"], "--vars", dbt_vars, *threads,
+        "--log-level", level, "--log-level-file", "debug" if level == "debug" else "info",
+        "--no-use-colors", "--no-send-anonymous-usage-stats",
+    ]
+
+
 def run_dbt(
-    settings: Any,
-    command: list[str],
-    *,
-    db_path: Path,
-    run_dir: Path,
-    progress: ProgressSink | None = None,
-    console_level: str = "none",
-    timeout: float | None = None,
+    settings: Any, command: list[str], *, db_path: Path, run_dir: Path,
+    progress: ProgressSink | None = None, console_level: str = "none", timeout: float | None = None,
     **runner_vars: Any,
 ) -> Invocation:
     """Run one dbt command (e.g. ["build", "--selector", "setup"]) against `db_path`."""
     from dbt.cli.main import dbtRunner
 
-    target_path, log_path = run_dir / "target", run_dir / "logs"
+    target_path = run_dir / "target"
     target_path.mkdir(parents=True, exist_ok=True)
     dbt_vars = settings.dbt_vars(**runner_vars)
     key = "\0".join([str(settings.project_dir), str(db_path), settings.knobs["target"], dbt_vars])
-    cache = (
-        state_dir(db_path).parent
-        / "parse-cache"
-        / (hashlib.sha1(key.encode()).hexdigest() + ".msgpack")
-    )
+    digest = hashlib.sha1(key.encode()).hexdigest()
+    cache = state_dir(db_path).parent / "parse-cache" / f"{digest}.msgpack"
     with contextlib.suppress(OSError):
         shutil.copy2(cache, target_path / PARTIAL_PARSE)
-    listing = command[0] in ("ls", "list")
-    serve = command[:2] == ["docs", "serve"]
-    threads = [] if listing or serve else ["--threads", str(settings.knobs["threads"])]
-    args = [
-        *command,
-        *("--project-dir", str(settings.project_dir), "--profiles-dir", str(settings.project_dir)),
-        *("--target-path", str(target_path), "--log-path", str(log_path)),
-        *("--target", settings.knobs["target"], "--vars", dbt_vars),
-        *threads,
-        *(
-            "--log-level",
-            console_level,
-            "--log-level-file",
-            "debug" if console_level == "debug" else "info",
-        ),
-        "--no-use-colors",
-        "--no-send-anonymous-usage-stats",
-    ]
     events, signalled, timed_out = _Events(progress), threading.Event(), threading.Event()
 
     def stop() -> None:
@@ -209,16 +184,14 @@ def run_dbt(
     timer = threading.Timer(timeout or 0, stop)
     timer.daemon = True
     env = {"PLANWISE_DB_PATH": str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
-    started = time.perf_counter()
-    success, exception, listed = False, None, None
-    with _INVOKE_LOCK, _dbt_process_state(env, settings.project_dir, signalled):
+    started, success, exception = time.perf_counter(), False, None
+    with _INVOKE_LOCK, _process_state(env, settings.project_dir, signalled):
         try:
             if timeout:
                 timer.start()
-            result = dbtRunner(callbacks=[events]).invoke(args)
+            result = dbtRunner(callbacks=[events]).invoke(
+                _arguments(settings, command, target_path, console_level, dbt_vars))
             success, exception = bool(result.success), result.exception
-            if listing and isinstance(result.result, list):
-                listed = [str(item) for item in result.result]
         except KeyboardInterrupt as exc:
             exception = exc
         finally:
@@ -232,15 +205,9 @@ def run_dbt(
             old.unlink(missing_ok=True)
     stopped = timed_out.is_set() or signalled.is_set() or isinstance(exception, KeyboardInterrupt)
     return Invocation(
-        success=success and not stopped,
-        exception=exception,
+        success=success and not stopped, exception=exception,
         run_results=_read_json(target_path / "run_results.json"),
-        manifest=_read_json(target_path / "manifest.json"),
-        target_path=target_path,
-        seconds=time.perf_counter() - started,
-        errors=events.errors,
-        messages=events.messages,
-        listed=listed,
-        timed_out=timed_out.is_set(),
-        interrupted=stopped and not timed_out.is_set(),
+        manifest=_read_json(target_path / "manifest.json"), target_path=target_path,
+        seconds=time.perf_counter() - started, errors=events.errors, messages=events.messages,
+        timed_out=timed_out.is_set(), interrupted=stopped and not timed_out.is_set(),
     )

@@ -1,11 +1,11 @@
-"""Locks: one setup per database at a time, and "is another program using the file?".
+"""Locks: one setup per database at a time, and who else has the DuckDB file open.
 
-The setup lock is a BSD flock on `<db>.lock`, whose content names the holder
-(PID, command, start) for messages. The kernel drops a flock when its holder
-dies, even by SIGKILL, so a leftover lock file never blocks: the next run takes
-it. The file is removed on release while still locked, and only if it is still
-the same file. DuckDB's own lock is a POSIX lock on the database file;
-`probe_database` asks DuckDB for a read-write open and names who holds it.
+The setup lock is a BSD flock on `<db>.lock`, which names its holder (PID,
+command, start) for messages. The kernel drops a flock when its holder dies,
+even by SIGKILL, so a leftover lock file never blocks; the holder removes it on
+release, while still locked. The lock file is opened without following links and
+must be a regular file of this user with no other name, so it can never clobber
+another file. DuckDB's own lock is a POSIX lock on the database file.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import json
 import os
 import re
 import socket
+import stat
 import sys
 import time
 from collections.abc import Iterator
@@ -23,6 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+from runner.errors import PlanwiseError
 
 _held_here: set[str] = set()  # lock files this process holds now
 _CONFLICT = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
@@ -40,25 +43,42 @@ def lock_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".lock")
 
 
-def _describe(lock_file: Path) -> str:
-    """The holder named in a lock file, for messages."""
+def _open(lock_file: Path, flags: int) -> int:
+    """The lock file's descriptor: never through a link, only a regular file of this
+    user with one name (PlanwiseError otherwise); FileNotFoundError without one."""
     try:
-        info = json.loads(lock_file.read_text(encoding="utf-8") or "null")
-    except (OSError, ValueError):
-        info = None
-    if not isinstance(info, dict) or not isinstance(info.get("pid"), int):
-        return f"another process (PID unknown; lock file {lock_file})"
-    details = [str(info[key]) for key in ("command",) if info.get(key)]
-    details += [f"started {info['started']}"] if info.get("started") else []
-    details += (
-        [f"on host {info['host']}"] if info.get("host") not in (None, socket.gethostname()) else []
-    )
-    return f"PID {info['pid']}" + (f" ({', '.join(details)})" if details else "")
+        fd = os.open(lock_file, flags | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, 0o600)
+    except (FileNotFoundError, PermissionError):
+        raise
+    except OSError as exc:  # a link, a directory, a path through a file
+        raise PlanwiseError(f"{lock_file}: cannot be a lock file ({exc.strerror})",
+                            "remove or rename it, then retry") from exc
+    info = os.fstat(fd)
+    if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and info.st_nlink == 1:
+        return fd
+    os.close(fd)
+    raise PlanwiseError(f"{lock_file}: is not a plain lock file of yours (a link, or another "
+                        "user's file)", "remove it, then retry")
+
+
+def _describe(lock_file: Path) -> str:
+    """The holder a lock file names, for messages."""
+    with contextlib.suppress(OSError, ValueError, PlanwiseError):
+        fd = _open(lock_file, os.O_RDONLY)
+        with os.fdopen(fd, encoding="utf-8") as handle:
+            info = json.loads(handle.read(4096) or "null")
+        if isinstance(info, dict) and isinstance(info.get("pid"), int):
+            details = [str(info["command"])] if info.get("command") else []
+            details += [f"started {info['started']}"] if info.get("started") else []
+            if info.get("host") not in (None, socket.gethostname()):
+                details.append(f"on host {info['host']}")
+            return f"PID {info['pid']}" + (f" ({', '.join(details)})" if details else "")
+    return f"another process (PID unknown; lock file {lock_file})"
 
 
 def _same_file(fd: int, path: Path) -> bool:
     with contextlib.suppress(FileNotFoundError):
-        on_disk, opened = os.stat(path), os.fstat(fd)
+        on_disk, opened = os.stat(path, follow_symlinks=False), os.fstat(fd)
         return (on_disk.st_dev, on_disk.st_ino) == (opened.st_dev, opened.st_ino)
     return False
 
@@ -73,10 +93,9 @@ def _release(fd: int, lock_file: Path) -> None:
 
 
 def _try_acquire(lock_file: Path) -> int | None:
-    """An fd holding the flock, or None when another holds it. Interrupted after the
-    open, it removes the file again if nobody else holds it."""
+    """An fd holding the flock, or None when another holds it."""
     while True:
-        fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = _open(lock_file, os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -100,21 +119,17 @@ def setup_lock(db_path: Path, timeout: float) -> Iterator[None]:
     DatabaseLocked naming the holder. Two acquisitions in one process exclude each
     other too. OSError when the lock file cannot be created."""
     lock_file, fd = lock_path(db_path), None
-    command = " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])[:500] if sys.argv else ""
+    command = " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])[:500]
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    record = {
-        "pid": os.getpid(),
-        "command": command,
-        "started": started,
-        "host": socket.gethostname(),
-    }
+    host = socket.gethostname()
+    record = {"pid": os.getpid(), "command": command, "started": started, "host": host}
     deadline = time.monotonic() + max(timeout, 0.0)
     try:  # acquired inside the try: an interrupt right after it still releases
         while (fd := _try_acquire(lock_file)) is None:
             if time.monotonic() >= deadline:
                 raise DatabaseLocked(db_path, _describe(lock_file))
             time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
-        os.ftruncate(fd, 0)
+        os.ftruncate(fd, 0)  # only now that the lock is held
         os.pwrite(fd, (json.dumps(record) + "\n").encode(), 0)
         _held_here.add(os.path.abspath(lock_file))
         yield
@@ -130,7 +145,7 @@ def lock_state(db_path: Path) -> str:
     if os.path.abspath(lock_file) in _held_here:
         return "here"
     try:
-        fd = os.open(lock_file, os.O_RDONLY | os.O_CLOEXEC)
+        fd = _open(lock_file, os.O_RDONLY)
     except FileNotFoundError:
         return "free"
     try:
@@ -161,14 +176,18 @@ def holder_from_duckdb_error(error: BaseException) -> str | None:
 
 
 def probe_database(db_path: Path) -> None:
-    """DatabaseLocked when another process has the DuckDB file open (an instant
-    read-write open, which also folds a leftover WAL); other DuckDB errors raise."""
+    """Open the DuckDB file read-write and CHECKPOINT, which folds a leftover WAL into
+    it: DatabaseLocked when another process has it open, PlanwiseError when it is no
+    DuckDB file or cannot be written. Nothing happens when there is no file."""
     if not db_path.exists():
         return
     try:
-        duckdb.connect(str(db_path)).close()
+        with duckdb.connect(str(db_path)) as connection:
+            connection.execute("checkpoint")  # its errors raise; those of a close do not
     except duckdb.Error as error:
         holder = holder_from_duckdb_error(error)
-        if holder is None:
-            raise
-        raise DatabaseLocked(db_path, holder) from error
+        if holder is not None:
+            raise DatabaseLocked(db_path, holder) from error
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        hint = "is it a DuckDB file you may write? choose another --db or fix it"
+        raise PlanwiseError(f"{db_path}: cannot open the database: {first}", hint) from error

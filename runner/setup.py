@@ -1,8 +1,8 @@
 """`planwise-run setup`, top to bottom: pre-flight -> setup lock -> candidate copy
-of the live database -> ONE `dbt build --selector setup` on the candidate (the
-project's on-run-start hook validates the vars and clears owned relations) ->
-publish the candidate atomically when nothing failed (warnings allowed), else
-discard it (or keep it with --keep-failed) -> report. Returns one Outcome.
+of the live database -> ONE `dbt build` on the candidate (the project's
+on-run-start hook checks the vars and clears owned relations) -> publish the
+candidate atomically when nothing failed (warnings allowed), else discard or keep
+it -> report. Also validate, clear, rollback and status, under the same lock.
 """
 
 from __future__ import annotations
@@ -22,16 +22,12 @@ from runner import preflight, publish
 from runner.config import Settings
 from runner.errors import PlanwiseError
 from runner.invoke import Invocation, ProgressSink, new_run_dir, run_dbt, state_dir
-from runner.locking import DatabaseLocked, probe_database, setup_lock, setup_lock_holder
+from runner.locking import DatabaseLocked, setup_lock, setup_lock_holder
+from runner.locking import probe_database as probe
 from runner.report import Context, build_report, render_json, render_junit
 
-INPUT_VARS = (
-    "scenario_id",
-    "plan_year_start_date",
-    "plan_year_end_date",
-    "simulation_effective_date",
-)
-LAST_SUCCESS = "last-success"
+INPUT_VARS = ("scenario_id", "plan_year_start_date", "plan_year_end_date",
+              "simulation_effective_date")
 FULL_BUILD = ("build", "--selector", "setup")  # what setup builds without a selection
 # OS-level failures DuckDB reports inside dbt's results: a runtime error, with a hint.
 ENVIRONMENT_ERRORS = {
@@ -71,344 +67,268 @@ def now() -> str:
 
 
 def environment_hint(message: str) -> str | None:
-    lowered = message.lower()
-    return next(
-        (hint for mark, hint in ENVIRONMENT_ERRORS.items() if mark.lower() in lowered), None
-    )
+    found = (hint for mark, hint in ENVIRONMENT_ERRORS.items() if mark.lower() in message.lower())
+    return next(found, None)
 
 
-def context_for(command: str, settings: Settings) -> Context:
-    inputs = {name: str(settings.var(name)) for name in INPUT_VARS}
-    inputs["census_path"] = str(settings.census_path)
-    return Context(command=command, started_at=now(), database=str(settings.db_path), inputs=inputs)
-
-
-def probe(db_path: Path) -> None:
-    """DatabaseLocked if another program holds the file; a clear error if it is no DuckDB file."""
-    try:
-        probe_database(db_path)
-    except DatabaseLocked:
-        raise
-    except Exception as exc:
-        if not type(exc).__module__.startswith("duckdb"):
-            raise
-        raise PlanwiseError(
-            f"{db_path}: cannot open the database: {(str(exc).strip().splitlines() or [''])[0]}",
-            "is it a DuckDB file? choose another --db or move it away",
-        ) from exc
-
-
-def write_reports(
-    directory: Path, report: dict[str, Any], copy_to: Path | None = None
-) -> list[str]:
+def write_reports(directory: Path, report: dict[str, Any], copy: Path | None = None) -> list[str]:
     """<command>-report.json and -junit.xml, each replaced atomically; their paths."""
-    paths = []
-    texts = {"report.json": render_json(report), "junit.xml": render_junit(report)}
-    for folder, (suffix, text) in (
-        (f, t) for f in (directory, copy_to) if f for t in texts.items()
-    ):
-        path = folder / f"{report['command']}-{suffix}"
-        with contextlib.suppress(OSError):
-            folder.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            temporary.write_text(text, encoding="utf-8")
-            os.replace(temporary, path)
-            paths += [str(path)] if folder == directory else []
+    paths, texts = [], {"report.json": render_json(report), "junit.xml": render_junit(report)}
+    for folder in (f for f in (directory, copy) if f):
+        for suffix, text in texts.items():
+            path = folder / f"{report['command']}-{suffix}"
+            with contextlib.suppress(OSError):
+                folder.mkdir(parents=True, exist_ok=True)
+                temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                temporary.write_text(text, encoding="utf-8")
+                os.replace(temporary, path)
+                paths += [str(path)] if folder == directory else []
     return paths
 
 
-def finish(
-    settings: Settings, ctx: Context, started: float, invocation: Invocation | None = None
-) -> Outcome:
-    ctx.elapsed_seconds = time.perf_counter() - started
-    artifacts = (invocation.run_results, invocation.manifest) if invocation else (None, None)
-    report = build_report(*artifacts, ctx)
-    paths = write_reports(settings.report_dir, report, Path(ctx.run_dir) if ctx.run_dir else None)
-    if not paths:
-        report["messages"].append(f"cannot write the reports to {settings.report_dir}")
-    if ctx.command == "setup" and not ctx.preflight_problems:  # status reads it
-        keys = ("status", "exit_code", "elapsed_seconds", "published")
-        record = {key: report[key] for key in keys} | {"finished_at": now(), "report": paths[:1]}
-        with contextlib.suppress(OSError):
-            state_dir(settings.db_path).mkdir(parents=True, exist_ok=True)
-            (state_dir(settings.db_path) / "last-run.json").write_text(json.dumps(record))
-    return Outcome(report, paths)
+class _Run:
+    """One command's context, its dbt invocation and how it ends (`finish`)."""
+
+    def __init__(self, command: str, settings: Settings, level: str = "none") -> None:
+        self.settings, self.level, self.started = settings, level, time.perf_counter()
+        self.invocation: Invocation | None = None
+        inputs = {name: str(settings.var(name)) for name in INPUT_VARS}
+        self.ctx = Context(command=command, started_at=now(), database=str(settings.db_path),
+                           inputs={**inputs, "census_path": str(settings.census_path)})
+
+    def dbt(self, command: list[str], db_path: Path, **options: Any) -> Invocation:
+        """One dbt command in this run's directory; Ctrl-C stays an interrupt."""
+        ctx = self.ctx
+        ctx.run_dir = ctx.run_dir or str(new_run_dir(self.settings.db_path, ctx.command))
+        self.invocation = run_dbt(self.settings, command, db_path=db_path,
+                                  run_dir=Path(ctx.run_dir), console_level=self.level, **options)
+        self.ctx.dbt_seconds = self.invocation.seconds
+        if self.invocation.interrupted:
+            raise KeyboardInterrupt
+        return self.invocation
+
+    def finish(self, status: str | None = None, *messages: str) -> Outcome:
+        ctx, settings = self.ctx, self.settings
+        ctx.status, ctx.messages = status or ctx.status, [*ctx.messages, *filter(None, messages)]
+        ctx.elapsed_seconds = time.perf_counter() - self.started
+        done = self.invocation
+        report = build_report(*((done.run_results, done.manifest) if done else (None, None)), ctx)
+        run_dir = Path(ctx.run_dir) if ctx.run_dir else None
+        paths = write_reports(settings.report_dir, report, run_dir)
+        if not paths:
+            report["messages"].append(f"cannot write the reports to {settings.report_dir}")
+        if ctx.command == "setup" and not ctx.preflight_problems:  # `status` reads it
+            keys = ("status", "exit_code", "elapsed_seconds", "published")
+            record = {key: report[key] for key in keys}
+            with contextlib.suppress(OSError):
+                state_dir(settings.db_path).mkdir(parents=True, exist_ok=True)
+                (state_dir(settings.db_path) / "last-run.json").write_text(
+                    json.dumps({**record, "finished_at": now(), "report": paths[:1]}))
+        return Outcome(report, paths)
+
+
+# --------------------------------------------------------------------------- setup
 
 
 def _fingerprint(settings: Settings) -> dict[str, Any]:
-    """What dbt's state comparison cannot see: vars, target and the census file."""
-    census = settings.census_path
-    stat = census.stat() if census.exists() else None
-    return {
-        "vars": settings.dbt_vars(),
-        "target": settings.knobs["target"],
-        "census": [str(census), stat.st_size if stat else None, stat.st_mtime_ns if stat else None],
-    }
+    """What dbt's state comparison cannot see: vars, target, the census file and the
+    live database (a dropped table or a restored file is a change)."""
+    def identity(path: Path) -> list[int]:
+        info = path.stat() if path.exists() else None
+        return [info.st_size, info.st_mtime_ns] if info else []
+
+    census, live = settings.census_path, settings.db_path
+    return {"vars": settings.dbt_vars(), "target": settings.knobs["target"],
+            "census": [str(census), *identity(census)], "database": identity(live)}
 
 
 def _remember(settings: Settings, invocation: Invocation | None) -> None:
-    """Keep (or, with None, forget) the artifacts of the setup the live file now holds."""
-    last = state_dir(settings.db_path) / LAST_SUCCESS
+    """Keep (or, with None, forget) the manifest of the setup the live file now holds."""
+    last = state_dir(settings.db_path) / "last-success"
     shutil.rmtree(last, ignore_errors=True)
     if invocation is None or invocation.manifest is None:
         return
-    staging = last.with_name(f".{LAST_SUCCESS}.{os.getpid()}")
-    shutil.copytree(
-        invocation.target_path,
-        staging,
-        ignore=lambda d, names: [n for n in names if not n.endswith(".json")],
-    )
+    staging = last.with_name(f".last-success.{os.getpid()}")
+    staging.mkdir(parents=True)
+    shutil.copy2(invocation.target_path / "manifest.json", staging / "manifest.json")
     (staging / "inputs.json").write_text(json.dumps(_fingerprint(settings)))
     os.replace(staging, last)
 
 
-def _quick_command(settings: Settings, ctx: Context, run_dir: Path, level: str) -> list[str] | None:
-    """The build of what changed (None: nothing did), or the full build with a note why."""
-    last = state_dir(settings.db_path) / LAST_SUCCESS
+def _quick(settings: Settings, ctx: Context) -> list[str]:
+    """The build of what changed since the last successful setup, or the full build
+    with a note why."""
+    last = state_dir(settings.db_path) / "last-success"
     try:
         recorded = json.loads((last / "inputs.json").read_text())
     except (OSError, ValueError):
-        ctx.messages.append(
-            "--quick: no successful setup recorded for this database; ran the full setup"
-        )
+        ctx.messages.append("--quick: no successful setup recorded for this database; "
+                            "ran the full setup")
         return [*FULL_BUILD]
     changed = [key for key, value in _fingerprint(settings).items() if recorded.get(key) != value]
-    if changed or not settings.db_path.exists():
-        ctx.messages.append(
-            f"--quick: the {', '.join(changed) or 'database'} changed since the last setup; "
-            "ran the full setup"
-        )
+    if changed:
+        ctx.messages.append(f"--quick: the {', '.join(changed)} changed since the last setup; "
+                            "ran the full setup")
         return [*FULL_BUILD]
-    state = ["--select", "state:modified+", "--state", str(last)]
-    listing = run_dbt(
-        settings,
-        ["ls", *state],
-        db_path=publish.candidate_path(settings.db_path),
-        run_dir=run_dir / "ls",
-        console_level=level,
-    )
-    if listing.interrupted:
-        raise KeyboardInterrupt
-    if listing.listed is None:
-        raise PlanwiseError(
-            f"dbt could not compare state: {listing.error_summary()}", "run without --quick"
-        )
-    return ["build", *state] if listing.listed else None
+    ctx.clear_note = "--quick keeps unchanged tables"
+    return ["build", "--select", "state:modified+", "--state", str(last)]
 
 
-def run_setup(
-    settings: Settings, switches: Switches, progress: ProgressSink | None = None
-) -> Outcome:
+def _command(switches: Switches, ctx: Context, settings: Settings) -> tuple[list[str], bool]:
+    """The dbt command setup runs, and whether the on-run-start hook clears."""
+    if switches.selection and switches.quick:
+        raise PlanwiseError("--quick chooses what to build itself", "drop the selection")
+    ctx.clear_note = "--no-clear" if switches.no_clear else ""
+    if switches.selection:
+        ctx.clear_note = "a selection keeps the tables it does not build"
+    command = ["build", *switches.selection] if switches.selection else [*FULL_BUILD]
+    command = _quick(settings, ctx) if switches.quick else command
+    command += ["--full-refresh"] * switches.full_refresh + ["--fail-fast"] * switches.fail_fast
+    return command, not ctx.clear_note
+
+
+def run_setup(settings: Settings, switches: Switches, progress: ProgressSink | None) -> Outcome:
     """The whole setup; new files (candidate, reports, runs) are private to the owner."""
     previous_umask = os.umask(0o077)
     try:
-        return _setup(settings, switches, progress)
+        return _setup(_Run("setup", settings, switches.console_level), switches, progress)
     finally:
         os.umask(previous_umask)
 
 
-def _setup(settings: Settings, switches: Switches, progress: ProgressSink | None) -> Outcome:
-    started, live = time.perf_counter(), settings.db_path
-    ctx = context_for("setup", settings)
-    ctx.clear_note = "--no-clear" if switches.no_clear else ""
+def _setup(run: _Run, switches: Switches, progress: ProgressSink | None) -> Outcome:
+    settings, ctx, live = run.settings, run.ctx, run.settings.db_path
     seconds = time.perf_counter()
-    ctx.preflight_problems = preflight.problems(
-        live, settings.census_path, settings.project_dir, settings.report_dir
-    )
+    ctx.preflight_problems = preflight.problems(live, settings.census_path, settings.project_dir,
+                                                settings.report_dir)
     ctx.preflight_seconds = time.perf_counter() - seconds
     if ctx.preflight_problems:
-        ctx.status = "error"
-        ctx.messages.append("pre-flight failed: nothing was run; the database is unchanged")
-        return finish(settings, ctx, started)
+        return run.finish("error", "pre-flight failed: nothing was run; the database is unchanged")
     with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
         if live.exists():
             probe(live)
         removed = publish.cleanup_leftovers(live)
         if removed:
-            ctx.messages.append(
-                "removed leftovers of an interrupted run: " + ", ".join(p.name for p in removed)
-            )
-        run_dir = new_run_dir(live, "setup")
-        ctx.run_dir = str(run_dir)
-        command = ["build", *switches.selection] if switches.selection else [*FULL_BUILD]
-        command += ["--full-refresh"] if switches.full_refresh else []
-        if switches.selection:
-            if switches.quick:
-                raise PlanwiseError("--quick chooses what to build itself", "drop the selection")
-            ctx.clear_note = "a selection keeps the tables it does not build"
-        if switches.quick:
-            quick = _quick_command(settings, ctx, run_dir, switches.console_level)
-            if quick is None:
-                ctx.status, ctx.clear_note = "up_to_date", "--quick: nothing changed"
-                return finish(settings, ctx, started)
-            command = quick
-            ctx.clear_note = (
-                "--quick keeps unchanged tables" if quick != [*FULL_BUILD] else ctx.clear_note
-            )
-        clear = not ctx.clear_note
-        command += ["--fail-fast"] if switches.fail_fast else []
-        return _build_and_publish(settings, switches, ctx, command, clear, progress, started)
+            names = ", ".join(path.name for path in removed)
+            ctx.messages.append(f"removed leftovers of an interrupted run: {names}")
+        command, clear = _command(switches, ctx, settings)
+        publication = publish.Publication()
+        try:
+            return _build_and_publish(run, switches, command, clear, progress, publication)
+        except KeyboardInterrupt:
+            return _interrupted(run, publication)
+        except BaseException:
+            if not publication.is_live(live):
+                with contextlib.suppress(Exception):
+                    publish.discard(publish.candidate_path(live), keep=False)
+            raise
 
 
-def _refusal(
-    invocation: Invocation, ctx: Context, timeout: float | None
-) -> tuple[str | None, str] | None:
+def _refusal(run: _Run, invocation: Invocation) -> tuple[str | None, str] | None:
     """Why the candidate must not be published: (report status, message), or None."""
     if invocation.timed_out:
-        return "error", f"timed out after {timeout:g}s: dbt was stopped"
+        seconds = run.settings.knobs["timeout_seconds"]
+        return "error", f"timed out after {seconds:g}s: dbt was stopped"
     if invocation.run_results is None:
         return "error", f"dbt could not run: {invocation.error_summary()}"
     for result in invocation.run_results.get("results") or []:
-        lines = (
-            str(result.get("message") or "").splitlines() if result.get("status") == "error" else []
-        )
+        failed = result.get("status") == "error"
+        lines = str(result.get("message") or "").splitlines() if failed else []
         for line in (line.strip() for line in lines if environment_hint(line)):
-            return (
-                "error",
-                f"{line} ({environment_hint(line)})",
-            )
-    status = build_report(invocation.run_results, invocation.manifest, ctx)["status"]
-    if status in ("success", "warn") and invocation.success:
+            return "error", f"{line} ({environment_hint(line)})"
+    status = build_report(invocation.run_results, invocation.manifest, run.ctx)["status"]
+    if status not in ("success", "warn"):
+        return None, ""
+    if invocation.success:
         return None
-    if status in ("success", "warn"):  # every node passed, yet dbt says it failed
-        return "error", f"dbt reported a failure: {invocation.error_summary()}"
-    return None, ""
+    return "error", f"dbt reported a failure: {invocation.error_summary()}"  # yet no node failed
 
 
 def _build_and_publish(
-    settings: Settings, switches: Switches, ctx: Context, command: list[str], clear: bool,
-    progress: ProgressSink | None, started: float,
-) -> Outcome:  # fmt: skip
-    live, candidate = settings.db_path, publish.candidate_path(settings.db_path)
-    publication, invocation = publish.Publication(), None
+    run: _Run, switches: Switches, command: list[str], clear: bool, progress: ProgressSink | None,
+    publication: publish.Publication,
+) -> Outcome:
+    settings, ctx, live = run.settings, run.ctx, run.settings.db_path
+    candidate = publish.candidate_path(live)
 
     def give_up(status: str | None, message: str) -> Outcome:
         kept = publish.discard(candidate, keep=switches.keep_failed)
-        ctx.kept_candidate, ctx.status = (str(kept) if kept else None), status
-        ctx.messages += [
-            *([message] if message else []),
-            "nothing published: the live database is unchanged",
-        ]
-        return finish(settings, ctx, started, invocation)
+        ctx.kept_candidate = str(kept) if kept else None
+        return run.finish(status, message, "nothing published: the live database is unchanged")
 
-    try:
-        _prepare(live)
-        invocation = run_dbt(
-            settings, command, db_path=candidate, run_dir=Path(str(ctx.run_dir)), progress=progress,
-            console_level=switches.console_level, timeout=settings.knobs["timeout_seconds"],
-            planwise_clear=clear, planwise_report=True,
-        )  # fmt: skip
-        ctx.dbt_seconds = invocation.seconds
-        if invocation.interrupted:
-            raise KeyboardInterrupt
-        refusal = _refusal(invocation, ctx, settings.knobs["timeout_seconds"])
-        if refusal:
-            return give_up(*refusal)
-        _remember(settings, None)  # the live file is about to change
-        mode = int(settings.knobs["db_file_mode"], 8)
-        try:
-            kept = publish.publish(
-                candidate, live, publication, settings.knobs["keep_previous"], mode
-            )
-        except (publish.PublishConflict, publish.CheckpointFailed, OSError) as exc:
-            return give_up("error", f"not published: {exc}")
-        except DatabaseLocked as exc:  # a program opened the live file during the build
-            ctx.exit_code = 3
-            return give_up("error", f"not published: {exc}")
-        ctx.published = True
-        if kept:
-            ctx.messages.append(
-                f"the replaced database is kept as {publish.previous_path(live)} "
-                "(`planwise-run rollback` puts it back)"
-            )
-        with contextlib.suppress(OSError):  # a partial build is no state to compare with
-            _remember(settings, None if switches.selection else invocation)
-        return finish(settings, ctx, started, invocation)
-    except KeyboardInterrupt:
-        return _interrupted(settings, ctx, publication, started, invocation)
-    except BaseException:
-        if not publication.is_live(live):
-            with contextlib.suppress(Exception):
-                publish.discard(candidate, keep=False)
-        raise
-
-
-def _prepare(live: Path) -> None:
     try:
         publish.prepare_candidate(live)
-    except (OSError, publish.CheckpointFailed) as exc:
+    except (OSError, PlanwiseError) as exc:
         detail = getattr(exc, "strerror", None) or str(exc)
-        raise PlanwiseError(
-            f"cannot copy {live} to {publish.candidate_path(live)}: {detail}",
-            environment_hint(detail)
-            or "free disk space or fix permissions in the database directory",
-        ) from exc
+        hint = environment_hint(detail) or "free disk space or fix the directory's permissions"
+        raise PlanwiseError(f"cannot copy {live} to {candidate}: {detail}", hint) from exc
+    timeout = settings.knobs["timeout_seconds"]
+    invocation = run.dbt(command, candidate, progress=progress, timeout=timeout,
+                         planwise_clear=clear, planwise_report=True)
+    refusal = _refusal(run, invocation)
+    if refusal:
+        return give_up(*refusal)
+    if switches.quick and not build_report(invocation.run_results, None, ctx)["totals"]["nodes"]:
+        publish.discard(candidate, keep=False)
+        return run.finish("up_to_date")
+    _remember(settings, None)  # the live file is about to change
+    try:
+        kept = publish.publish(candidate, live, publication, settings.knobs["keep_previous"],
+                               int(settings.knobs["db_file_mode"], 8))
+    except (publish.PublishConflict, PlanwiseError, OSError) as exc:
+        return give_up("error", f"not published: {exc}")
+    except DatabaseLocked as exc:  # a program opened the live file during the build
+        ctx.exit_code = 3
+        return give_up("error", f"not published: {exc}")
+    ctx.published = True
+    if kept:
+        ctx.messages.append(f"the replaced database is kept as {publish.previous_path(live)} "
+                            "(`planwise-run rollback` puts it back)")
+    with contextlib.suppress(OSError):  # a partial build is no state to compare with
+        _remember(settings, None if switches.selection else invocation)
+    return run.finish()
 
 
-def _interrupted(
-    settings: Settings, ctx: Context, publication: publish.Publication, started: float,
-    invocation: Invocation | None,
-) -> Outcome:  # fmt: skip
+def _interrupted(run: _Run, publication: publish.Publication) -> Outcome:
     """Ctrl-C or SIGTERM: before the atomic rename nothing changed; after it the new
     database is complete and live (finish publishing, remember it)."""
-    live = settings.db_path
-    ctx.status, ctx.published = "interrupted", publication.is_live(live)
-    if ctx.published:
-        publish.finalize(live)
-        with contextlib.suppress(Exception):
-            _remember(settings, invocation)
-        ctx.messages.append("interrupted after publishing: the new database is complete and live")
-    else:
+    live = run.settings.db_path
+    run.ctx.published = publication.is_live(live)
+    if not run.ctx.published:
         with contextlib.suppress(Exception):
             publish.discard(publish.candidate_path(live), keep=False)
-        ctx.messages.append("interrupted: nothing published, live database unchanged")
-    return finish(settings, ctx, started, invocation)
+        return run.finish("interrupted", "interrupted: nothing published, live database unchanged")
+    publish.finalize(live)
+    with contextlib.suppress(Exception):
+        _remember(run.settings, run.invocation)
+    return run.finish("interrupted", "interrupted after publishing: the new database is complete "
+                      "and live")
 
 
-def _live_database(settings: Settings) -> Path:
-    live = settings.db_path
-    if not live.exists():
-        raise PlanwiseError(
-            f"{live}: the database is not set up yet",
-            "run `planwise-run setup` first (or pass --db)",
-        )
-    return live
-
-
-def _run(
-    settings: Settings, command: list[str], db_path: Path, run_dir: Path, **options: Any
-) -> Invocation:
-    """One dbt command for validate, clear or status; Ctrl-C stays an interrupt."""
-    invocation = run_dbt(settings, command, db_path=db_path, run_dir=run_dir, **options)
-    if invocation.interrupted:
-        raise KeyboardInterrupt
-    return invocation
+# --------------------------------------------------------------------------- the other commands
 
 
 def run_validate(
     settings: Settings, selection: list[str], progress: ProgressSink | None, level: str
 ) -> Outcome:
     """`dbt test` on the live database, under the setup lock, and its report."""
-    started, live = time.perf_counter(), _live_database(settings)
-    ctx = context_for("validate", settings)
-    ctx.clear_note = "validate changes nothing"
-    with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
-        probe(live)
-        ctx.run_dir = str(new_run_dir(live, "validate"))
-        invocation = run_dbt(
-            settings, ["test", *selection], db_path=live, run_dir=Path(ctx.run_dir),
-            progress=progress, console_level=level, timeout=settings.knobs["timeout_seconds"],
-        )  # fmt: skip
-    ctx.dbt_seconds = invocation.seconds
+    run, live = _Run("validate", settings, level), settings.db_path
+    if not live.exists():
+        hint = "run `planwise-run setup` first (or pass --db)"
+        raise PlanwiseError(f"{live}: the database is not set up yet", hint)
+    run.ctx.clear_note = "validate changes nothing"
+    try:
+        with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
+            probe(live)
+            invocation = run.dbt(["test", *selection], live, progress=progress,
+                                 timeout=settings.knobs["timeout_seconds"])
+    except KeyboardInterrupt:
+        return run.finish("interrupted")
     if invocation.timed_out:
-        ctx.status = "error"
-        ctx.messages.append(f"timed out after {settings.knobs['timeout_seconds']:g}s")
-    elif invocation.interrupted:
-        ctx.status = "interrupted"
-    elif invocation.run_results is None:
-        ctx.status = "error"
-        ctx.messages.append(f"dbt could not run: {invocation.error_summary()}")
-    return finish(settings, ctx, started, invocation)
+        return run.finish("error", f"timed out after {settings.knobs['timeout_seconds']:g}s")
+    if invocation.run_results is None:
+        return run.finish("error", f"dbt could not run: {invocation.error_summary()}")
+    return run.finish()
 
 
 def run_clear(settings: Settings, dry_run: bool, level: str) -> list[str]:
@@ -420,7 +340,7 @@ def run_clear(settings: Settings, dry_run: bool, level: str) -> list[str]:
         probe(live)
         arguments = json.dumps({"dry_run": dry_run})
         command = ["run-operation", "planwise_clear_owned", "--args", arguments]
-        invocation = _run(settings, command, live, new_run_dir(live, "clear"), console_level=level)
+        invocation = _Run("clear", settings, level).dbt(command, live)
     if not dry_run:  # the live database is no longer what the last setup left
         _remember(settings, None)
     if not invocation.success:
@@ -455,17 +375,14 @@ def readiness(settings: Settings, level: str) -> list[tuple[bool, str]]:
     else:
         checks += _database_checks(live)
     with tempfile.TemporaryDirectory(prefix="planwise-status-") as tmp:
-        candidate = publish.candidate_path(live)
-        parse = _run(settings, ["parse"], candidate, Path(tmp), console_level=level)
+        parse = run_dbt(settings, ["parse"], db_path=publish.candidate_path(live),
+                        run_dir=Path(tmp), console_level=level)
+    if parse.interrupted:
+        raise KeyboardInterrupt
     kinds = [n["resource_type"] for n in (parse.manifest or {}).get("nodes", {}).values()]
     counts = ", ".join(f"{kinds.count(kind)} {kind}s" for kind in ("seed", "model", "test"))
-    parsed = f"dbt project parses: {counts}"
-    checks.append(
-        (
-            parse.success,
-            parsed if parse.success else f"dbt project: does not parse: {parse.error_summary()}",
-        )
-    )
+    checks.append((parse.success, f"dbt project parses: {counts}" if parse.success
+                   else f"dbt project: does not parse: {parse.error_summary()}"))
     try:
         last = json.loads((state_dir(live) / "last-run.json").read_text())
         when = f"{last['finished_at']} ({last['elapsed_seconds']:.1f}s, exit {last['exit_code']})"
@@ -477,15 +394,14 @@ def readiness(settings: Settings, level: str) -> list[tuple[bool, str]]:
 
 def _database_checks(live: Path) -> list[tuple[bool, str]]:
     debris = publish.leftovers(live) if live.parent.is_dir() else []
-    checks = [(True, "leftovers the next setup removes: " + ", ".join(p.name for p in debris))]
-    checks = checks if debris else []
-    checks += [
-        (True, f"kept failed candidate: {path} (delete it)") for path in publish.kept_failures(live)
-    ]
+    names = ", ".join(path.name for path in debris)
+    checks = [(True, f"leftovers the next setup removes: {names}")] if debris else []
+    kept = publish.kept_failures(live)
+    checks += [(True, f"kept failed candidate: {path} (delete it)") for path in kept]
     try:
         probe(live)
-        state = " (writable, not locked)" if live.exists() else " (not set up yet)"
-        checks.append((True, f"database: {live}{state}"))
+        state = "writable, not locked" if live.exists() else "not set up yet"
+        checks.append((True, f"database: {live} ({state})"))
     except DatabaseLocked as exc:
         checks.append((False, f"database: {live} is locked by {exc.holder}; close that program"))
     except PlanwiseError as exc:

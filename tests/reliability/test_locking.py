@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from runner.errors import PlanwiseError
 from runner.locking import (
     DatabaseLocked,
     lock_path,
@@ -80,18 +81,9 @@ def test_sigkilled_holder_does_not_block(db: Path) -> None:
     assert lock_path(db).exists()  # the file stays: only informational
     assert json.loads(lock_path(db).read_text(encoding="utf-8"))["pid"] == holder.pid
     assert lock_state(db) == "free"
-    assert leftovers(db) == [lock_path(db)]
-    started = time.monotonic()
-    with setup_lock(db, timeout=0):
-        assert time.monotonic() - started < 1.0
+    assert leftovers(db) == []  # the next holder takes it over and removes it
+    with setup_lock(db, timeout=0):  # timeout 0: taken at once, or DatabaseLocked
         assert json.loads(lock_path(db).read_text(encoding="utf-8"))["pid"] == os.getpid()
-    assert not lock_path(db).exists()
-
-
-def test_stale_lock_file_is_cleaned_up(db: Path) -> None:
-    holder = start(setup_lock_code(str(db)))
-    stop(holder, signal.SIGKILL)
-    assert cleanup_leftovers(db) == [lock_path(db)]
     assert not lock_path(db).exists()
 
 
@@ -155,5 +147,5 @@ def test_probe_reports_the_pid_of_another_program(db: Path, read_only: bool, mod
 
 def test_probe_propagates_other_errors(db: Path) -> None:
     db.write_bytes(b"this is not a duckdb file" * 1000)
-    with pytest.raises(duckdb.Error):
+    with pytest.raises(PlanwiseError, match="cannot open the database"):
         probe_database(db)
