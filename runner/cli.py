@@ -175,7 +175,6 @@ def cli(project_dir: Path | None) -> None:
 @opt("--no-clear", is_flag=True, help="Do not drop owned relations before building.")
 @opt("--quick", is_flag=True, help="Only what changed since the last successful setup.")
 @opt("--fail-fast", is_flag=True, help="Stop at the first error (dbt --fail-fast).")
-@opt("--keep-failed", is_flag=True, help="Keep a failed candidate as <db>.failed-<time>.")
 @opt("--timeout", "timeout_seconds", type=click.FloatRange(min=0, min_open=True),
      help="Stop dbt after this many seconds.")
 @_handle_errors
@@ -186,7 +185,7 @@ def setup(**flags: Any) -> int:
     """
     from runner.setup import Switches, run_setup
 
-    switches = Switches(flags["no_clear"], flags["quick"], flags["fail_fast"], flags["keep_failed"],
+    switches = Switches(flags["no_clear"], flags["quick"], flags["fail_fast"],
                         _selection(flags, "setup"), _level(flags), flags["full_refresh"])
     settings = _settings(flags)
     return _with_progress(flags, lambda progress: run_setup(settings, switches, progress))

@@ -36,11 +36,12 @@ def _mode(text: Any) -> bool:
 KNOBS: dict[str, tuple[str, type, Any, Callable[[Any], bool]]] = {
     "db_path": ("PLANWISE_DB_PATH", Path, "simulation.duckdb", bool),
     "target": ("PLANWISE_TARGET", str, "dev", bool),
-    "threads": ("PLANWISE_THREADS", int, 4, lambda v: v >= 1),
+    "threads": ("PLANWISE_THREADS", int, 2, lambda v: v >= 1),
     "report_dir": ("PLANWISE_REPORT_DIR", Path, "reports", bool),
     "lock_timeout_seconds": ("PLANWISE_LOCK_TIMEOUT", float, 60.0, lambda v: v >= 0),
     "timeout_seconds": ("PLANWISE_TIMEOUT", float, None, lambda v: v is None or v > 0),
     "keep_previous": ("PLANWISE_KEEP_PREVIOUS", bool, True, lambda v: True),
+    "failed_kept": ("PLANWISE_FAILED_KEPT", int, 1, lambda v: v >= 0),
     "db_file_mode": ("PLANWISE_DB_FILE_MODE", str, "0600", _mode),
 }
 

@@ -17,6 +17,7 @@ import logging
 import os
 import shutil
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -111,6 +112,7 @@ def _process_state(env: dict[str, str], cwd: Path, signalled: threading.Event) -
         os.chdir(previous_cwd)
         for name, value in previous_env.items():
             os.environ.pop(name, None) if value is None else os.environ.update({name: value})
+        release_duckdb()
         from dbt_common.events.event_manager_client import get_event_manager
 
         for logger in list(getattr(get_event_manager(), "loggers", [])):  # close dbt's log file
@@ -118,6 +120,18 @@ def _process_state(env: dict[str, str], cwd: Path, signalled: threading.Event) -
             for log_handler in list(getattr(python_logger, "handlers", [])):
                 log_handler.close()
                 python_logger.removeHandler(log_handler)  # type: ignore[union-attr]
+
+
+def release_duckdb() -> None:
+    """Close the DuckDB instance dbt-duckdb keeps open (profile `keep_open: true`), so
+    the file can be copied, renamed or opened again once dbt has returned."""
+    connections = sys.modules.get("dbt.adapters.duckdb.connections")
+    manager = getattr(connections, "DuckDBConnectionManager", None)
+    environment = getattr(manager, "_ENV", None)
+    if manager is not None:
+        manager.close_all_connections()
+    if environment is not None:
+        environment.close()
 
 
 class _Events:

@@ -68,11 +68,34 @@ def census_problems(path: Path) -> list[str]:
     return []
 
 
+def database_problems(db_path: Path) -> list[str]:
+    """A database path DuckDB and the runner can use: a file (or none yet) whose
+    catalog name DuckDB does not reserve, without quotes, a lock file and run-state
+    directory of the right kind beside it."""
+    found = []
+    if db_path.exists() and not db_path.is_file():
+        found.append(f"{db_path}: the database path is not a file; choose a file path")
+    elif db_path.is_file() and db_path.stat().st_size == 0:
+        found.append(f"{db_path}: the database file is empty (0 bytes); remove it to start a "
+                     "new database, or restore it (e.g. `planwise-run rollback`)")
+    if db_path.name.split(".")[0].lower() in ("system", "temp", "memory"):
+        found.append(f"{db_path}: DuckDB reserves the name `{db_path.name.split('.')[0]}` for "
+                     "its own catalogs; choose another file name")
+    if "'" in str(db_path) or '"' in str(db_path):
+        found.append(f"{db_path}: a quote in the database path breaks the SQL that attaches it; "
+                     "choose a path without quotes")
+    lock, state = db_path.with_name(db_path.name + ".lock"), db_path.parent / ".planwise"
+    if lock.is_symlink() or (lock.exists() and not lock.is_file()):
+        found.append(f"{lock}: the lock file is a link or a directory; remove it")
+    if state.exists() and not state.is_dir():
+        found.append(f"{state}: the run-state directory is a file; move it away")
+    return found
+
+
 def problems(db_path: Path, census: Path, project_dir: Path, report_dir: Path | None) -> list[str]:
     """Every problem found before dbt runs (all of them, not just the first)."""
     found = [directory_problem(db_path.parent, "database directory", must_exist=True)]
-    if db_path.exists() and not db_path.is_file():
-        found.append(f"{db_path}: the database path is not a file; choose a file path")
+    found += database_problems(db_path)
     if report_dir is not None:
         found.append(directory_problem(report_dir, "report directory", must_exist=False))
     found += census_problems(census) + seed_file_problems(project_dir)

@@ -238,8 +238,9 @@ def rollback(live: Path) -> None:
     _fsync(live.parent, directory=True)
 
 
-def discard(candidate: Path, keep: bool) -> Path | None:
-    """Remove the candidate, or keep it (with its WAL) as `<live>.failed-<time>`."""
+def discard(candidate: Path, keep: int = 0) -> Path | None:
+    """Remove the candidate, or keep it (with its WAL) as `<live>.failed-<time>`,
+    with at most `keep` such files (the newest)."""
     live = candidate.with_name(candidate.name.removesuffix(CANDIDATE))
     kept = None
     if keep and candidate.exists():
@@ -248,12 +249,15 @@ def discard(candidate: Path, keep: bool) -> Path | None:
             os.replace(wal_path(candidate), wal_path(kept))
         os.replace(candidate, kept)
         _fsync(live.parent, directory=True)
+        for old in kept_failures(live)[:-keep]:
+            old.unlink(missing_ok=True)
+            wal_path(old).unlink(missing_ok=True)
     cleanup_leftovers(live)
     return kept
 
 
 def kept_failures(live: Path) -> list[Path]:
-    """Failed candidates kept by `discard(..., keep=True)` (not debris)."""
+    """Failed candidates `discard` kept, oldest first (not debris)."""
     found = live.parent.glob(live.name + ".failed-*") if live.parent.is_dir() else []
     return sorted(path for path in found if path.suffix != ".wal")
 

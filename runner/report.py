@@ -332,7 +332,10 @@ def _tail(report: dict[str, Any]) -> list[str]:
 
 def _wrap(line: str, width: int | None) -> list[str]:
     """`line` wrapped to `width`, continuation lines indented two more; a word longer
-    than the width (a path, a query's relation) stays whole, to be copied."""
+    than the width (a path, a query's relation) stays whole, a command ("$ ...") is
+    not wrapped at all: both are meant to be copied."""
+    if line.startswith("$ "):
+        return [line]
     indent = " " * (len(line) - len(line.lstrip(" |")))
     wrapped = textwrap.wrap(line, width or len(line) + 1, subsequent_indent=indent + "  ",
                             break_long_words=False, break_on_hyphens=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
 import shutil
 import tempfile
 import time
@@ -46,7 +47,6 @@ class Switches:
     no_clear: bool = False
     quick: bool = False
     fail_fast: bool = False
-    keep_failed: bool = False
     selection: list[str] = field(default_factory=list)  # dbt's selection; [] = the setup selector
     console_level: str = "none"
     full_refresh: bool = False
@@ -220,7 +220,7 @@ def _setup(run: _Run, switches: Switches, progress: ProgressSink | None) -> Outc
         except BaseException:
             if not publication.is_live(live):
                 with contextlib.suppress(Exception):
-                    publish.discard(publish.candidate_path(live), keep=False)
+                    publish.discard(publish.candidate_path(live))
             raise
 
 
@@ -252,9 +252,20 @@ def _build_and_publish(
     candidate = publish.candidate_path(live)
 
     def give_up(status: str | None, message: str) -> Outcome:
-        kept = publish.discard(candidate, keep=switches.keep_failed)
+        kept = publish.discard(candidate, keep=settings.knobs["failed_kept"])
         ctx.kept_candidate = str(kept) if kept else None
-        return run.finish(status, message, "nothing published: the live database is unchanged")
+        ctx.messages += [*([message] if message else []), "nothing published: the live "
+                         "database is unchanged"]
+        done = run.invocation
+        problems = build_report(done.run_results, done.manifest, ctx)["problems"] if done else []
+        query = next((p["query"] for p in problems if p["query"]), None)
+        if kept and query:  # a command line ("$ "), never wrapped: it is meant to be pasted
+            project = shlex.quote(str(settings.project_dir))
+            ctx.messages += [
+                "the failing rows stay queryable in the kept candidate; for example:",
+                f"$ PLANWISE_DB_PATH={shlex.quote(str(kept))} dbt show --project-dir {project} "
+                f"--profiles-dir {project} --limit 100 --inline {shlex.quote(query)}"]
+        return run.finish(status)
 
     try:
         publish.prepare_candidate(live)
@@ -269,7 +280,7 @@ def _build_and_publish(
     if refusal:
         return give_up(*refusal)
     if switches.quick and not build_report(invocation.run_results, None, ctx)["totals"]["nodes"]:
-        publish.discard(candidate, keep=False)
+        publish.discard(candidate)
         return run.finish("up_to_date")
     _remember(settings, None)  # the live file is about to change
     try:
@@ -296,7 +307,7 @@ def _interrupted(run: _Run, publication: publish.Publication) -> Outcome:
     run.ctx.published = publication.is_live(live)
     if not run.ctx.published:
         with contextlib.suppress(Exception):
-            publish.discard(publish.candidate_path(live), keep=False)
+            publish.discard(publish.candidate_path(live))
         return run.finish("interrupted", "interrupted: nothing published, live database unchanged")
     publish.finalize(live)
     with contextlib.suppress(Exception):

@@ -20,6 +20,8 @@ from typing import Any
 import duckdb
 import pytest
 
+from runner.invoke import release_duckdb
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROJECT_ENTRIES = ("dbt_project.yml", "selectors.yml", "profiles.yml", "dbt", "macros")
 SAMPLE_CENSUS = REPO_ROOT / "dbt" / "data" / "census_sample.parquet"
@@ -110,6 +112,7 @@ class DbtProject:
                     Path(shutil.copy2(partial_parse, self.root.parent / ".parsed.msgpack"))
                 )
         finally:
+            release_duckdb()
             os.chdir(previous_cwd)
             if previous_db is None:
                 os.environ.pop("PLANWISE_DB_PATH", None)
@@ -131,6 +134,7 @@ class DbtProject:
         try:
             result = dbtRunner().invoke(cli)
         finally:
+            release_duckdb()
             os.chdir(previous_cwd)
         assert result.success, result.exception
         return {str(name) for name in result.result}

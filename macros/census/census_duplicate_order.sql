@@ -1,7 +1,9 @@
 {#- Order that picks the row kept for a duplicated employee_id: latest hire
-    date, then highest pay, then SSN for a deterministic tie-break. -#}
+    date, then highest pay, then lowest SSN, then the row that comes first in
+    the file (census_row), so the choice is total and the same on every run. -#}
 {% macro census_duplicate_order() -%}
   employee_hire_date desc nulls last,
   employee_gross_compensation desc nulls last,
-  employee_ssn
+  employee_ssn nulls last,
+  census_row
 {%- endmacro %}

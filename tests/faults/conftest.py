@@ -17,7 +17,8 @@ through Click's CliRunner; the others run `planwise-run` as a subprocess.
 
 Checks shared by every case: `Case.assert_unchanged()` (per-table content
 checksum equal to before, user table still there) and `Case.assert_no_debris()`
-(`runner.publish.leftovers` empty and no candidate/failed files next to the DB).
+(`runner.publish.leftovers` empty, no candidate files next to the DB, and at
+most one kept failed candidate, the default `runner: failed_kept`).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from runner.cli import cli
-from runner.publish import leftovers
+from runner.publish import kept_failures, leftovers
 from tests.checksums import content_checksum
 from tests.conftest import SAMPLE_CENSUS, copy_project
 from tests.runner.conftest import CLEAN_ENV
@@ -124,15 +125,14 @@ class Case:
             found |= {
                 path
                 for path in self.db.parent.iterdir()
-                if ".candidate" in path.name
-                or ".failed-" in path.name
-                or path.name.endswith(".tmp")
+                if ".candidate" in path.name or path.name.endswith(".tmp")
             }
         return sorted(found)
 
     def assert_no_debris(self) -> None:
         """(d): nothing left behind next to the live database."""
         assert self.debris() == []
+        assert len(kept_failures(self.db)) <= 1, "more failed candidates kept than configured"
         assert not (self.db.parent / (self.db.name + ".wal")).exists(), "live WAL left behind"
 
 

@@ -143,25 +143,30 @@ def test_discard_removes_candidate_and_leaves_live_identical(live: Path) -> None
     before_bytes, before = sha256(live), content_checksum(live)
     candidate = prepare_candidate(live)
     leave_wal(candidate, "create table stg_half_built as select 1 as x")
-    assert discard(candidate, keep=False) is None
+    assert discard(candidate, keep=0) is None
     assert not candidate.exists() and not wal_path(candidate).exists()
     assert leftovers(live) == []
     assert sha256(live) == before_bytes
     assert content_checksum(live) == before
 
 
-def test_discard_keep_renames_the_failed_candidate(live: Path) -> None:
+def test_discard_keep_renames_the_failed_candidate_and_keeps_only_the_newest(
+    live: Path,
+) -> None:
     candidate = prepare_candidate(live)
     leave_wal(candidate, "create table stg_failed as select 1 as x")
-    kept = discard(candidate, keep=True)
+    kept = discard(candidate, keep=2)
     assert kept is not None and kept.name.startswith("simulation.duckdb.failed-")
     assert not candidate.exists()
     assert leftovers(live) == []
     assert kept_failures(live) == [kept]
     assert "main.stg_failed" in content_checksum(kept)  # its WAL moved along with it
-    second = discard(prepare_candidate(live), keep=True)
+    second = discard(prepare_candidate(live), keep=2)
     assert second is not None and second != kept
     assert kept_failures(live) == sorted([kept, second])
+    third = discard(prepare_candidate(live), keep=2)  # the oldest goes, with its WAL
+    assert kept_failures(live) == [second, third] and not wal_path(kept).exists()
+    assert not kept.exists()
 
 
 def test_publish_refuses_when_another_program_wrote_to_live(live: Path) -> None:

@@ -53,7 +53,7 @@ def test_setup_help_lists_every_option(runner_project: RunnerProject) -> None:
     for option in (
         "--config", "--db", "--target", "--threads", "--vars", "--census", "--no-clear",
         "--quick", "--fail-fast", "--report-dir", "--verbose", "--quiet", "--log-level",
-        "--keep-failed", "--timeout",
+        "--timeout",
     ):  # fmt: skip
         assert option in result.output, option
 
@@ -379,7 +379,7 @@ def test_failing_validation_exits_1_and_leaves_live_database(
     lines = seed.read_text().splitlines()
     seed.write_text("\n".join([*lines, lines[-1]]) + "\n")  # duplicate key
 
-    result = rp.run("setup", "--keep-failed")
+    result = rp.run("setup")
     assert result.exit_code == 1, result.output
     report = rp.report()
     assert (report["status"], report["published"]) == ("failed", False)
@@ -391,9 +391,18 @@ def test_failing_validation_exits_1_and_leaves_live_database(
     assert "unique_scenario_meta_scenario_id" in result.output
     # The live database is untouched; the failed candidate was kept on request.
     assert rp.db.stat().st_mtime_ns == mtime and set_up.tables(rp.db) == before
-    kept = Path(report["kept_candidate"])
+    kept = Path(report["kept_candidate"])  # the most recent failed candidate, by default
     assert kept.exists() and kept.name.startswith(rp.db.name + ".failed-")
     assert not [p for p in rp.db.parent.iterdir() if p.name.endswith(".candidate")]
+    # The command the report prints works as printed, with what is installed.
+    command = next(m for m in report["messages"] if m.startswith("$ "))
+    assert command in result.output.splitlines()  # one line, not wrapped
+    shown = subprocess.run(
+        ["bash", "-c", command[2:]], capture_output=True, text=True, check=False,
+        env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"},
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert "cost_control" in shown.stdout  # the duplicated scenario_id, from the kept file
     junit = ET.parse(rp.reports / "setup-junit.xml").getroot()
     assert int(junit.get("failures", "0")) >= 1
 
@@ -556,3 +565,20 @@ def test_setup_keeps_clear_keep_tables_the_database_mode_and_writes_private_repo
     assert runner_project.db.stat().st_mode & 0o777 == 0o640
     for report in runner_project.reports.iterdir():  # they can hold failing rows
         assert report.stat().st_mode & 0o077 == 0, report
+
+
+def test_quick_rebuilds_everything_when_the_database_changed(
+    set_up: RunnerProject, tmp_path: Path
+) -> None:
+    """A table dropped (or an older file restored) since the last setup: --quick
+    must not say "up to date" about a database that is not what it built."""
+    root = tmp_path / "quick"
+    shutil.copytree(set_up.root, root)
+    rp = RunnerProject(project=type(set_up.project)(root, root / set_up.db.name), reports=tmp_path)
+    with duckdb.connect(str(rp.db)) as connection:
+        connection.execute("drop table int_hazard_merit")
+    result = rp.run("setup", "--quick")
+    assert result.exit_code == 0, result.output
+    report = rp.report()
+    assert any("database changed" in message for message in report["messages"]), report
+    assert "main.int_hazard_merit" in rp.tables()

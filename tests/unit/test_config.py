@@ -40,7 +40,7 @@ def test_defaults_come_from_dbt_project(project: Path) -> None:
     settings = load_settings(project, environ={})
     assert settings.db_path == project / "simulation.duckdb"
     assert settings.report_dir == project / "reports"
-    assert settings.knobs["threads"] == 4 and settings.knobs["lock_timeout_seconds"] == 60.0
+    assert settings.knobs["threads"] == 2 and settings.knobs["lock_timeout_seconds"] == 60.0
     assert settings.var("simulation_year") == 2025
     assert settings.census_path == project / "dbt" / "data" / "census.parquet"
     # Only overrides and the census path (absolute) go to dbt, plus the runner's vars.

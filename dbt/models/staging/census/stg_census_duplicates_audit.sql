@@ -32,7 +32,8 @@ kept as (
     select
         employee_id,
         employee_hire_date as kept_hire_date,
-        employee_gross_compensation as kept_gross_compensation
+        employee_gross_compensation as kept_gross_compensation,
+        employee_ssn as kept_ssn
     from duplicated
     where duplicate_rank = 1
 
@@ -50,12 +51,14 @@ final as (
         case when duplicated.duplicate_rank = 1 then 'KEPT' else 'DROPPED' end as resolution,
         case
             when duplicated.duplicate_rank = 1
-                then 'latest hire date, then highest pay'
+                then 'latest hire date, then highest pay, lowest SSN, first in the file'
             when duplicated.employee_hire_date < kept.kept_hire_date
                 then 'earlier hire date than the kept row'
             when duplicated.employee_gross_compensation < kept.kept_gross_compensation
                 then 'same hire date, lower pay than the kept row'
-            else 'same hire date and pay as the kept row; kept row chosen by SSN order'
+            when coalesce(duplicated.employee_ssn, '') != coalesce(kept.kept_ssn, '')
+                then 'same hire date and pay as the kept row, a higher SSN (or none)'
+            else 'same hire date, pay and SSN as the kept row, later in the file'
         end as resolution_reason
     from duplicated
     inner join kept

@@ -1,7 +1,9 @@
 {{ config(materialized='ephemeral') }}
 
 {#- The census cast to its contract types; missing required columns stop the
-    build with a message naming them, missing optional columns become NULL. -#}
+    build with a message naming them, missing optional columns become NULL.
+    census_row is the row's position in the file (1 = first data row), the same
+    number the census tests report; it is the last duplicate tie-break. -#}
 
 with census_raw as (
 
@@ -12,7 +14,8 @@ with census_raw as (
 final as (
 
     select
-        {{ census_typed_columns(source('census', 'census_raw')) }}
+        {{ census_typed_columns(source('census', 'census_raw')) }},
+        row_number() over () as census_row
     from census_raw
 
 )
