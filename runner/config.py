@@ -42,6 +42,7 @@ KNOBS: dict[str, tuple[str, type, Any, Callable[[Any], bool]]] = {
     "timeout_seconds": ("PLANWISE_TIMEOUT", float, None, lambda v: v is None or v > 0),
     "keep_previous": ("PLANWISE_KEEP_PREVIOUS", bool, True, lambda v: True),
     "failed_kept": ("PLANWISE_FAILED_KEPT", int, 1, lambda v: v >= 0),
+    "runs_kept": ("PLANWISE_RUNS_KEPT", int, 5, lambda v: v >= 1),
     "db_file_mode": ("PLANWISE_DB_FILE_MODE", str, "0600", _mode),
 }
 
@@ -66,7 +67,7 @@ class Settings:
 
     @property
     def census_path(self) -> Path:
-        return (self.project_dir / str(self.var("census_path"))).resolve()
+        return _absolute(self.project_dir / str(self.var("census_path")))
 
     def var(self, name: str) -> Any:
         return self.vars.get(name, self.declared.get(name))
@@ -75,6 +76,11 @@ class Settings:
         """dbt's --vars: the overrides, the census path made absolute, runner vars."""
         values = {**self.vars, "census_path": str(self.census_path), **runner_vars}
         return json.dumps(values, sort_keys=True, default=str)
+
+
+def _absolute(path: Path) -> Path:
+    """An absolute path that still names a symlink the user gave, not its target."""
+    return Path(os.path.normpath(os.path.abspath(path)))
 
 
 def find_project_dir(explicit: Path | None) -> Path:
@@ -157,12 +163,12 @@ def _vars(
         if not (env_name.startswith("PLANWISE_") and name in declared and text != ""):
             continue
         if name == "census_path":
-            overrides[name] = str(Path(text).resolve())
+            overrides[name] = str(_absolute(Path(text)))
         else:  # text stays text where the var's default is text
             textual = isinstance(declared[name], str)
             overrides[name] = text if textual else _yaml(text, f"env {env_name}")
     if flags.get("census") is not None:
-        overrides["census_path"] = str(Path(flags["census"]).resolve())
+        overrides["census_path"] = str(_absolute(Path(flags["census"])))
     if flags.get("vars"):
         given = _yaml(str(flags["vars"]), "--vars")
         if not isinstance(given, dict):

@@ -29,7 +29,6 @@ from runner.errors import dbt_message
 
 _INVOKE_LOCK = threading.Lock()  # dbt must never run two invocations at once in a process
 PARTIAL_PARSE = "partial_parse.msgpack"
-RUNS_KEPT = 10
 
 
 class ProgressSink(Protocol):
@@ -66,14 +65,15 @@ def state_dir(db_path: Path) -> Path:
     return db_path.parent / ".planwise" / db_path.name
 
 
-def new_run_dir(db_path: Path, command: str) -> Path:
-    """A fresh directory per run, named to sort by start time; the oldest go."""
+def new_run_dir(db_path: Path, command: str, kept: int = 5) -> Path:
+    """A fresh directory per run, named to sort by start time; beyond `kept`, the
+    oldest go."""
     runs = state_dir(db_path) / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f".{time.time_ns() % 10**9:09d}"
     run_dir = runs / f"{stamp}-{os.getpid()}-{command}"
     run_dir.mkdir()
-    for old in sorted(path for path in runs.iterdir() if path.is_dir())[:-RUNS_KEPT]:
+    for old in sorted(path for path in runs.iterdir() if path.is_dir())[:-kept]:
         shutil.rmtree(old, ignore_errors=True)
     return run_dir
 

@@ -301,6 +301,8 @@ def cleared_line(cleared: list[str]) -> str:
 def _head(report: dict[str, Any], unicode: bool) -> list[str]:
     total = "" if report["elapsed_seconds"] is None else f"{report['elapsed_seconds']:.1f}s"
     word = TITLES.get(report["status"], report["status"])
+    if report["status"] == "error" and report["totals"]["nodes"]:  # dbt ran, no publish
+        word = "not published"
     state = "published" if report["published"] else "NOT published (live database unchanged)"
     state = "unchanged" if report["status"] == "up_to_date" else state
     lines = [f"{_icon(report['status'], unicode)} PlanWise {report['command']}: {word}  {total}"]

@@ -99,7 +99,8 @@ class _Run:
     def dbt(self, command: list[str], db_path: Path, **options: Any) -> Invocation:
         """One dbt command in this run's directory; Ctrl-C stays an interrupt."""
         ctx = self.ctx
-        ctx.run_dir = ctx.run_dir or str(new_run_dir(self.settings.db_path, ctx.command))
+        kept = self.settings.knobs["runs_kept"]
+        ctx.run_dir = ctx.run_dir or str(new_run_dir(self.settings.db_path, ctx.command, kept))
         self.invocation = run_dbt(self.settings, command, db_path=db_path,
                                   run_dir=Path(ctx.run_dir), console_level=self.level, **options)
         self.ctx.dbt_seconds = self.invocation.seconds

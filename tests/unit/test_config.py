@@ -195,3 +195,23 @@ def test_database_file_mode(project: Path) -> None:
         load_settings(project, environ={"PLANWISE_DB_FILE_MODE": "0640"}).knobs["db_file_mode"]
         == "0640"
     )
+
+
+def test_a_symlinked_census_is_named_by_the_path_given(project: Path, tmp_path: Path) -> None:
+    target = write(tmp_path / "real" / "census.parquet", "")
+    link = tmp_path / "given.parquet"
+    link.symlink_to(target)
+    settings = load_settings(project, flags={"census": str(link)}, environ={})
+    assert settings.census_path == link  # what the user gave, not /real/census.parquet
+    env = load_settings(project, environ={"PLANWISE_CENSUS_PATH": str(link)})
+    assert env.census_path == link
+
+
+def test_run_directories_kept_are_configurable(tmp_path: Path) -> None:
+    from runner.invoke import new_run_dir
+
+    db = tmp_path / "sim.duckdb"
+    made = [new_run_dir(db, "setup", kept=3) for _ in range(5)]
+    assert sorted(p for p in made if p.exists()) == made[-3:]
+    with pytest.raises(ConfigError, match="PLANWISE_RUNS_KEPT"):
+        load_settings(Path(__file__).resolve().parents[2], environ={"PLANWISE_RUNS_KEPT": "0"})

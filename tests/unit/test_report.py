@@ -189,6 +189,13 @@ def test_dates_and_paths_in_the_inputs_are_written_as_text() -> None:
     assert json.loads(render_json(report))["inputs"]["plan_year_start_date"] == "2025-01-01"
 
 
+def test_an_error_after_the_build_is_headed_not_published(mixed: Any) -> None:
+    report = build_report(*mixed, context())
+    assert report["status"] == "error" and report["totals"]["nodes"]
+    assert "setup: not published" in render_text(report).splitlines()[0]
+    assert "could not run" in render_text(build_report(None, None, Context())).splitlines()[0]
+
+
 def test_no_artifacts_is_an_error() -> None:
     report = build_report(None, None, Context(messages=["dbt could not run: boom"]))
     assert (report["status"], report["exit_code"]) == ("error", 2)
