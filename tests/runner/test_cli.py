@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from runner.publish import kept_failures
 from tests.conftest import SAMPLE_CENSUS, SETUP_STEPS
 from tests.reliability._processes import duckdb_code, holding, setup_lock_code
 from tests.runner.conftest import RunnerProject, new_runner_project
@@ -99,16 +100,6 @@ def test_setup_publishes_reports_and_keeps_user_tables(set_up: RunnerProject) ->
     dropped = [p.get("value") for p in junit.iter("property") if p.get("name") == "dropped"]
     assert dropped == ["main.stg_stale_leftover"]
 
-
-def test_unknown_scenario_fails_naming_the_closest(runner_project: RunnerProject) -> None:
-    result = runner_project.run("setup", "--vars", "{scenario_id: Default}")
-    assert result.exit_code == 1, result.output
-    assert "scenario: Default" in result.output
-    report = runner_project.report()
-    assert report["inputs"]["scenario_id"] == "Default" and not report["published"]
-    failed = [p for p in report["problems"] if p["name"] == "assert_scenario_exists"]
-    assert [(p["status"], p["failures"]) for p in failed] == [("fail", 1)]
-    assert not runner_project.db.exists()
 
 
 def test_setup_summary_fits_80_columns(set_up: RunnerProject) -> None:
@@ -368,47 +359,6 @@ def test_unknown_var_exits_2(runner_project: RunnerProject) -> None:
     assert result.exit_code == 2 and "simulaton_year" in result.output
 
 
-def test_failing_validation_exits_1_and_leaves_live_database(
-    tmp_path: Path, copy_db: Callable[[Path, Path], Path], set_up: RunnerProject
-) -> None:
-    rp = new_runner_project(tmp_path, "broken")
-    copy_db(set_up.db, rp.db)
-    before = set_up.tables(rp.db)
-    mtime = rp.db.stat().st_mtime_ns
-    seed = rp.project.seed("scenario_meta")
-    lines = seed.read_text().splitlines()
-    seed.write_text("\n".join([*lines, lines[-1]]) + "\n")  # duplicate key
-
-    result = rp.run("setup")
-    assert result.exit_code == 1, result.output
-    report = rp.report()
-    assert (report["status"], report["published"]) == ("failed", False)
-    failing = [p for p in report["problems"] if p["status"] == "fail"]
-    unique = [p for p in failing if p["name"] == "unique_scenario_meta_scenario_id"]
-    assert unique and unique[0]["failures"] == 1 and unique[0]["checks"] == "scenario_meta"
-    assert unique[0]["category"] == "seed_integrity" and unique[0]["severity"] == "error"
-    assert unique[0]["query"].startswith('select * from "simulation"."main_validation_failures".')
-    assert "unique_scenario_meta_scenario_id" in result.output
-    # The live database is untouched; the failed candidate was kept on request.
-    assert rp.db.stat().st_mtime_ns == mtime and set_up.tables(rp.db) == before
-    kept = Path(report["kept_candidate"])  # the most recent failed candidate, by default
-    assert kept.exists() and kept.name.startswith(rp.db.name + ".failed-")
-    assert not [p for p in rp.db.parent.iterdir() if p.name.endswith(".candidate")]
-    # The command the report prints works as printed, with what is installed.
-    command = next(m for m in report["messages"] if m.startswith("$ "))
-    assert command in result.output.splitlines()  # one line, not wrapped
-    shown = subprocess.run(
-        ["bash", "-c", command[2:]], capture_output=True, text=True, check=False,
-        env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"},
-    )  # fmt: skip
-    assert shown.returncode == 0, shown.stdout + shown.stderr
-    assert "cost_control" in shown.stdout  # the duplicated scenario_id, from the kept file
-    junit = ET.parse(rp.reports / "setup-junit.xml").getroot()
-    assert int(junit.get("failures", "0")) >= 1
-
-
-# --------------------------------------------------------------------------- census, docs
-
 
 def test_census_command_is_deterministic(runner_project: RunnerProject, tmp_path: Path) -> None:
     first, second = tmp_path / "a.parquet", tmp_path / "b.csv"
@@ -522,49 +472,6 @@ def test_timeout_and_interrupt_leave_live_database_untouched(
 # --------------------------------------------------------------------------- rollback
 
 
-def test_rollback_restores_the_database_before_the_last_setup(
-    runner_project: RunnerProject,
-) -> None:
-    nothing = runner_project.run("rollback")
-    assert nothing.exit_code == 2, nothing.output
-    assert "no previous database" in nothing.output
-    with duckdb.connect(str(runner_project.db)) as connection:
-        connection.execute("create table my_notes as select 42 as answer")
-    result = runner_project.run("setup")
-    assert result.exit_code == 0, result.output
-    previous = runner_project.db.with_name(runner_project.db.name + ".previous")
-    assert any(f"kept as {previous}" in m for m in runner_project.report()["messages"])
-    assert "main.stg_census_data" in runner_project.tables()
-
-    back = runner_project.run("rollback")
-    assert back.exit_code == 0, back.output
-    assert runner_project.tables() == {"main.my_notes"}
-    assert "main.stg_census_data" in runner_project.tables(previous)
-    again = runner_project.run("rollback")  # undoes the rollback
-    assert again.exit_code == 0, again.output
-    assert "main.stg_census_data" in runner_project.tables()
-
-
-def test_setup_keeps_clear_keep_tables_the_database_mode_and_writes_private_reports(
-    runner_project: RunnerProject, tmp_path: Path
-) -> None:
-    """clear.keep patterns are never dropped and drops are said even with -q;
-    the published file keeps the live mode; reports are private."""
-    with duckdb.connect(str(runner_project.db)) as connection:
-        connection.execute("create table stg_my_analysis as select 1 as x")
-        connection.execute("create table stg_stale as select 1 as x")
-    runner_project.db.chmod(0o640)
-    config = tmp_path / "planwise.yml"
-    config.write_text("vars:\n  clear_keep: ['stg_my_*']\n")
-    result = runner_project.run("setup", "--config", str(config), "-q")
-    assert result.exit_code == 0, result.output
-    tables = runner_project.tables()
-    assert "main.stg_my_analysis" in tables and "main.stg_stale" not in tables
-    assert runner_project.report()["cleared"] == ["main.stg_stale"]
-    assert "Cleared before the build: main: stg_stale" in result.output
-    assert runner_project.db.stat().st_mode & 0o777 == 0o640
-    for report in runner_project.reports.iterdir():  # they can hold failing rows
-        assert report.stat().st_mode & 0o077 == 0, report
 
 
 def test_quick_rebuilds_everything_when_the_database_changed(
@@ -582,3 +489,84 @@ def test_quick_rebuilds_everything_when_the_database_changed(
     report = rp.report()
     assert any("database changed" in message for message in report["messages"]), report
     assert "main.int_hazard_merit" in rp.tables()
+
+
+def test_an_unlucky_user_gets_clear_answers_and_loses_nothing(
+    runner_project: RunnerProject, tmp_path: Path
+) -> None:
+    """A new user's first hour, end to end: a typo'd scenario, the fix, a table of
+    their own kept by clear_keep, a broken seed whose failing rows are in the report
+    and queryable from the kept candidate, a rollback, and status."""
+    rp = runner_project
+    nothing = rp.run("rollback")
+    assert nothing.exit_code == 2 and "no previous database" in nothing.output
+    with duckdb.connect(str(rp.db)) as connection:
+        connection.execute("create table stg_my_analysis as select 1 as x")
+        connection.execute("create table stg_stale as select 1 as x")
+    rp.db.chmod(0o640)
+    own = rp.tables()
+
+    # 1. A typo'd scenario: exit 1, nothing published, the closest known id named.
+    typo = rp.run("setup", "--vars", "{scenario_id: hgih_growth}")
+    assert typo.exit_code == 1, typo.output
+    assert "scenario: hgih_growth" in typo.output
+    report = rp.report()
+    assert report["inputs"]["scenario_id"] == "hgih_growth" and not report["published"]
+    failed = [p for p in report["problems"] if p["name"] == "assert_scenario_exists"]
+    assert [(p["status"], p["failures"]) for p in failed] == [("fail", 1)]
+    assert "high_growth" in json.dumps(failed[0]["rows"]) and "high_growth" in typo.output
+    assert rp.tables() == own
+
+    # 2. Fixed, with a pattern of the user's tables in clear_keep (said even with -q).
+    config = tmp_path / "planwise.yml"
+    config.write_text("vars:\n  clear_keep: ['stg_my_*']\n")
+    fixed = rp.run("setup", "--config", str(config), "-q")
+    assert fixed.exit_code == 0, fixed.output
+    tables = rp.tables()
+    assert "main.stg_my_analysis" in tables and "main.stg_stale" not in tables
+    assert rp.report()["cleared"] == ["main.stg_stale"]
+    assert "Cleared before the build: main: stg_stale" in fixed.output
+    assert rp.db.stat().st_mode & 0o777 == 0o640  # the live file's mode is kept
+    for written in rp.reports.iterdir():  # they can hold failing rows
+        assert written.stat().st_mode & 0o077 == 0, written
+    built, mtime = rp.tables(), rp.db.stat().st_mtime_ns
+
+    # 3. A broken seed: exit 1, the live database untouched, the failing rows in the
+    # report, and queryable from the kept candidate with the command it prints.
+    seed = rp.project.seed("scenario_meta")
+    lines = seed.read_text().splitlines()
+    seed.write_text("\n".join([*lines, lines[-1]]) + "\n")  # a duplicated key
+    broken = rp.run("setup", "--config", str(config))
+    assert broken.exit_code == 1, broken.output
+    report = rp.report()
+    assert (report["status"], report["published"]) == ("failed", False)
+    unique = [p for p in report["problems"] if p["name"] == "unique_scenario_meta_scenario_id"]
+    assert unique and (unique[0]["failures"], unique[0]["checks"]) == (1, "scenario_meta")
+    assert (unique[0]["category"], unique[0]["severity"]) == ("seed_integrity", "error")
+    assert unique[0]["query"].startswith('select * from "simulation"."main_validation_failures".')
+    assert "cost_control" in json.dumps(unique[0]["rows"]) and "cost_control" in broken.output
+    assert rp.db.stat().st_mtime_ns == mtime and rp.tables() == built
+    kept = Path(report["kept_candidate"])
+    assert kept_failures(rp.db) == [kept]  # the newest only (runner: failed_kept 1)
+    assert int(ET.parse(rp.reports / "setup-junit.xml").getroot().get("failures", "0")) >= 1
+    command = next(m for m in report["messages"] if m.startswith("$ "))
+    assert command in broken.output.splitlines()  # one line, not wrapped
+    shown = subprocess.run(
+        ["bash", "-c", command[2:]], capture_output=True, text=True, check=False,
+        env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"},
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert "cost_control" in shown.stdout
+
+    # 4. Rollback puts back the database before the last publish; a second undoes it.
+    back = rp.run("rollback")
+    assert back.exit_code == 0, back.output
+    assert rp.tables() == own
+    again = rp.run("rollback")
+    assert again.exit_code == 0 and rp.tables() == built
+
+    # 5. Status: ready, with the last setup's outcome and the kept candidate named.
+    status = rp.run("status")
+    assert status.exit_code == 0, status.output
+    assert "last setup: failed" in status.output
+    assert f"kept failed candidate: {kept}" in status.output
