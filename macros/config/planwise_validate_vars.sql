@@ -2,7 +2,8 @@
   planwise_validate_vars: stops the run before any node when a var passed on
   the command line is not a var of the project, or any var has the wrong kind
   of value (planwise_var_kinds), or the plan year or simulation years are the
-  wrong way round. One error lists every problem, each naming the var. Runs
+  wrong way round, or a value holds Jinja (dbt would run it as code). One
+  error lists every problem, each naming the var. Runs
   first in the on-run-start hook, so a plain `dbt build` is checked too;
   `planwise-run` passes its configuration file's vars and PLANWISE_* env vars
   with --vars, so they get the same messages.
@@ -13,6 +14,16 @@
   {%- set problems = [] -%}
   {%- set given = invocation_args_dict.get('vars') or {} -%}
   {%- set given = fromyaml(given) if given is string else given -%}
+  {#- Values are data: dbt renders Jinja inside a var's value each time var() reads
+      it, so a value holding Jinja would run as code. Refused before any var() call. -#}
+  {%- for name, value in given.items()
+      if '{{' in value | string or '{%' in value | string or '{#' in value | string -%}
+    {%- do problems.append("var `" ~ name ~ "` holds Jinja (" ~ (value | string)[:80]
+      ~ "): configuration values are data, not code; remove the braces") -%}
+  {%- endfor -%}
+  {%- if problems -%}
+    {{ exceptions.raise_compiler_error("Invalid vars (" ~ problems | length ~ "):\n  " ~ problems | join("\n  ")) }}
+  {%- endif -%}
   {%- for name in given if name not in kinds -%}
     {%- set ns = namespace(best='', distance=999) -%}
     {%- for known in kinds -%}
