@@ -268,15 +268,10 @@ def _build_and_publish(
                 f"--profiles-dir {project} --limit 100 --inline {shlex.quote(query)}"]
         return run.finish(status)
 
-    try:
-        publish.prepare_candidate(live)
-    except (OSError, PlanwiseError) as exc:
-        detail = getattr(exc, "strerror", None) or str(exc)
-        hint = environment_hint(detail) or "free disk space or fix the directory's permissions"
-        raise PlanwiseError(f"cannot copy {live} to {candidate}: {detail}", hint) from exc
-    timeout = settings.knobs["timeout_seconds"]
-    invocation = run.dbt(command, candidate, progress=progress, timeout=timeout,
-                         planwise_clear=clear, planwise_report=True)
+    _copy(live, candidate, progress)
+    invocation = run.dbt(command, candidate, progress=progress, planwise_clear=clear,
+                         timeout=settings.knobs["timeout_seconds"], planwise_report=True)
+    _phase(progress, "publish")
     refusal = _refusal(run, invocation)
     if refusal:
         return give_up(*refusal)
@@ -299,6 +294,23 @@ def _build_and_publish(
     with contextlib.suppress(OSError):  # a partial build is no state to compare with
         _remember(settings, None if switches.selection else invocation)
     return run.finish()
+
+
+def _phase(progress: ProgressSink | None, name: str) -> None:
+    if progress:
+        progress.phase(name)
+
+
+def _copy(live: Path, candidate: Path, progress: ProgressSink | None) -> None:
+    """The live database copied to the candidate; a clear error when it cannot be."""
+    _phase(progress, "copy")
+    try:
+        publish.prepare_candidate(live)
+    except (OSError, PlanwiseError) as exc:
+        detail = getattr(exc, "strerror", None) or str(exc)
+        hint = environment_hint(detail) or "free disk space or fix the directory's permissions"
+        raise PlanwiseError(f"cannot copy {live} to {candidate}: {detail}", hint) from exc
+    _phase(progress, "parse")
 
 
 def _interrupted(run: _Run, publication: publish.Publication) -> Outcome:
@@ -332,6 +344,7 @@ def run_validate(
     try:
         with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
             probe(live)
+            _phase(progress, "parse")
             invocation = run.dbt(["test", *selection], live, progress=progress,
                                  timeout=settings.knobs["timeout_seconds"])
     except KeyboardInterrupt:

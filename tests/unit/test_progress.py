@@ -1,4 +1,5 @@
-"""The live progress display: counts and failures, silence when not a terminal."""
+"""The live progress display: phases and a clock, counts, what each thread runs,
+failures named as they happen, silence when not a terminal."""
 
 from __future__ import annotations
 
@@ -7,25 +8,56 @@ import io
 from runner.progress import TerminalProgress
 
 
-def test_counts_failures_and_clears_itself() -> None:
+def test_phases_counts_threads_and_failures_as_they_happen() -> None:
     stream = io.StringIO()
     progress = TerminalProgress(stream, enabled=True)
+    progress._bar.refresh()
+    assert "checks" in stream.getvalue() and "0:00:00" in stream.getvalue()  # clock from 0
+    progress.phase("copy")
+    progress._bar.refresh()
+    assert "copy" in stream.getvalue()
     progress.total(117)
     progress.started("stg_census_data")
+    progress.started("int_hazard_merit")
+    progress._bar.refresh()
+    drawn = stream.getvalue()
+    assert "build" in drawn and "stg_census_data | int_hazard_merit" in drawn  # both threads
     for name, status in (("x", "success"), ("y", "fail"), ("z", "warn")):
         progress.finished(name, status)
     progress._bar.refresh()
     drawn = stream.getvalue()
     assert "3/117" in drawn and "1 failed" in drawn and "1 warn" in drawn
+    assert "✖ FAIL y" in drawn and "⚠ WARN z" in drawn  # named when they finish
+    assert "x" not in drawn.split("✖ FAIL y")[0].splitlines()[-1]  # a pass is not said
     progress.close()
     assert not progress.enabled
+
+
+def test_fits_80_columns_however_many_threads_run() -> None:
+    stream = io.StringIO()
+    progress = TerminalProgress(stream, enabled=True)
+    progress._bar.console.width = 80
+    progress.total(10)
+    for index in range(8):
+        progress.started(f"a_rather_long_model_name_{index}")
+    progress._bar.refresh()
+    lines = [line for line in stream.getvalue().replace("\r", "\n").splitlines() if line.strip()]
+    assert lines and all(len(line) <= 80 for line in _visible(lines))
+    progress.close()
+
+
+def _visible(lines: list[str]) -> list[str]:
+    import re
+
+    return [re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", line) for line in lines]
 
 
 def test_silent_when_not_a_terminal() -> None:
     stream = io.StringIO()  # isatty() is False
     progress = TerminalProgress(stream)
+    progress.phase("copy")
     progress.total(3)
     progress.started("m")
-    progress.finished("m", "success")
+    progress.finished("m", "fail")
     progress.close()
     assert stream.getvalue() == ""
