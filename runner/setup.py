@@ -399,11 +399,21 @@ def readiness(settings: Settings, level: str) -> list[tuple[bool, str]]:
         checks.append((False, f"database: a setup is running on {live}: {holder}"))
     else:
         checks += _database_checks(live)
+    # dbt parses the project; on a database that opened fine it also lists what is missing
+    usable = live.exists() and not holder
+    usable = usable and all(ok for ok, text in checks if text.startswith("database:"))
+    check = ["run-operation", "planwise_check_built", "--args", "{fail: false, everything: true}"]
     with tempfile.TemporaryDirectory(prefix="planwise-status-") as tmp:
-        parse = run_dbt(settings, ["parse"], db_path=publish.candidate_path(live),
-                        run_dir=Path(tmp), console_level=level)
+        parse = run_dbt(settings, check if usable else ["parse"], run_dir=Path(tmp),
+                        db_path=live if usable else publish.candidate_path(live),
+                        console_level=level)
     if parse.interrupted:
         raise KeyboardInterrupt
+    missing = [m.removeprefix("missing: ") for m in parse.messages if m.startswith("missing: ")]
+    if missing:
+        shown = ", ".join(missing[:8]) + (", ..." if len(missing) > 8 else "")
+        checks.append((False, f"database: not set up yet: {len(missing)} relation(s) missing "
+                              f"({shown}); run `planwise-run setup`"))
     kinds = [n["resource_type"] for n in (parse.manifest or {}).get("nodes", {}).values()]
     counts = ", ".join(f"{kinds.count(kind)} {kind}s" for kind in ("seed", "model", "test"))
     checks.append((parse.success, f"dbt project parses: {counts}" if parse.success

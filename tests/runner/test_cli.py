@@ -570,3 +570,17 @@ def test_an_unlucky_user_gets_clear_answers_and_loses_nothing(
     assert status.exit_code == 0, status.output
     assert "last setup: failed" in status.output
     assert f"kept failed candidate: {kept}" in status.output
+
+
+def test_validate_and_status_on_an_empty_database_say_not_set_up_yet(
+    runner_project: RunnerProject,
+) -> None:
+    duckdb.connect(str(runner_project.db)).close()  # exists, holds nothing
+    result = runner_project.run("validate")
+    assert result.exit_code == 2, result.output
+    assert "not set up yet" in result.output and "planwise-run setup" in result.output
+    assert result.output.count("does not exist") == 0  # one message, not one per test
+    status = runner_project.run("status")
+    assert status.exit_code == 1, status.output
+    assert "NOT READY" in status.output
+    assert "not set up yet" in status.output and "relation(s) missing" in status.output
