@@ -125,14 +125,19 @@ def _process_state(env: dict[str, str], cwd: Path, signalled: threading.Event) -
 
 def release_duckdb() -> None:
     """Close the DuckDB instance dbt-duckdb keeps open (profile `keep_open: true`), so
-    the file can be copied, renamed or opened again once dbt has returned."""
+    the file can be copied, renamed or opened again once dbt has returned. After an
+    interrupt dbt's worker threads may still be finishing a query: then the instance
+    closes when the last of them lets go (dbt-duckdb's own keep_open: false path)."""
     connections = sys.modules.get("dbt.adapters.duckdb.connections")
     manager = getattr(connections, "DuckDBConnectionManager", None)
     environment = getattr(manager, "_ENV", None)
-    if manager is not None:
-        manager.close_all_connections()
-    if environment is not None:
-        environment.close()
+    if manager is None or environment is None:
+        return
+    manager.close_all_connections()  # the next invocation opens its own
+    with environment.lock:
+        environment._keep_open = False
+        if environment.handle_count == 0:
+            environment.close()
 
 
 class _Events:
