@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 UTF8_HINT = "save the file as UTF-8 (e.g. 'CSV UTF-8' in Excel) and run again"
+MAX_SEED_BYTES = 64 * 2**20
 
 
 def directory_problem(path: Path, what: str, must_exist: bool) -> str | None:
@@ -33,25 +34,33 @@ def directory_problem(path: Path, what: str, must_exist: bool) -> str | None:
 
 
 def seed_file_problems(project_dir: Path) -> list[str]:
-    """Seed CSVs that are not UTF-8 (file, line, byte) or have no header line."""
+    """Seed CSVs that are too large for a seed, not UTF-8 (file, line, byte) or
+    empty. Read a line at a time: memory stays bounded whatever the file."""
     project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
     problems: list[str] = []
     for seed_dir in (project or {}).get("seed-paths") or ["seeds"]:
         for path in sorted((project_dir / seed_dir).rglob("*.csv")):
-            shown = path.relative_to(project_dir)
-            raw = path.read_bytes()
-            if not raw.strip():
-                problems.append(f"{shown}: the file is empty; restore its header and data rows")
-            for number, line in enumerate(raw.removeprefix(b"\xef\xbb\xbf").split(b"\n"), 1):
-                try:
-                    line.decode("utf-8")
-                except UnicodeDecodeError as error:
-                    problems.append(
-                        f"{shown} line {number}: byte 0x{line[error.start]:02X} at byte position "
-                        f"{error.start + 1} is not valid UTF-8; {UTF8_HINT}"
-                    )
-                    break
+            problems += _seed_problems(path, path.relative_to(project_dir))
     return problems
+
+
+def _seed_problems(path: Path, shown: Path) -> list[str]:
+    size = path.stat().st_size
+    if size > MAX_SEED_BYTES:  # dbt would load it row by row through agate
+        return [f"{shown}: {size / 2**20:,.0f} MB is too large for a seed (at most "
+                f"{MAX_SEED_BYTES // 2**20} MB); seeds are small configuration tables: load "
+                "large data as a source (like the census) instead"]
+    empty = True
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, 1):
+            line = line.removeprefix(b"\xef\xbb\xbf") if number == 1 else line
+            empty = empty and not line.strip()
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                return [f"{shown} line {number}: byte 0x{line[error.start]:02X} at byte position "
+                        f"{error.start + 1} is not valid UTF-8; {UTF8_HINT}"]
+    return [f"{shown}: the file is empty; restore its header and data rows"] if empty else []
 
 
 def census_problems(path: Path) -> list[str]:

@@ -32,7 +32,8 @@ INPUT_VARS = ("scenario_id", "plan_year_start_date", "plan_year_end_date",
 FULL_BUILD = ("build", "--selector", "setup")  # what setup builds without a selection
 # OS-level failures DuckDB reports inside dbt's results: a runtime error, with a hint.
 ENVIRONMENT_ERRORS = {
-    "No space left on device": "free disk space where the database lives",
+    "No space left on device": "free disk space where the database lives (its .planwise/ "
+    "holds run state: lower runner: runs_kept, failed_kept)",
     "Disk full": "free disk space where the database lives",
     "Disk quota exceeded": "raise the disk quota or free space where the database lives",
     "File too large": "raise the file-size limit (ulimit -f) or quota for the database file",

@@ -49,6 +49,20 @@ def test_an_empty_seed_file(project: Path) -> None:
     ]
 
 
+def test_a_seed_too_large_is_said_once_without_reading_it(project: Path) -> None:
+    from runner.preflight import MAX_SEED_BYTES
+
+    huge = project / "dbt/seeds/config_job_levels.csv"
+    with huge.open("r+b") as handle:  # sparse: a gigabyte that takes no disk or memory
+        handle.truncate(2**30)
+    said = seed_file_problems(project)
+    assert said == [
+        f"dbt/seeds/config_job_levels.csv: 1,024 MB is too large for a seed (at most "
+        f"{MAX_SEED_BYTES // 2**20} MB); seeds are small configuration tables: load large data "
+        "as a source (like the census) instead"
+    ]
+
+
 def test_census_file(tmp_path: Path) -> None:
     assert "census file not found" in census_problems(tmp_path / "none.parquet")[0]
     assert "not a file" in census_problems(tmp_path)[0]
