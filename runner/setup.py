@@ -72,6 +72,17 @@ def environment_hint(message: str) -> str | None:
     return next(found, None)
 
 
+def write_private(path: Path, text: str) -> None:
+    """Replace `path` with `text` atomically: a fresh temporary file (mkstemp: O_EXCL,
+    mode 0600, never through a link) renamed over it, which replaces a planted link
+    rather than writing through it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(temporary, path)
+
+
 def write_reports(directory: Path, report: dict[str, Any], copy: Path | None = None) -> list[str]:
     """<command>-report.json and -junit.xml, each replaced atomically; their paths."""
     paths, texts = [], {"report.json": render_json(report), "junit.xml": render_junit(report)}
@@ -79,10 +90,7 @@ def write_reports(directory: Path, report: dict[str, Any], copy: Path | None = N
         for suffix, text in texts.items():
             path = folder / f"{report['command']}-{suffix}"
             with contextlib.suppress(OSError):
-                folder.mkdir(parents=True, exist_ok=True)
-                temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-                temporary.write_text(text, encoding="utf-8")
-                os.replace(temporary, path)
+                write_private(path, text)
                 paths += [str(path)] if folder == directory else []
     return paths
 
@@ -123,9 +131,8 @@ class _Run:
             keys = ("status", "exit_code", "elapsed_seconds", "published")
             record = {key: report[key] for key in keys}
             with contextlib.suppress(OSError):
-                state_dir(settings.db_path).mkdir(parents=True, exist_ok=True)
-                (state_dir(settings.db_path) / "last-run.json").write_text(
-                    json.dumps({**record, "finished_at": now(), "report": paths[:1]}))
+                write_private(state_dir(settings.db_path) / "last-run.json",
+                              json.dumps({**record, "finished_at": now(), "report": paths[:1]}))
         return Outcome(report, paths)
 
 

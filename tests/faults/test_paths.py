@@ -92,3 +92,23 @@ def test_a_live_file_that_is_no_duckdb_database_is_a_clear_error_with_a_report(
     assert "Traceback" not in result.output
     assert case.db.read_bytes() == content
     assert case.report()["exit_code"] == 2
+
+
+def test_reports_and_run_state_replace_a_planted_link_instead_of_writing_through_it(
+    case: Case,
+) -> None:
+    precious = case.root / "precious.txt"
+    precious.write_text("precious\n")
+    case.reports.mkdir(parents=True, exist_ok=True)
+    (case.reports / "setup-report.json").symlink_to(precious)
+    state = case.db.parent / ".planwise" / case.db.name
+    state.mkdir(parents=True)
+    (state / "last-run.json").symlink_to(case.db)  # would truncate the live database
+    # A run that stops at the var check: it writes both files, quickly.
+    result = run(case, "setup", "--report-dir", str(case.reports), "--vars", "{nope: 1}")
+    assert result.exit_code == 2, result.output
+    assert precious.read_text() == "precious\n"
+    assert not (case.reports / "setup-report.json").is_symlink()
+    assert case.report()["exit_code"] == 2
+    assert not (state / "last-run.json").is_symlink()
+    case.assert_unchanged()

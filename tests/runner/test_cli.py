@@ -170,11 +170,16 @@ def test_quick_falls_back_to_full_setup_when_inputs_change(
     root = tmp_path / "quick"
     shutil.copytree(set_up.root, root)
     rp = RunnerProject(project=type(set_up.project)(root, root / set_up.db.name), reports=tmp_path)
+    # Also a table dropped since the last setup: --quick must not call a database it
+    # did not build "up to date" (its size and mtime are part of the fingerprint).
+    with duckdb.connect(str(rp.db)) as connection:
+        connection.execute("drop table int_hazard_merit")
     result = rp.run("setup", "--quick", "--vars", "{simulation_end_year: 2028}")
     assert result.exit_code == 0, result.output
     report = rp.report()
-    assert any("vars changed" in message for message in report["messages"])
+    assert any("vars, database changed" in message for message in report["messages"]), report
     assert {step["name"]: step for step in report["steps"]}["seeds"]["nodes"] == 20
+    assert "main.int_hazard_merit" in rp.tables()
 
 
 def test_validate_runs_tests_only(set_up: RunnerProject) -> None:
@@ -474,23 +479,6 @@ def test_timeout_and_interrupt_leave_live_database_untouched(
 
 
 
-def test_quick_rebuilds_everything_when_the_database_changed(
-    set_up: RunnerProject, tmp_path: Path
-) -> None:
-    """A table dropped (or an older file restored) since the last setup: --quick
-    must not say "up to date" about a database that is not what it built."""
-    root = tmp_path / "quick"
-    shutil.copytree(set_up.root, root)
-    rp = RunnerProject(project=type(set_up.project)(root, root / set_up.db.name), reports=tmp_path)
-    with duckdb.connect(str(rp.db)) as connection:
-        connection.execute("drop table int_hazard_merit")
-    result = rp.run("setup", "--quick")
-    assert result.exit_code == 0, result.output
-    report = rp.report()
-    assert any("database changed" in message for message in report["messages"]), report
-    assert "main.int_hazard_merit" in rp.tables()
-
-
 def test_an_unlucky_user_gets_clear_answers_and_loses_nothing(
     runner_project: RunnerProject, tmp_path: Path
 ) -> None:
@@ -545,6 +533,7 @@ def test_an_unlucky_user_gets_clear_answers_and_loses_nothing(
     assert (unique[0]["category"], unique[0]["severity"]) == ("seed_integrity", "error")
     assert unique[0]["query"].startswith('select * from "simulation"."main_validation_failures".')
     assert "cost_control" in json.dumps(unique[0]["rows"]) and "cost_control" in broken.output
+    assert f"    all rows: {unique[0]['query']}" in broken.output.splitlines()  # not cut
     assert rp.db.stat().st_mtime_ns == mtime and rp.tables() == built
     kept = Path(report["kept_candidate"])
     assert kept_failures(rp.db) == [kept]  # the newest only (runner: failed_kept 1)
@@ -584,3 +573,23 @@ def test_validate_and_status_on_an_empty_database_say_not_set_up_yet(
     assert status.exit_code == 1, status.output
     assert "NOT READY" in status.output
     assert "not set up yet" in status.output and "relation(s) missing" in status.output
+
+
+def test_status_during_a_setup_says_so_once_and_leaves_the_file_alone(
+    set_up: RunnerProject,
+) -> None:
+    """While another setup holds the lock, status names it and does not open the
+    database (that could fail the setup's copy or publish) nor call it 'not locked'."""
+    with holding(setup_lock_code(str(set_up.db))) as holder:
+        result = set_up.run("status")
+    assert result.exit_code == 1, result.output
+    assert f"a setup is running on {set_up.db}: PID {holder.pid}" in result.output
+    assert "not locked" not in result.output and "NOT READY" in result.output
+
+
+def test_docs_help_shows_the_port_default() -> None:
+    from click.testing import CliRunner
+
+    from runner.cli import cli
+
+    assert "default: 8080" in CliRunner().invoke(cli, ["docs", "--help"]).output
