@@ -1328,10 +1328,13 @@ BATCHES = {
         "termination_base_above_one", "raise_rate_above_one", "timing_share_negative",
         "promotion_age_multiplier_zero", "promotion_tenure_multiplier_huge",
         "termination_age_multiplier_negative", "termination_tenure_multiplier_huge",
+        "seed_key_duplicated", "lever_unknown_scenario",
+        "target_unknown_scenario",
     ),
     "staging_rules": (
         "scenario_status_unknown", "target_priority_unknown", "rule_enforcement_level_unknown",
         "one_row_seed_twice", "one_row_seed_three_rows", "cola_year_missing",
+        "seed_value_missing", "lever_event_type_unknown", "timing_month_thirteen",
     ),
 }  # fmt: skip
 BATCHED = {case_id for ids in BATCHES.values() for case_id in ids}
