@@ -113,14 +113,15 @@ def _process_state(env: dict[str, str], cwd: Path, signalled: threading.Event) -
         os.chdir(previous_cwd)
         for name, value in previous_env.items():
             os.environ.pop(name, None) if value is None else os.environ.update({name: value})
-        release_duckdb()
         from dbt_common.events.event_manager_client import get_event_manager
 
-        for logger in list(getattr(get_event_manager(), "loggers", [])):  # close dbt's log file
-            python_logger = getattr(logger, "_python_logger", None)
-            for log_handler in list(getattr(python_logger, "handlers", [])):
-                log_handler.close()
-                python_logger.removeHandler(log_handler)  # type: ignore[union-attr]
+        with contextlib.suppress(Exception):  # never hide what dbt itself raised
+            release_duckdb()
+            for logger in list(getattr(get_event_manager(), "loggers", [])):  # dbt's log file
+                python_logger = getattr(logger, "_python_logger", None)
+                for log_handler in list(getattr(python_logger, "handlers", [])):
+                    log_handler.close()
+                    python_logger.removeHandler(log_handler)  # type: ignore[union-attr]
 
 
 def release_duckdb() -> None:
