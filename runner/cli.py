@@ -320,10 +320,19 @@ def census(employees: int, seed: int, output: Path, duplicate_rate: float, verbo
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: SIGTERM is handled like Ctrl-C (clean discard)."""
+    """Console-script entry point: SIGTERM is handled like Ctrl-C (clean discard), and
+    one that lands before a command started is exit 130 too, not Click's "Aborted!"."""
 
     def on_term(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_term)
-    cli.main(args=argv, prog_name="planwise-run")
+    try:
+        code = cli.main(args=argv, prog_name="planwise-run", standalone_mode=False)
+    except click.exceptions.Abort:
+        _echo("error: interrupted\n", err=True)
+        sys.exit(ExitCode.INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else ExitCode.OK)

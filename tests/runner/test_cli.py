@@ -593,3 +593,23 @@ def test_docs_help_shows_the_port_default() -> None:
     from runner.cli import cli
 
     assert "default: 8080" in CliRunner().invoke(cli, ["docs", "--help"]).output
+
+
+def test_an_interrupt_before_a_command_starts_is_exit_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A SIGTERM while Click still parses the arguments: exit 130 and "interrupted",
+    not Click's "Aborted!" with exit 1."""
+    import signal as signals
+
+    from runner import cli as cli_module
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(signals, "signal", lambda *args: None)  # keep pytest's handlers
+    monkeypatch.setattr(cli_module.cli, "parse_args", interrupted)
+    with pytest.raises(SystemExit) as caught:
+        cli_module.main(["setup"])
+    assert caught.value.code == 130
+    assert "interrupted" in capsys.readouterr().err
