@@ -20,6 +20,7 @@ Run: pytest tests/validation -n 2   (pytest-xdist; serial also works).
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.conftest import DbtOutcome, DbtProject
+from tests.conftest import SAMPLE_CENSUS, DbtOutcome, DbtProject
 from tests.validation.conftest import (
     CATEGORIES,
     edit_seed,
@@ -92,6 +93,20 @@ def census(select_sql: str, extra_vars: dict[str, Any] | None = None):
     def mutate(project: DbtProject, tmp: Path) -> dict[str, Any]:
         path = write_census(tmp / "census.parquet", select_sql)
         return {"census_path": str(path), **(extra_vars or {})}
+
+    return mutate
+
+
+def damaged_census(flips: int = 3, seed: int = 5):
+    """The sample census with `flips` bytes inverted inside its column data."""
+
+    def mutate(project: DbtProject, tmp: Path) -> dict[str, Any]:
+        data, chance = bytearray(SAMPLE_CENSUS.read_bytes()), random.Random(seed)
+        for _ in range(flips):
+            data[chance.randrange(200, len(data) - 200)] ^= 0xFF
+        path = tmp / "damaged.parquet"
+        path.write_bytes(bytes(data))
+        return {"census_path": str(path)}
 
     return mutate
 
@@ -792,6 +807,19 @@ CASES: list[Case] = [
         (),
         error_nodes=("census_raw_required_fields_not_null",),
         error_message="missing required column(s): employee_birth_date",
+    ),
+    Case(
+        "census_file_damaged",
+        "a damaged census file stops the run as damaged, never read as data",
+        damaged_census(),
+        (),
+        # the other checks that read the damaged column error too; the readable
+        # test is the one whose name and description say what happened
+        error_nodes=(
+            "census_raw_file_readable", "census_raw_employee_id_not_blank",
+            "census_raw_values_convert",
+        ),
+        error_message="Snappy decompression failure",
     ),
     Case(
         "census_value_not_convertible",

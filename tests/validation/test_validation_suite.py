@@ -46,6 +46,9 @@ def proven_tests(project: DbtProject) -> set[str]:
     nodes = manifest_tests(project)
     proven = {resolve_ref(nodes, expect.test).name for case in CASES for expect in case.expect}
     proven |= {resolve_ref(nodes, e.test).name for case in GUARD_CASES for e in case.expects}
+    # a check whose only way to fire is an error (a file that cannot be read) is
+    # proven by a case that requires exactly that error, with its message
+    proven |= {name for case in CASES for name in case.error_nodes if name in nodes}
     return proven
 
 
