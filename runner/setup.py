@@ -78,9 +78,13 @@ def write_private(path: Path, text: str) -> None:
     rather than writing through it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(temporary, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:  # a full disk: no temporary file stays behind
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def write_reports(directory: Path, report: dict[str, Any], copy: Path | None = None) -> list[str]:
@@ -225,7 +229,7 @@ def _setup(run: _Run, switches: Switches, progress: ProgressSink | None) -> Outc
         try:
             return _build_and_publish(run, switches, command, clear, progress, publication)
         except KeyboardInterrupt:
-            return _interrupted(run, publication)
+            return _interrupted(run, publication, remember=not switches.selection)
         except BaseException:
             if not publication.is_live(live):
                 with contextlib.suppress(Exception):
@@ -321,7 +325,7 @@ def _copy(live: Path, candidate: Path, progress: ProgressSink | None) -> None:
     _phase(progress, "parse")
 
 
-def _interrupted(run: _Run, publication: publish.Publication) -> Outcome:
+def _interrupted(run: _Run, publication: publish.Publication, remember: bool) -> Outcome:
     """Ctrl-C or SIGTERM: before the atomic rename nothing changed; after it the new
     database is complete and live (finish publishing, remember it)."""
     live = run.settings.db_path
@@ -331,8 +335,8 @@ def _interrupted(run: _Run, publication: publish.Publication) -> Outcome:
             publish.discard(publish.candidate_path(live))
         return run.finish("interrupted", "interrupted: nothing published, live database unchanged")
     publish.finalize(live)
-    with contextlib.suppress(Exception):
-        _remember(run.settings, run.invocation)
+    with contextlib.suppress(Exception):  # a partial build is no state to compare with
+        _remember(run.settings, run.invocation if remember else None)
     return run.finish("interrupted", "interrupted after publishing: the new database is complete "
                       "and live")
 
@@ -402,19 +406,19 @@ def readiness(settings: Settings, level: str) -> list[tuple[bool, str]]:
     checks = [(True, f"configuration: {settings.config_file or 'defaults (no config file)'}")]
     problems = preflight.problems(live, settings.census_path, settings.project_dir, None)
     checks += [(False, problem) for problem in problems]
-    holder = setup_lock_holder(live)
+    try:
+        holder = setup_lock_holder(live)
+    except PlanwiseError as exc:  # a linked or foreign lock file: pre-flight lists it
+        holder = exc.message
     if holder:  # no probe: opening the file now could fail that setup's copy or publish
         checks.append((False, f"database: a setup is running on {live}: {holder}"))
     else:
         checks += _database_checks(live)
     # dbt parses the project; on a database that opened fine it also lists what is missing
-    usable = live.exists() and not holder
-    usable = usable and all(ok for ok, text in checks if text.startswith("database:"))
+    usable = live.exists() and not holder and all(ok for ok, _ in checks)
     check = ["run-operation", "planwise_check_built", "--args", "{fail: false, everything: true}"]
     with tempfile.TemporaryDirectory(prefix="planwise-status-") as tmp:
-        parse = run_dbt(settings, check if usable else ["parse"], run_dir=Path(tmp),
-                        db_path=live if usable else publish.candidate_path(live),
-                        console_level=level)
+        parse = _status_dbt(settings, live, check if usable else None, Path(tmp), level)
     if parse.interrupted:
         raise KeyboardInterrupt
     missing = [m.removeprefix("missing: ") for m in parse.messages if m.startswith("missing: ")]
@@ -433,6 +437,18 @@ def readiness(settings: Settings, level: str) -> list[tuple[bool, str]]:
     except (OSError, ValueError, KeyError, TypeError):
         checks.append((True, "last setup: none recorded for this database"))
     return checks
+
+
+def _status_dbt(
+    settings: Settings, live: Path, check: list[str] | None, run_dir: Path, level: str
+) -> Invocation:
+    """`check` on the live database under the setup lock (so no setup can start
+    meanwhile), or `dbt parse` alone when there is nothing to check or it is busy."""
+    if check:
+        with contextlib.suppress(DatabaseLocked), setup_lock(live, 0):
+            return run_dbt(settings, check, db_path=live, run_dir=run_dir, console_level=level)
+    return run_dbt(settings, ["parse"], db_path=publish.candidate_path(live), run_dir=run_dir,
+                   console_level=level)
 
 
 def _database_checks(live: Path) -> list[tuple[bool, str]]:

@@ -112,3 +112,12 @@ def test_reports_and_run_state_replace_a_planted_link_instead_of_writing_through
     assert case.report()["exit_code"] == 2
     assert not (state / "last-run.json").is_symlink()
     case.assert_unchanged()
+
+
+def test_status_lists_a_linked_lock_file_instead_of_failing(case: Case) -> None:
+    lock_path(case.db).symlink_to(case.db)
+    result = run(case, "status")
+    assert result.exit_code == 1, result.output  # not ready, every check listed
+    assert "lock file" in result.output and "NOT READY" in result.output
+    assert "Traceback" not in result.output and "dbt project parses" in result.output
+    case.assert_unchanged()

@@ -288,3 +288,15 @@ def test_each_building_selector_builds_on_an_empty_database(
         assert outcome.success, f"{selector}: {outcome.error_text}"
         assert_clean(outcome.statuses())
         assert any(r["unique_id"].startswith("test.") for r in outcome.results), selector
+
+
+def test_plain_dbt_refuses_a_var_holding_jinja_before_running_it(project: DbtProject) -> None:
+    """dbt renders a var's value each time var() reads it: the on-run-start check
+    refuses Jinja in a var before anything reads it, for a plain `dbt build` too."""
+    injected = "{{ run_query('create table main.pwned as select 1 as x') }}"
+    outcome = project.dbt("build", "--selector", "setup", vars={"scenario_id": injected})
+    assert not outcome.success
+    assert "holds Jinja" in outcome.error_text and "remove the braces" in outcome.error_text
+    assert project.db_path.exists()
+    assert project.query("select count(*) from information_schema.tables "
+                         "where table_name = 'pwned'") == [(0,)]

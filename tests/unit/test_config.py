@@ -215,3 +215,13 @@ def test_run_directories_kept_are_configurable(tmp_path: Path) -> None:
     assert sorted(p for p in made if p.exists()) == made[-3:]
     with pytest.raises(ConfigError, match="PLANWISE_RUNS_KEPT"):
         load_settings(Path(__file__).resolve().parents[2], environ={"PLANWISE_RUNS_KEPT": "0"})
+
+
+@pytest.mark.parametrize("text", ["{{ env_var('HOME') }}", "{% if true %}x{% endif %}", "{# #}"])
+def test_a_var_holding_jinja_is_refused_for_every_command(project: Path, text: str) -> None:
+    """The runner passes vars to every dbt command (docs and run-operation run no
+    on-run-start hook), so it refuses Jinja in them itself."""
+    with pytest.raises(ConfigError, match="holds Jinja"):
+        load_settings(project, flags={"vars": f'{{scenario_id: "{text}"}}'}, environ={})
+    with pytest.raises(ConfigError, match="holds Jinja"):
+        load_settings(project, environ={"PLANWISE_SCENARIO_ID": text})

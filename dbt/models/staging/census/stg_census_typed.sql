@@ -2,8 +2,9 @@
 
 {#- The census cast to its contract types; missing required columns stop the
     build with a message naming them, missing optional columns become NULL.
-    census_row is the row's position in the file (1 = first data row), the same
-    number the census tests report; it is the last duplicate tie-break. -#}
+    _census_file_row is the row's position in the file (1 = first data row), the
+    number the census tests report as census_row; it is the last duplicate
+    tie-break (named so that no census column can take its place). -#}
 
 with census_raw as (
 
@@ -15,7 +16,7 @@ final as (
 
     select
         {{ census_typed_columns(source('census', 'census_raw')) }},
-        row_number() over () as census_row
+        row_number() over () as _census_file_row
     from census_raw
 
 )
