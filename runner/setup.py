@@ -408,8 +408,8 @@ def readiness(settings: Settings, level: str) -> list[tuple[bool, str]]:
     checks += [(False, problem) for problem in problems]
     try:
         holder = setup_lock_holder(live)
-    except PlanwiseError as exc:  # a linked or foreign lock file: pre-flight lists it
-        holder = exc.message
+    except PlanwiseError as exc:  # a linked or foreign lock file: no setup can hold it
+        holder, checks = None, [*checks, (False, f"database: {exc.message}")]
     if holder:  # no probe: opening the file now could fail that setup's copy or publish
         checks.append((False, f"database: a setup is running on {live}: {holder}"))
     else:
