@@ -408,12 +408,13 @@ def readiness(settings: Settings, level: str) -> list[tuple[bool, str]]:
     checks += [(False, problem) for problem in problems]
     try:
         holder = setup_lock_holder(live)
-    except PlanwiseError as exc:  # a linked or foreign lock file: no setup can hold it
-        holder, checks = None, [*checks, (False, f"database: {exc.message}")]
-    if holder:  # no probe: opening the file now could fail that setup's copy or publish
-        checks.append((False, f"database: a setup is running on {live}: {holder}"))
-    else:
-        checks += _database_checks(live)
+        if holder:  # no probe: opening the file now could fail that setup's copy or publish
+            checks.append((False, f"database: a setup is running on {live}: {holder}"))
+        else:
+            checks += _database_checks(live)
+    except PlanwiseError as exc:  # a linked or foreign lock file: no setup can use it
+        holder = exc.message
+        checks.append((False, f"database: {exc.message}"))
     # dbt parses the project; on a database that opened fine it also lists what is missing
     usable = live.exists() and not holder and all(ok for ok, _ in checks)
     check = ["run-operation", "planwise_check_built", "--args", "{fail: false, everything: true}"]
