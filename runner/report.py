@@ -52,6 +52,7 @@ class Context:
     kept_candidate: str | None = None
     run_dir: str | None = None
     dbt_seconds: float | None = None
+    copy_seconds: float | None = None  # the candidate copy of the live database
     elapsed_seconds: float | None = None
     messages: list[str] = field(default_factory=list)
     status: str | None = None  # decided by the runner (error, interrupted, up_to_date)
@@ -204,6 +205,7 @@ def build_report(
         "started_at": ctx.started_at,
         "elapsed_seconds": None if elapsed is None else round(elapsed, 3),
         "dbt_seconds": None if ctx.dbt_seconds is None else round(ctx.dbt_seconds, 3),
+        "copy_seconds": None if ctx.copy_seconds is None else round(ctx.copy_seconds, 3),
         "database": ctx.database, "published": ctx.published, "kept_candidate": ctx.kept_candidate,
         "dbt": {"version": metadata.get("dbt_version"),
                 "invocation_id": metadata.get("invocation_id"), "run_dir": ctx.run_dir},

@@ -8,6 +8,7 @@ it -> report. Also validate, clear, rollback and status, under the same lock.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shlex
@@ -16,8 +17,11 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from runner import preflight, publish
 from runner.config import Settings
@@ -30,6 +34,11 @@ from runner.report import Context, build_report, render_json, render_junit
 INPUT_VARS = ("scenario_id", "plan_year_start_date", "plan_year_end_date",
               "simulation_effective_date")
 FULL_BUILD = ("build", "--selector", "setup")  # what setup builds without a selection
+# What dbt reads from a project: files at its root, and folders dbt_project.yml can rename.
+DBT_FILES = ("dbt_project.yml", "selectors.yml", "profiles.yml", "packages.yml", "dependencies.yml")
+DBT_FOLDERS = {"model-paths": "models", "seed-paths": "seeds", "test-paths": "tests",
+               "macro-paths": "macros", "snapshot-paths": "snapshots",
+               "analysis-paths": "analyses", "docs-paths": None}
 # OS-level failures DuckDB reports inside dbt's results: a runtime error, with a hint.
 ENVIRONMENT_ERRORS = {
     "No space left on device": "free disk space where the database lives (its .planwise/ "
@@ -105,6 +114,7 @@ class _Run:
     def __init__(self, command: str, settings: Settings, level: str = "none") -> None:
         self.settings, self.level, self.started = settings, level, time.perf_counter()
         self.invocation: Invocation | None = None
+        self.inputs: dict[str, Any] = {}
         inputs = {name: str(settings.var(name)) for name in INPUT_VARS}
         self.ctx = Context(command=command, started_at=now(), database=str(settings.db_path),
                            inputs={**inputs, "census_path": str(settings.census_path)})
@@ -143,20 +153,48 @@ class _Run:
 # --------------------------------------------------------------------------- setup
 
 
-def _fingerprint(settings: Settings) -> dict[str, Any]:
-    """What dbt's state comparison cannot see: vars, target, the census file and the
-    live database (a dropped table or a restored file is a change)."""
-    def identity(path: Path) -> list[int]:
-        info = path.stat() if path.exists() else None
-        return [info.st_size, info.st_mtime_ns] if info else []
+def _identity(path: Path) -> list[int]:
+    info = path.stat() if path.exists() else None
+    return [info.st_size, info.st_mtime_ns] if info else []
 
-    census, live = settings.census_path, settings.db_path
+
+def _database_identity(live: Path) -> list[int]:
+    """The live file's and its write-ahead log's size and mtime."""
+    return [*_identity(live), *_identity(publish.wal_path(live))]
+
+
+def _project_digest(project: Path) -> str:
+    """sha256 of every file dbt reads from the project: the root files and the
+    folders dbt_project.yml names (dbt's defaults where it names none)."""
+    config = yaml.safe_load((project / "dbt_project.yml").read_text(encoding="utf-8")) or {}
+    folders = {folder for key, default in DBT_FOLDERS.items()
+               for folder in config.get(key, [default] if default else [])}
+    files = [project / name for name in DBT_FILES if (project / name).is_file()]
+    for folder in sorted(folders | {config.get("packages-install-path", "dbt_packages")}):
+        files += sorted(path for path in (project / folder).rglob("*") if path.is_file())
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(f"{path.relative_to(project)}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _inputs(settings: Settings) -> dict[str, Any]:
+    """What a setup's result depends on, read before it builds: vars, target, the
+    census file, the project's files and the versions that run them."""
+    census = settings.census_path
+    versions = [metadata.version(name) for name in ("planwise-setup", "dbt-core", "dbt-duckdb")]
     return {"vars": settings.dbt_vars(), "target": settings.knobs["target"],
-            "census": [str(census), *identity(census)], "database": identity(live)}
+            "census": [str(census), *_identity(census)], "versions": versions,
+            "project": _project_digest(settings.project_dir)}
 
 
-def _remember(settings: Settings, invocation: Invocation | None) -> None:
-    """Keep (or, with None, forget) the manifest of the setup the live file now holds."""
+def _remember(
+    settings: Settings, invocation: Invocation | None, inputs: dict[str, Any] | None = None
+) -> None:
+    """Keep (or, with None, forget) the manifest of the setup the live file now holds,
+    with the inputs it was built from and the live file's identity (a dropped table
+    or a restored file is a change)."""
     last = state_dir(settings.db_path) / "last-success"
     shutil.rmtree(last, ignore_errors=True)
     if invocation is None or invocation.manifest is None:
@@ -164,30 +202,47 @@ def _remember(settings: Settings, invocation: Invocation | None) -> None:
     staging = last.with_name(f".last-success.{os.getpid()}")
     staging.mkdir(parents=True)
     shutil.copy2(invocation.target_path / "manifest.json", staging / "manifest.json")
-    (staging / "inputs.json").write_text(json.dumps(_fingerprint(settings)))
+    recorded = {**(inputs or {}), "database": _database_identity(settings.db_path)}
+    (staging / "inputs.json").write_text(json.dumps(recorded))
     os.replace(staging, last)
 
 
-def _quick(settings: Settings, ctx: Context) -> list[str]:
-    """The build of what changed since the last successful setup, or the full build
-    with a note why."""
-    last = state_dir(settings.db_path) / "last-success"
+def _recorded(settings: Settings) -> dict[str, Any] | None:
     try:
-        recorded = json.loads((last / "inputs.json").read_text())
+        found = json.loads((state_dir(settings.db_path) / "last-success/inputs.json").read_text())
+        return found if isinstance(found, dict) else None
     except (OSError, ValueError):
+        return None
+
+
+def _up_to_date(settings: Settings, inputs: dict[str, Any]) -> bool:
+    """Nothing changed since the last successful setup: decided without dbt."""
+    return _recorded(settings) == {**inputs, "database": _database_identity(settings.db_path)}
+
+
+def _quick(settings: Settings, ctx: Context, inputs: dict[str, Any]) -> list[str]:
+    """The build of what changed since the last successful setup (dbt's state
+    comparison sees the project's changes), or the full build with a note why."""
+    recorded = _recorded(settings)
+    if recorded is None:
         ctx.messages.append("--quick: no successful setup recorded for this database; "
                             "ran the full setup")
         return [*FULL_BUILD]
-    changed = [key for key, value in _fingerprint(settings).items() if recorded.get(key) != value]
+    current = {**inputs, "database": _database_identity(settings.db_path)}
+    changed = [key for key, value in current.items()
+               if key != "project" and recorded.get(key) != value]
     if changed:
         ctx.messages.append(f"--quick: the {', '.join(changed)} changed since the last setup; "
                             "ran the full setup")
         return [*FULL_BUILD]
     ctx.clear_note = "--quick keeps unchanged tables"
+    last = state_dir(settings.db_path) / "last-success"
     return ["build", "--select", "state:modified+", "--state", str(last)]
 
 
-def _command(switches: Switches, ctx: Context, settings: Settings) -> tuple[list[str], bool]:
+def _command(
+    switches: Switches, ctx: Context, settings: Settings, inputs: dict[str, Any]
+) -> tuple[list[str], bool]:
     """The dbt command setup runs, and whether the on-run-start hook clears."""
     if switches.selection and switches.quick:
         raise PlanwiseError("--quick chooses what to build itself", "drop the selection")
@@ -195,7 +250,7 @@ def _command(switches: Switches, ctx: Context, settings: Settings) -> tuple[list
     if switches.selection:
         ctx.clear_note = "a selection keeps the tables it does not build"
     command = ["build", *switches.selection] if switches.selection else [*FULL_BUILD]
-    command = _quick(settings, ctx) if switches.quick else command
+    command = _quick(settings, ctx, inputs) if switches.quick else command
     command += ["--full-refresh"] * switches.full_refresh + ["--fail-fast"] * switches.fail_fast
     return command, not ctx.clear_note
 
@@ -218,13 +273,16 @@ def _setup(run: _Run, switches: Switches, progress: ProgressSink | None) -> Outc
     if ctx.preflight_problems:
         return run.finish("error", "pre-flight failed: nothing was run; the database is unchanged")
     with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
-        if live.exists():
-            probe(live)
         removed = publish.cleanup_leftovers(live)
         if removed:
             names = ", ".join(path.name for path in removed)
             ctx.messages.append(f"removed leftovers of an interrupted run: {names}")
-        command, clear = _command(switches, ctx, settings)
+        run.inputs = _inputs(settings)  # before anything is built
+        if switches.quick and not switches.full_refresh and _up_to_date(settings, run.inputs):
+            return run.finish("up_to_date")
+        if live.exists():
+            probe(live)
+        command, clear = _command(switches, ctx, settings, run.inputs)
         publication = publish.Publication()
         try:
             return _build_and_publish(run, switches, command, clear, progress, publication)
@@ -280,7 +338,7 @@ def _build_and_publish(
                 f"--profiles-dir {project} --limit 100 --inline {shlex.quote(query)}"]
         return run.finish(status)
 
-    _copy(live, candidate, progress)
+    ctx.copy_seconds = _copy(live, candidate, progress)
     invocation = run.dbt(command, candidate, progress=progress, planwise_clear=clear,
                          timeout=settings.knobs["timeout_seconds"], planwise_report=True)
     _phase(progress, "publish")
@@ -304,7 +362,7 @@ def _build_and_publish(
         ctx.messages.append(f"the replaced database is kept as {publish.previous_path(live)} "
                             "(`planwise-run rollback` puts it back)")
     with contextlib.suppress(OSError):  # a partial build is no state to compare with
-        _remember(settings, None if switches.selection else invocation)
+        _remember(settings, None if switches.selection else invocation, run.inputs)
     return run.finish()
 
 
@@ -313,9 +371,11 @@ def _phase(progress: ProgressSink | None, name: str) -> None:
         progress.phase(name)
 
 
-def _copy(live: Path, candidate: Path, progress: ProgressSink | None) -> None:
-    """The live database copied to the candidate; a clear error when it cannot be."""
+def _copy(live: Path, candidate: Path, progress: ProgressSink | None) -> float:
+    """The live database copied to the candidate, in seconds; a clear error when it
+    cannot be."""
     _phase(progress, "copy")
+    started = time.perf_counter()
     try:
         publish.prepare_candidate(live)
     except (OSError, PlanwiseError) as exc:
@@ -323,6 +383,7 @@ def _copy(live: Path, candidate: Path, progress: ProgressSink | None) -> None:
         hint = environment_hint(detail) or "free disk space or fix the directory's permissions"
         raise PlanwiseError(f"cannot copy {live} to {candidate}: {detail}", hint) from exc
     _phase(progress, "parse")
+    return time.perf_counter() - started
 
 
 def _interrupted(run: _Run, publication: publish.Publication, remember: bool) -> Outcome:
@@ -336,7 +397,7 @@ def _interrupted(run: _Run, publication: publish.Publication, remember: bool) ->
         return run.finish("interrupted", "interrupted: nothing published, live database unchanged")
     publish.finalize(live)
     with contextlib.suppress(Exception):  # a partial build is no state to compare with
-        _remember(run.settings, run.invocation if remember else None)
+        _remember(run.settings, run.invocation if remember else None, run.inputs)
     return run.finish("interrupted", "interrupted after publishing: the new database is complete "
                       "and live")
 

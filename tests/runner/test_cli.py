@@ -139,8 +139,11 @@ def test_quick_with_nothing_changed_is_up_to_date(set_up: RunnerProject) -> None
     result = set_up.run("setup", "--quick")
     assert result.exit_code == 0, result.output
     assert "up to date" in result.output
-    assert set_up.report()["status"] == "up_to_date"
+    report = set_up.report()
+    assert report["status"] == "up_to_date"
     assert set_up.db.stat().st_mtime_ns == before
+    # decided from the recorded inputs alone: dbt never started, nothing was copied
+    assert report["dbt"]["invocation_id"] is None and report["copy_seconds"] is None
 
 
 def test_quick_rebuilds_only_what_changed(set_up: RunnerProject, tmp_path: Path) -> None:
