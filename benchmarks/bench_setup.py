@@ -1,139 +1,230 @@
-"""Side-by-side timing of the PlanWise setup against dbt's own cost.
+"""Side-by-side timing of the PlanWise setup against dbt's and DuckDB's own cost.
 
-Runs, interleaved in one process so machine noise hits every variant alike:
+For every census size (generated with the project's generator), these variants
+run interleaved, each as its own process on its own copy of the project, so
+machine noise hits them alike; each is repeated and reported as median, min and
+max, with the peak resident memory of its process:
 
-  dbt-build     `dbt build --selector setup` (the floor: dbt's own overhead)
-  runner-setup  `planwise-run setup` (pre-flight, lock, candidate, one dbt
-                build, publish, report)
-  runner-quick  `planwise-run setup --quick` right after a setup (nothing changed)
+  dbt-build      `dbt build --selector setup` (bare dbt on the same inputs)
+  floor          `dbt build` of a one-seed, one-model project (dbt's fixed cost)
+  runner-setup   `planwise-run setup` (pre-flight, lock, candidate copy, one dbt
+                 build, publish, report)
+  quick-none     `planwise-run setup --quick` right after it (nothing changed)
+  quick-seed     `planwise-run setup --quick` after one seed value was edited
+  duckdb-floor   the project's compiled models run in plain DuckDB on the file
+                 dbt-build wrote (benchmarks/duckdb_floor.py)
 
-each on a private copy of the project, for every census size asked for, and
-prints medians, the runner/dbt ratio, and census rows per second. Also times
-the census generator at 10 million rows.
+It prints a table and the targets, and writes both (with the machine, the
+candidate copy's time and the 10 slowest nodes of a bare build) as JSON and
+Markdown to --output:
 
-    python benchmarks/bench_setup.py --repeat 5 --sizes 5000 100000 1000000
+    python benchmarks/bench_setup.py --repeat 3 --sizes 100000 1000000 10000000
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+SEED, ROW = Path("dbt/seeds/config_cola_by_year.csv"), ("2025,0.025\n", "2025,0.026\n")
+FLOOR_PROFILE = """floor:
+  target: dev
+  outputs:
+    dev: {type: duckdb, path: "{{ env_var('PLANWISE_DB_PATH') }}", keep_open: true, threads: 2}
+"""
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
+def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Seconds and peak resident MiB of one process (its own, from wait4)."""
     start = time.perf_counter()
-    completed = subprocess.run(
-        command, cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    output = process.stdout.read()  # to EOF; then reap it here, for its own rusage
+    _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
-    if completed.returncode != 0:
-        raise SystemExit(
-            f"{' '.join(command)} failed ({completed.returncode}):\n"
-            f"{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}"
-        )
-    return elapsed
+    process.returncode = os.waitstatus_to_exitcode(status)
+    process.stdout.close()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{output[-4000:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def floor_project(root: Path) -> Path:
+    (root / "seeds").mkdir(parents=True)
+    (root / "models").mkdir()
+    (root / "dbt_project.yml").write_text(
+        "name: floor\nversion: '1'\nconfig-version: 2\nprofile: floor\n"
+        "flags: {send_anonymous_usage_stats: false, partial_parse: true}\n")
+    (root / "profiles.yml").write_text(FLOOR_PROFILE)
+    (root / "seeds" / "one_seed.csv").write_text("id,value\n1,2\n")
+    (root / "models" / "one_model.sql").write_text("select * from {{ ref('one_seed') }}\n")
+    return root
+
+
+def toggle_seed(project: Path) -> None:
+    path = project / SEED
+    text = path.read_text()
+    old, new = ROW if ROW[0] in text else ROW[::-1]
+    path.write_text(text.replace(old, new))
+
+
+def variants(census: Path, work: Path) -> dict[str, tuple[Path, list[str]]]:
+    """name -> (project directory, command); every project has its own database."""
+    from tests.conftest import copy_project
+
+    def project(name: str) -> Path:
+        return copy_project(work / name, extra=("config",)).root
+
+    dbt, runner = project("dbt"), project("runner")
+    setup = [str(BIN / "planwise-run"), "setup", "--quiet", "--census", str(census)]
+    manifest = dbt / "target" / "manifest.json"
+    return {
+        "dbt-build": (dbt, [str(BIN / "dbt"), "build", "--selector", "setup", "--quiet",
+                            "--vars", json.dumps({"census_path": str(census)})]),
+        "floor": (floor_project(work / "floor"), [str(BIN / "dbt"), "build", "--quiet"]),
+        "runner-setup": (runner, setup),
+        "quick-none": (runner, [*setup, "--quick"]),
+        "quick-seed": (runner, [*setup, "--quick"]),
+        "duckdb-floor": (dbt, [sys.executable, str(REPO_ROOT / "benchmarks" / "duckdb_floor.py"),
+                               str(dbt / "simulation.duckdb"), str(manifest)]),
+    }
+
+
+def measure(size: int, census: Path, work: Path, repeat: int) -> dict[str, Any]:
+    chosen = variants(census, work)
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in chosen}
+    copies = []
+    for round_ in range(repeat + 1):  # round 0 warms up: first build, parse caches
+        for name, (project, command) in chosen.items():
+            if name == "quick-seed":
+                toggle_seed(project)
+            env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+                   "PLANWISE_DB_PATH": str(project / "simulation.duckdb"),
+                   "PLANWISE_PROJECT_DIR": str(project), "PLANWISE_CENSUS_PATH": str(census)}
+            result = run(command, project, env)
+            if round_:
+                samples[name].append(result)
+            if round_ and name == "runner-setup":
+                report = json.loads((project / "reports" / "setup-report.json").read_text())
+                copies.append(report["copy_seconds"])
+    results = json.loads((chosen["dbt-build"][0] / "target" / "run_results.json").read_text())
+    slowest = sorted(results["results"], key=lambda r: -r["execution_time"])[:10]
+    return {
+        "census_rows": size,
+        "variants": {name: {"median_s": round(statistics.median(s for s, _ in values), 3),
+                            "min_s": round(min(s for s, _ in values), 3),
+                            "max_s": round(max(s for s, _ in values), 3),
+                            "peak_rss_mib": round(max(m for _, m in values))}
+                     for name, values in samples.items()},
+        "candidate_copy_median_s": round(statistics.median(copies), 3),
+        "slowest_nodes": [{"unique_id": r["unique_id"], "seconds": round(r["execution_time"], 3)}
+                          for r in slowest],
+    }
+
+
+def targets(by_size: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The performance targets, each with the measured value and whether it holds."""
+    def median(size: int, name: str) -> float:
+        return float(by_size[size]["variants"][name]["median_s"])
+
+    checks: list[tuple[str, float, float]] = []
+    for size in by_size:
+        runner = median(size, "runner-setup")
+        checks += [(f"{size:,}: runner / bare dbt", runner / median(size, "dbt-build"), 1.10)]
+        checks += [(f"{size:,}: quick-none seconds", median(size, "quick-none"), 1.0)]
+        checks += [(f"{size:,}: quick-seed / runner", median(size, "quick-seed") / runner, 0.5)]
+    if 100_000 in by_size:
+        floor = median(100_000, "runner-setup") / median(100_000, "floor")
+        checks += [("100,000: runner / one-model floor", floor, 1.6)]
+    if {100_000, 1_000_000} <= by_size.keys():
+        ratio = median(1_000_000, "runner-setup") / median(100_000, "runner-setup")
+        checks += [("1,000,000 / 100,000 runner", ratio, 1.5)]
+    if 10_000_000 in by_size:
+        big = by_size[10_000_000]["variants"]["runner-setup"]
+        checks += [("10,000,000: runner seconds", big["median_s"], 40.0),
+                   ("10,000,000: runner peak RSS MiB", big["peak_rss_mib"], 3e9 / 2**20),
+                   ("10,000,000: runner / DuckDB floor",
+                    big["median_s"] / median(10_000_000, "duckdb-floor"), 3.0)]
+    return [{"target": name, "value": round(value, 3), "limit": round(limit, 3),
+             "met": value <= limit} for name, value, limit in checks]
+
+
+def machine() -> dict[str, Any]:
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+               platform.processor())
+    memory = Path("/proc/meminfo").read_text().split()[1]
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(int(memory) / 2**20, 1),
+            "load_average_at_start": os.getloadavg(), "python": platform.python_version(),
+            **{name: metadata.version(name) for name in ("dbt-core", "dbt-duckdb", "duckdb")}}
+
+
+def markdown(result: dict[str, Any]) -> str:
+    lines = [f"# Setup benchmark, {result['date']}", "", "Machine: " + ", ".join(
+        f"{key} {value}" for key, value in result["machine"].items()), "",
+        f"Command: `{result['command']}`", "",
+        "| census | variant | median s | min s | max s | peak RSS MiB |", "|---|---|---|---|---|---|"]
+    for size in result["sizes"].values():
+        for name, v in size["variants"].items():
+            lines.append(f"| {size['census_rows']:,} | {name} | {v['median_s']:.2f} | "
+                         f"{v['min_s']:.2f} | {v['max_s']:.2f} | {v['peak_rss_mib']} |")
+    lines += ["", "Candidate copy (median s): " + ", ".join(
+        f"{s['census_rows']:,}: {s['candidate_copy_median_s']:.2f}"
+        for s in result["sizes"].values()), "", "| target | value | limit | met |", "|---|---|---|---|"]
+    lines += [f"| {t['target']} | {t['value']} | {t['limit']} | {'yes' if t['met'] else 'NO'} |"
+              for t in result["targets"]]
+    for size in result["sizes"].values():
+        lines += ["", f"Slowest nodes of a bare build, {size['census_rows']:,} employees:", ""]
+        lines += [f"- {n['unique_id']}: {n['seconds']:.2f} s" for n in size["slowest_nodes"]]
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 100_000])
-    parser.add_argument("--generator-rows", type=int, default=10_000_000)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--output", type=Path, default=REPO_ROOT / "benchmarks" / "results")
     args = parser.parse_args()
-
     sys.path.insert(0, str(REPO_ROOT))
     from runner.census import CensusSpec, generate_census
-    from tests.conftest import copy_project
 
+    started = datetime.now(UTC)
+    result: dict[str, Any] = {"date": started.strftime("%Y-%m-%d %H:%M UTC"),
+                              "command": " ".join(["python", *sys.argv]), "machine": machine(),
+                              "generator": {}, "sizes": {}}
     work = Path(tempfile.mkdtemp(prefix="planwise-bench-"))
     try:
-        start = time.perf_counter()
-        rows = generate_census(CensusSpec(args.generator_rows, seed=1), work / "generated.parquet")
-        generator_seconds = time.perf_counter() - start
-        (work / "generated.parquet").unlink()
-        print(
-            f"census generator: {rows:,} rows in {generator_seconds:.1f} s "
-            f"({rows / generator_seconds:,.0f} rows/s)"
-        )
-
-        print(
-            f"\n{'census rows':>12} {'variant':<14} {'median s':>9} {'min s':>7} "
-            f"{'vs dbt':>7} {'rows/s':>10}"
-        )
         for size in args.sizes:
-            census = work / f"census_{size}.parquet"
+            census, begin = work / f"census_{size}.parquet", time.perf_counter()
             generate_census(CensusSpec(size, seed=1), census)
-            base_env = {
-                **os.environ,
-                "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-                "PLANWISE_CENSUS_PATH": str(census),
-            }
-            variants = {
-                "dbt-build": [
-                    str(BIN / "dbt"),
-                    "build",
-                    "--selector",
-                    "setup",
-                    "--quiet",
-                    "--vars",
-                    f"{{census_path: '{census}'}}",
-                ],
-                "runner-setup": [
-                    str(BIN / "planwise-run"),
-                    "setup",
-                    "--quiet",
-                    "--census",
-                    str(census),
-                ],
-                "runner-quick": [
-                    str(BIN / "planwise-run"),
-                    "setup",
-                    "--quiet",
-                    "--quick",
-                    "--census",
-                    str(census),
-                ],
-            }
-            projects = {
-                name: copy_project(work / f"{size}-{name}", extra=("config",)).root
-                for name in variants
-            }
-            samples: dict[str, list[float]] = {name: [] for name in variants}
-            for name, project in projects.items():  # warm-up: parse, first build
-                env = {
-                    **base_env,
-                    "PLANWISE_DB_PATH": str(project / "simulation.duckdb"),
-                    "PLANWISE_PROJECT_DIR": str(project),
-                }
-                timed(variants[name], project, env)
-            for _ in range(args.repeat):
-                for name, command in variants.items():
-                    project = projects[name]
-                    env = {
-                        **base_env,
-                        "PLANWISE_DB_PATH": str(project / "simulation.duckdb"),
-                        "PLANWISE_PROJECT_DIR": str(project),
-                    }
-                    samples[name].append(timed(command, project, env))
-            floor = statistics.median(samples["dbt-build"])
-            for name, values in samples.items():
-                median = statistics.median(values)
-                print(
-                    f"{size:>12,} {name:<14} {median:>9.2f} {min(values):>7.2f} "
-                    f"{median / floor:>6.2f}x {size / median:>10,.0f}"
-                )
+            result["generator"][size] = round(time.perf_counter() - begin, 2)
+            result["sizes"][size] = measure(size, census, work / str(size), args.repeat)
+            census.unlink()
+            shutil.rmtree(work / str(size), ignore_errors=True)
+            print(json.dumps(result["sizes"][size]["variants"]), flush=True)
+        result["targets"] = targets(result["sizes"])
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    args.output.mkdir(parents=True, exist_ok=True)
+    stem = args.output / f"bench-{started.strftime('%Y%m%d-%H%M')}"
+    stem.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
+    stem.with_suffix(".md").write_text(markdown(result))
+    print(markdown(result))
 
 
 if __name__ == "__main__":

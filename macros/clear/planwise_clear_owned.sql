@@ -40,6 +40,7 @@
   {%- endif -%}
   {%- if not dry_run and owned | length > 0 -%}
     {%- do adapter.commit() -%}
+    {%- do planwise_release_space() -%}
   {%- endif -%}
   {{ return(planwise_hook_payload({'cleared': names, 'dry_run': dry_run})) }}
 {% endmacro %}

@@ -61,29 +61,46 @@ active_employees as (
 
 ),
 
-level_floor as (
+pay_breakpoints as (
 
-    select
-        active_employees.employee_id,
-        max(job_levels.level_id) as level_id
-    from active_employees
-    inner join job_levels
-        on active_employees.employee_gross_compensation >= job_levels.min_compensation
-    group by active_employees.employee_id
+    select min_compensation as pay_from from job_levels
+    union
+    select max_compensation as pay_from from job_levels
+    where max_compensation is not null
 
 ),
 
-containing_band as (
+pay_ranges as (
 
     select
-        active_employees.employee_id,
-        count(*) as containing_band_count
-    from active_employees
-    inner join job_levels
-        on
-            active_employees.employee_gross_compensation >= job_levels.min_compensation
-            and active_employees.employee_gross_compensation < job_levels.max_compensation
-    group by active_employees.employee_id
+        pay_from,
+        lead(pay_from) over (order by pay_from) as pay_to
+    from pay_breakpoints
+
+),
+
+range_levels as (
+
+    -- Between two consecutive band edges every pay has the same levels at or
+    -- below it and the same bands containing it: one row per such range.
+    select
+        pay_ranges.pay_from,
+        pay_ranges.pay_to,
+        max(
+            case when job_levels.min_compensation <= pay_ranges.pay_from then job_levels.level_id end
+        ) as floor_level_id,
+        sum(
+            case
+                when
+                    job_levels.min_compensation <= pay_ranges.pay_from
+                    and job_levels.max_compensation > pay_ranges.pay_from
+                    then 1
+                else 0
+            end
+        ) as containing_band_count
+    from pay_ranges
+    cross join job_levels
+    group by pay_ranges.pay_from, pay_ranges.pay_to
 
 ),
 
@@ -107,6 +124,44 @@ aged as (
 
 ),
 
+ages as (
+
+    select distinct current_age from aged
+
+),
+
+age_lookup as (
+
+    select
+        ages.current_age,
+        age_bands.band_label
+    from ages
+    inner join age_bands
+        on
+            ages.current_age >= age_bands.min_value
+            and ages.current_age < age_bands.max_value
+
+),
+
+tenures as (
+
+    select distinct current_tenure from aged
+
+),
+
+tenure_lookup as (
+
+    select
+        tenures.current_tenure,
+        tenure_bands.band_label
+    from tenures
+    inner join tenure_bands
+        on
+            tenures.current_tenure >= tenure_bands.min_value
+            and tenures.current_tenure < tenure_bands.max_value
+
+),
+
 final as (
 
     select
@@ -117,11 +172,12 @@ final as (
         cast(aged.employee_gross_compensation as double) as current_compensation,
         cast(aged.current_age as bigint) as current_age,
         cast(aged.current_tenure as bigint) as current_tenure,
-        age_bands.band_label as age_band,
-        tenure_bands.band_label as tenure_band,
-        cast(coalesce(level_floor.level_id, band_limits.lowest_level_id) as integer) as level_id,
+        age_lookup.band_label as age_band,
+        tenure_lookup.band_label as tenure_band,
+        cast(coalesce(range_levels.floor_level_id, band_limits.lowest_level_id) as integer)
+            as level_id,
         case
-            when containing_band.containing_band_count > 0 then 'in_band'
+            when range_levels.containing_band_count > 0 then 'in_band'
             when aged.employee_gross_compensation < band_limits.lowest_band_minimum
                 then 'below_lowest_band'
             when aged.employee_gross_compensation >= band_limits.highest_band_maximum
@@ -145,18 +201,17 @@ final as (
         cast({{ var('simulation_year') }} - 1 as integer) as last_completed_year
     from aged
     cross join band_limits
-    left join age_bands
+    left join age_lookup
+        on aged.current_age = age_lookup.current_age
+    left join tenure_lookup
+        on aged.current_tenure = tenure_lookup.current_tenure
+    left join range_levels
         on
-            aged.current_age >= age_bands.min_value
-            and aged.current_age < age_bands.max_value
-    left join tenure_bands
-        on
-            aged.current_tenure >= tenure_bands.min_value
-            and aged.current_tenure < tenure_bands.max_value
-    left join level_floor
-        on aged.employee_id = level_floor.employee_id
-    left join containing_band
-        on aged.employee_id = containing_band.employee_id
+            aged.employee_gross_compensation >= range_levels.pay_from
+            and (
+                aged.employee_gross_compensation < range_levels.pay_to
+                or range_levels.pay_to is null
+            )
 
 )
 
