@@ -68,7 +68,7 @@ def floor_project(root: Path) -> Path:
     (root / "seeds").mkdir(parents=True)
     (root / "models").mkdir()
     (root / "dbt_project.yml").write_text(
-        "name: floor\nversion: '1'\nconfig-version: 2\nprofile: floor\n"
+        "name: floor\nversion: '1.0.0'\nconfig-version: 2\nprofile: floor\n"
         "flags: {send_anonymous_usage_stats: false, partial_parse: true}\n")
     (root / "profiles.yml").write_text(FLOOR_PROFILE)
     (root / "seeds" / "one_seed.csv").write_text("id,value\n1,2\n")
@@ -178,14 +178,16 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [f"# Setup benchmark, {result['date']}", "", "Machine: " + ", ".join(
         f"{key} {value}" for key, value in result["machine"].items()), "",
         f"Command: `{result['command']}`", "",
-        "| census | variant | median s | min s | max s | peak RSS MiB |", "|---|---|---|---|---|---|"]
+        "| census | variant | median s | min s | max s | peak RSS MiB |",
+        "|---|---|---|---|---|---|"]
     for size in result["sizes"].values():
         for name, v in size["variants"].items():
             lines.append(f"| {size['census_rows']:,} | {name} | {v['median_s']:.2f} | "
                          f"{v['min_s']:.2f} | {v['max_s']:.2f} | {v['peak_rss_mib']} |")
     lines += ["", "Candidate copy (median s): " + ", ".join(
         f"{s['census_rows']:,}: {s['candidate_copy_median_s']:.2f}"
-        for s in result["sizes"].values()), "", "| target | value | limit | met |", "|---|---|---|---|"]
+        for s in result["sizes"].values()), "",
+        "| target | value | limit | met |", "|---|---|---|---|"]
     lines += [f"| {t['target']} | {t['value']} | {t['limit']} | {'yes' if t['met'] else 'NO'} |"
               for t in result["targets"]]
     for size in result["sizes"].values():

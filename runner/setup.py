@@ -329,13 +329,16 @@ def _build_and_publish(
                          "database is unchanged"]
         done = run.invocation
         problems = build_report(done.run_results, done.manifest, ctx)["problems"] if done else []
-        query = next((p["query"] for p in problems if p["query"]), None)
-        if kept and query:  # a command line ("$ "), never wrapped: it is meant to be pasted
+        failed = next((p for p in problems if p["status"] in ("fail", "warn")), None)
+        if kept and failed:  # a command line ("$ "), never wrapped: it is meant to be pasted
+            # its stored rows, or (a test that stores none) its query run again, same vars
+            show = ["--inline", failed["query"]] if failed["query"] else [
+                "--select", failed["name"], "--vars", settings.dbt_vars()]
             project = shlex.quote(str(settings.project_dir))
             ctx.messages += [
                 "the failing rows stay queryable in the kept candidate; for example:",
                 f"$ PLANWISE_DB_PATH={shlex.quote(str(kept))} dbt show --project-dir {project} "
-                f"--profiles-dir {project} --limit 100 --inline {shlex.quote(query)}"]
+                f"--profiles-dir {project} --limit 100 {shlex.join(show)}"]
         return run.finish(status)
 
     ctx.copy_seconds = _copy(live, candidate, progress)

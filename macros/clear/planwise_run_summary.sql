@@ -5,8 +5,9 @@
   the models this invocation built (one portable `count(*) ... union all`
   query, as dbt-duckdb's adapter_response carries none), the census rows (those
   of stg_census_data), and the built columns their YAML
-  does not declare (planwise_undeclared_columns), and the first 100 stored
-  failing rows of every failing or warning test. Called from on-run-end when
+  does not declare (planwise_undeclared_columns), and the first 100
+  failing rows of every failing or warning test (read from its stored
+  failures, or its query run again when it stores none). Called from on-run-end when
   var planwise_report is true.
 -#}
 {% macro planwise_run_summary(results) %}
@@ -28,8 +29,11 @@
   {%- endif -%}
   {%- set failing_rows = {} -%}
   {%- for result in results
-      if result.node.resource_type == 'test' and result.status in ('fail', 'warn') and result.node.config.store_failures -%}
-    {%- set table = run_query('select * from ' ~ result.node.relation_name ~ ' limit 100') -%}
+      if result.node.resource_type == 'test' and result.status in ('fail', 'warn') -%}
+    {#- stored: read back; not stored (a seed or configuration test): run its query again -#}
+    {%- set failing = result.node.relation_name if result.node.config.store_failures
+                      else '(' ~ result.node.compiled_code ~ '\n) as failing_rows' -%}
+    {%- set table = run_query('select * from ' ~ failing ~ ' limit 100') -%}
     {%- set rows = [] -%}
     {%- for row in table.rows -%}
       {%- do rows.append(row.values() | map('string') | list) -%}

@@ -167,9 +167,15 @@ def sample_scalar(sql: str) -> Any:
 
 
 def stored_failures(project: DbtProject, test_name: str) -> list[dict[str, Any]]:
-    """The failing rows dbt stored for a test (store_failures)."""
+    """The failing rows of a test: those dbt stored (store_failures), or, for a
+    test that stores none, its compiled query run again on the same database."""
+    manifest = json.loads((project.root / "target" / "manifest.json").read_text())
+    node = next(n for n in manifest["nodes"].values()
+                if n["resource_type"] == "test" and n["name"] == test_name)
+    stored = node["config"]["store_failures"]
+    query = f'select * from {FAILURES_SCHEMA}."{test_name}"' if stored else node["compiled_code"]
     with duckdb.connect(str(project.db_path), read_only=True) as connection:
-        cursor = connection.execute(f'select * from {FAILURES_SCHEMA}."{test_name}"')
+        cursor = connection.execute(query)
         columns = [c[0] for c in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 

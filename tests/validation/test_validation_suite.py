@@ -77,6 +77,8 @@ def test_every_test_has_validation_and_one_category(built_database: BuiltDatabas
 
 
 def test_failing_rows_schema_is_main_validation_failures(built_database: BuiltDatabase) -> None:
+    """Census and baseline tests store their failing rows there; seed and
+    configuration tests (files of a few rows) store none."""
     with duckdb.connect(str(built_database.project.db_path), read_only=True) as connection:
         tables = {
             row[0]
@@ -85,8 +87,10 @@ def test_failing_rows_schema_is_main_validation_failures(built_database: BuiltDa
                 [FAILURES_SCHEMA],
             ).fetchall()
         }
-    assert "raise_timing_rules_error_level" in tables
-    assert "census_raw_required_fields_not_null" in tables
+    assert {"census_raw_required_fields_not_null", "assert_census_duplicate_employee_ids",
+            "assert_baseline_bands_have_multipliers"} <= tables
+    assert "raise_timing_rules_error_level" not in tables
+    assert not [name for name in tables if name.startswith(("unique_config_", "not_null_config_"))]
 
 
 def test_validation_selector_reruns_checks_without_rebuilding(built_copy: DbtProject) -> None:
