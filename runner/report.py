@@ -285,7 +285,8 @@ def _problem(problem: dict[str, Any], unicode: bool) -> list[str]:
         more = f"{len(rows['rows']) - 5}{'+' if len(rows['rows']) == 100 else ''}"
         lines.append(f"    | ... {more} more")
     lines += [f"    all rows: {problem['query']}"] if problem["query"] else []
-    if problem["message"] and (problem["status"] == "error" or not problem["query"]):
+    shown = problem["query"] or rows["rows"]  # then dbt's "Got N results" adds nothing
+    if problem["message"] and (problem["status"] == "error" or not shown):
         lines += ["    " + line for line in problem["message"].splitlines()[:21]]
     return lines
 
