@@ -280,6 +280,11 @@ def _setup(run: _Run, switches: Switches, progress: ProgressSink | None) -> Outc
         run.inputs = _inputs(settings)  # before anything is built
         if switches.quick and not switches.full_refresh and _up_to_date(settings, run.inputs):
             return run.finish("up_to_date")
+        damage = preflight.census_damage(settings.census_path)  # a full read: only to build
+        if damage:
+            ctx.preflight_problems.append(damage)
+            return run.finish("error", "pre-flight failed: nothing was run; the database is "
+                              "unchanged")
         if live.exists():
             probe(live)
         command, clear = _command(switches, ctx, settings, run.inputs)
