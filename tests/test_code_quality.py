@@ -1,4 +1,4 @@
-"""The project's own checks run with the tests: ruff, mypy --strict, sqlfluff."""
+"""The project's own checks run with the tests: ruff, mypy --strict, sqlfluff, dbt-score."""
 
 from __future__ import annotations
 
@@ -43,3 +43,14 @@ def test_sql_is_linted_with_sqlfluff(tmp_path: Path) -> None:
         "dbt/tests",
         env={"PLANWISE_DB_PATH": str(tmp_path / "lint.duckdb")},
     )
+
+
+def test_dbt_metadata_scores_at_least_9_5(tmp_path: Path) -> None:
+    """dbt-score's metadata lint (descriptions, owners, tests, SQL size) over the
+    manifest of a fresh parse, gated at 9.5 of 10."""
+    env = {"PLANWISE_DB_PATH": str(tmp_path / "parse.duckdb"),
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    run("dbt", "parse", "--profiles-dir", ".", "--target-path", str(tmp_path / "target"),
+        "--quiet", env=env)
+    run("dbt-score", "lint", "--manifest", str(tmp_path / "target" / "manifest.json"),
+        "--fail-project-under", "9.5", env=env)
