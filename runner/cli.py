@@ -175,6 +175,8 @@ def cli(project_dir: Path | None) -> None:
 @opt("--no-clear", is_flag=True, help="Do not drop owned relations before building.")
 @opt("--quick", is_flag=True, help="Only what changed since the last successful setup.")
 @opt("--fail-fast", is_flag=True, help="Stop at the first error (dbt --fail-fast).")
+@opt("--dry-run", is_flag=True,
+     help="Build and validate the candidate, report, publish nothing (exit 0: it would publish).")
 @opt("--timeout", "timeout_seconds", type=click.FloatRange(min=0, min_open=True),
      help="Stop dbt after this many seconds.")
 @_handle_errors
@@ -186,7 +188,8 @@ def setup(**flags: Any) -> int:
     from runner.setup import Switches, run_setup
 
     switches = Switches(flags["no_clear"], flags["quick"], flags["fail_fast"],
-                        _selection(flags, "setup"), _level(flags), flags["full_refresh"])
+                        _selection(flags, "setup"), _level(flags), flags["full_refresh"],
+                        flags["dry_run"])
     settings = _settings(flags)
     return _with_progress(flags, lambda progress: run_setup(settings, switches, progress))
 

@@ -49,6 +49,7 @@ class Context:
     preflight_seconds: float | None = None
     clear_note: str = ""  # why clearing did not run, e.g. "--no-clear"
     published: bool = False
+    dry_run: bool = False
     kept_candidate: str | None = None
     run_dir: str | None = None
     dbt_seconds: float | None = None
@@ -206,7 +207,8 @@ def build_report(
         "elapsed_seconds": None if elapsed is None else round(elapsed, 3),
         "dbt_seconds": None if ctx.dbt_seconds is None else round(ctx.dbt_seconds, 3),
         "copy_seconds": None if ctx.copy_seconds is None else round(ctx.copy_seconds, 3),
-        "database": ctx.database, "published": ctx.published, "kept_candidate": ctx.kept_candidate,
+        "database": ctx.database, "published": ctx.published, "dry_run": ctx.dry_run,
+        "kept_candidate": ctx.kept_candidate,
         "dbt": {"version": metadata.get("dbt_version"),
                 "invocation_id": metadata.get("invocation_id"), "run_dir": ctx.run_dir},
         "totals": {"nodes": len(nodes), **_counts(nodes)},
@@ -307,6 +309,7 @@ def _head(report: dict[str, Any], unicode: bool) -> list[str]:
     if report["status"] == "error" and report["totals"]["nodes"]:  # dbt ran, no publish
         word = "not published"
     state = "published" if report["published"] else "NOT published (live database unchanged)"
+    state = "dry run: not published" if report["dry_run"] else state
     state = "unchanged" if report["status"] == "up_to_date" else state
     lines = [f"{_icon(report['status'], unicode)} PlanWise {report['command']}: {word}  {total}"]
     lines += [f"database: {report['database']}" + (f"  [{state}]" * (report["command"] == "setup"))]

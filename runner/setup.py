@@ -60,6 +60,7 @@ class Switches:
     selection: list[str] = field(default_factory=list)  # dbt's selection; [] = the setup selector
     console_level: str = "none"
     full_refresh: bool = False
+    dry_run: bool = False  # build and validate the candidate, then discard it
 
 
 @dataclass
@@ -356,6 +357,11 @@ def _build_and_publish(
     if switches.quick and not build_report(invocation.run_results, None, ctx)["totals"]["nodes"]:
         publish.discard(candidate)
         return run.finish("up_to_date")
+    if switches.dry_run:
+        ctx.dry_run = True
+        publish.discard(candidate)
+        return run.finish(None, "dry run: the candidate passed and was discarded; without "
+                          "--dry-run it would be published")
     _remember(settings, None)  # the live file is about to change
     try:
         kept = publish.publish(candidate, live, publication, settings.knobs["keep_previous"],

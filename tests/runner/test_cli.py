@@ -54,7 +54,7 @@ def test_setup_help_lists_every_option(runner_project: RunnerProject) -> None:
     for option in (
         "--config", "--db", "--target", "--threads", "--vars", "--census", "--no-clear",
         "--quick", "--fail-fast", "--report-dir", "--verbose", "--quiet", "--log-level",
-        "--timeout",
+        "--timeout", "--dry-run",
     ):  # fmt: skip
         assert option in result.output, option
 
@@ -132,6 +132,29 @@ def test_status_says_ready_after_setup(set_up: RunnerProject) -> None:
     assert "READY" in result.output and "NOT READY" not in result.output
     assert "last setup: success" in result.output
     assert "20 seeds" in result.output
+
+
+def test_dry_run_validates_a_candidate_and_publishes_nothing(
+    set_up: RunnerProject, tmp_path: Path
+) -> None:
+    root = tmp_path / "dry"
+    shutil.copytree(set_up.root, root)
+    rp = RunnerProject(project=type(set_up.project)(root, root / set_up.db.name), reports=tmp_path)
+    before, tables = rp.db.stat().st_mtime_ns, rp.tables()
+    result = rp.run("setup", "--dry-run")
+    assert result.exit_code == 0, result.output
+    report = rp.report()
+    assert (report["status"], report["published"], report["dry_run"]) == ("success", False, True)
+    assert report["totals"]["nodes"] > 200 and "[dry run: not published]" in result.output
+    assert rp.db.stat().st_mtime_ns == before and rp.tables() == tables
+    assert not list(root.glob(f"{rp.db.name}.candidate*")) and not kept_failures(rp.db)
+    # a candidate that fails validation: exit 1, as the real setup would
+    seed = rp.project.seed("scenario_meta")
+    lines = seed.read_text().splitlines()
+    seed.write_text("\n".join([*lines, lines[-1]]) + "\n")
+    refused = rp.run("setup", "--dry-run")
+    assert refused.exit_code == 1 and rp.report()["status"] == "failed", refused.output
+    assert rp.db.stat().st_mtime_ns == before
 
 
 def test_quick_with_nothing_changed_is_up_to_date(set_up: RunnerProject) -> None:
