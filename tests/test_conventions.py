@@ -3,9 +3,10 @@ dbt-project-evaluator): one failing assertion per broken rule, naming the nodes.
 
 - every stored model has a primary-key test (unique + not_null on a column, a
   unique combination of columns, or a one-row test);
-- every model, seed, source table, exposure, selector and macro is described,
-  and so is every column of a model, seed or source, and every argument of a
-  macro (adapter implementations such as default__x are covered by x);
+- every model, seed, test, source table, exposure, selector and macro is
+  described (a test: what its failure means and how to fix the data), and so is
+  every column of a model, seed or source, and every argument of a macro
+  (adapter implementations such as default__x take x's arguments);
 - every macro sits in a file named after it (generic tests: test_<file>);
 - no model or test hard-codes a schema or database name;
 - a model's name starts with its folder's prefix (staging stg_, intermediate int_);
@@ -89,7 +90,7 @@ def test_every_model_has_a_primary_key_test(manifest: dict[str, Any]) -> None:
 
 def test_every_node_column_and_macro_is_described(manifest: dict[str, Any]) -> None:
     undescribed: list[str] = []
-    described_kinds = ("model", "seed")
+    described_kinds = ("model", "seed", "test")  # a test's: what its failure means, what to fix
     for uid, node in own(manifest).items():
         if node["resource_type"] in described_kinds or uid.startswith("source."):
             undescribed += [] if node.get("description") else [uid]
@@ -112,10 +113,10 @@ def test_every_node_column_and_macro_is_described(manifest: dict[str, Any]) -> N
         if not selector.get("description")
     ]
     for macro in own(manifest, "macros").values():
-        if "__" in macro["name"]:  # default__x / duckdb__x: documented with x
-            continue
         if not macro["description"]:
             undescribed.append(f"macro {macro['name']}")
+        if "__" in macro["name"]:  # default__x / duckdb__x: its arguments are x's
+            continue
         signature = SIGNATURE.search(macro["macro_sql"])
         listed = signature.group(1) if signature else ""
         parameters = [p.split("=")[0].strip() for p in listed.split(",")]
