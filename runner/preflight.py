@@ -82,7 +82,7 @@ def census_damage(path: Path) -> str | None:
     stored (Spark and parquet-mr write them; DuckDB's reader never checks them, so a
     flipped byte can change values without an error). A file without checksums is
     only decoded. Streamed: memory stays small whatever the file."""
-    if path.suffix.lower() == ".csv":
+    if path.name.lower().endswith((".csv", ".csv.gz")):  # as the census source decides
         return None
     import pyarrow.parquet as pq  # type: ignore[import-untyped]  # here only: 0.1 s to import
 

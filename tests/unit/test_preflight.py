@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from runner.preflight import census_problems, directory_problem, problems, seed_file_problems
+from runner.preflight import (
+    census_damage,
+    census_problems,
+    directory_problem,
+    problems,
+    seed_file_problems,
+)
+from tests.conftest import SAMPLE_CENSUS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -68,6 +75,19 @@ def test_census_file(tmp_path: Path) -> None:
     assert "not a file" in census_problems(tmp_path)[0]
     (tmp_path / "empty.csv").write_bytes(b"")
     assert "empty (0 bytes)" in census_problems(tmp_path / "empty.csv")[0]
+
+
+def test_census_damage_reads_parquet_only(tmp_path: Path) -> None:
+    # CSV censuses (plain or gzipped, any case) are DuckDB's to read; a Parquet
+    # file is decoded in full, and one that is not Parquet at all is damaged.
+    for name in ("census.csv", "census.CSV.GZ"):
+        (tmp_path / name).write_bytes(b"\x1f\x8b not parquet")
+        assert census_damage(tmp_path / name) is None
+    assert census_damage(SAMPLE_CENSUS) is None
+    truncated = tmp_path / "census.parquet"
+    truncated.write_bytes(SAMPLE_CENSUS.read_bytes()[:-100])
+    damage = census_damage(truncated)
+    assert damage and damage.startswith(f"{truncated}: the census file is damaged")
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
