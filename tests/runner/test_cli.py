@@ -416,14 +416,74 @@ def test_census_command_is_deterministic(runner_project: RunnerProject, tmp_path
     assert result.exit_code == 2 and "does not exist" in result.output
 
 
-def test_docs_generates_a_static_site(set_up: RunnerProject, tmp_path: Path) -> None:
+# The docs page opened in a frame of the same origin: once dbt's lineage graph is
+# drawn, the frame's cytoscape instance (kept on its container as _cyreg) lists it.
+LINEAGE_PROBE = """<!doctype html><html><body>
+<iframe id="docs" width="1600" height="1000" src="%s"></iframe><pre id="nodes"></pre>
+<script>
+function poll() {
+  var doc = document.getElementById("docs").contentDocument;
+  var box = doc && Array.prototype.find.call(doc.querySelectorAll("div"),
+                                             function (e) { return e._cyreg; });
+  var ids = box ? box._cyreg.cy.nodes().map(function (n) { return n.data("id"); }) : [];
+  if (ids.length) { document.getElementById("nodes").textContent = JSON.stringify(ids); }
+  else { setTimeout(poll, 250); }
+}
+poll();
+</script></body></html>"""
+
+
+def test_docs_site_shows_the_baseline_lineage_in_a_browser(
+    set_up: RunnerProject, tmp_path: Path
+) -> None:
+    """`planwise-run docs` writes dbt's static site; headless Chromium opens it and
+    the lineage graph of int_baseline_workforce holds its upstream seeds, staging
+    models and the census source. A screenshot of it stays in the test's output."""
+    import functools
+    import http.server
+    import re
+    import threading
+
     out = tmp_path / "site"
     result = set_up.run("docs", "--output-dir", str(out))
     assert result.exit_code == 0, result.output
     index = out / "index.html"
     assert index.is_file() and str(index) in result.output
-    html = index.read_text()
-    assert "stg_census_data" in html and "int_baseline_workforce" in html
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        assert not os.environ.get("CI"), "CI must install chromium (Debian package chromium)"
+        pytest.skip("chromium is not installed (Debian package chromium)")
+    # dbt docs' own URL state: the model's page, the graph shown (g_v), its upstream (g_i)
+    page = ("index.html#!/model/model.planwise.int_baseline_workforce"
+            "?g_v=1&g_i=%2Bint_baseline_workforce")
+    (out / "probe.html").write_text(LINEAGE_PROBE % page)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    browser = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+               "--window-size=1600,1000", "--virtual-time-budget=30000"]
+    try:
+        dom = subprocess.run([*browser, "--dump-dom", f"{base}/probe.html"], check=True,
+                             capture_output=True, text=True, timeout=300).stdout
+        screenshot = tmp_path / "int_baseline_workforce_lineage.png"
+        subprocess.run([*browser, f"--screenshot={screenshot}", f"{base}/{page}"], check=True,
+                       capture_output=True, timeout=300)
+    finally:
+        server.shutdown()
+    found = re.search(r'<pre id="nodes">(.*?)</pre>', dom)
+    nodes = set(json.loads(found.group(1))) if found and found.group(1) else set()
+    assert {"model.planwise.int_baseline_workforce", "source.planwise.census.census_raw",
+            "seed.planwise.config_job_levels", "seed.planwise.config_age_bands",
+            "seed.planwise.config_tenure_bands", "model.planwise.stg_census_data"} <= nodes, dom
+    assert not any(node.startswith("test.") for node in nodes)
+    assert screenshot.stat().st_size > 20_000  # a drawn graph, not a blank page
+    print(f"lineage screenshot: {screenshot}")
 
 
 # --------------------------------------------------------------------------- in-process dbt
