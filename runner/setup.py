@@ -203,9 +203,13 @@ def _remember(
     staging = last.with_name(f".last-success.{os.getpid()}")
     staging.mkdir(parents=True)
     shutil.copy2(invocation.target_path / "manifest.json", staging / "manifest.json")
-    recorded = {**(inputs or {}), "database": _database_identity(settings.db_path)}
-    (staging / "inputs.json").write_text(json.dumps(recorded))
+    (staging / "inputs.json").write_text(json.dumps(_with_database(settings, inputs or {})))
     os.replace(staging, last)
+
+
+def _with_database(settings: Settings, inputs: dict[str, Any]) -> dict[str, Any]:
+    """The inputs with the live file's identity as it is now: what a success records."""
+    return {**inputs, "database": _database_identity(settings.db_path)}
 
 
 def _recorded(settings: Settings) -> dict[str, Any] | None:
@@ -218,7 +222,7 @@ def _recorded(settings: Settings) -> dict[str, Any] | None:
 
 def _up_to_date(settings: Settings, inputs: dict[str, Any]) -> bool:
     """Nothing changed since the last successful setup: decided without dbt."""
-    return _recorded(settings) == {**inputs, "database": _database_identity(settings.db_path)}
+    return _recorded(settings) == _with_database(settings, inputs)
 
 
 def _quick(settings: Settings, ctx: Context, inputs: dict[str, Any]) -> list[str]:
@@ -229,8 +233,7 @@ def _quick(settings: Settings, ctx: Context, inputs: dict[str, Any]) -> list[str
         ctx.messages.append("--quick: no successful setup recorded for this database; "
                             "ran the full setup")
         return [*FULL_BUILD]
-    current = {**inputs, "database": _database_identity(settings.db_path)}
-    changed = [key for key, value in current.items()
+    changed = [key for key, value in _with_database(settings, inputs).items()
                if key != "project" and recorded.get(key) != value]
     if changed:
         ctx.messages.append(f"--quick: the {', '.join(changed)} changed since the last setup; "

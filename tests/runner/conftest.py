@@ -79,6 +79,11 @@ class RunnerProject:
         """The reports of the module's first setup (later tests replace the live ones)."""
         return self.reports.with_name(self.reports.name + "-first")
 
+    def clone(self, root: Path, reports: Path) -> RunnerProject:
+        """A copy of the whole project at `root`: database and runner state included."""
+        shutil.copytree(self.root, root)
+        return RunnerProject(project=type(self.project)(root, root / self.db.name), reports=reports)
+
     def tables(self, db: Path | None = None) -> set[str]:
         with duckdb.connect(str(db or self.db), read_only=True) as connection:
             rows = connection.execute(

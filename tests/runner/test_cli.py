@@ -138,8 +138,7 @@ def test_dry_run_validates_a_candidate_and_publishes_nothing(
     set_up: RunnerProject, tmp_path: Path
 ) -> None:
     root = tmp_path / "dry"
-    shutil.copytree(set_up.root, root)
-    rp = RunnerProject(project=type(set_up.project)(root, root / set_up.db.name), reports=tmp_path)
+    rp = set_up.clone(root, reports=tmp_path)
     before, tables = rp.db.stat().st_mtime_ns, rp.tables()
     result = rp.run("setup", "--dry-run")
     assert result.exit_code == 0, result.output
@@ -170,10 +169,8 @@ def test_quick_with_nothing_changed_is_up_to_date(set_up: RunnerProject) -> None
 
 
 def test_quick_rebuilds_only_what_changed(set_up: RunnerProject, tmp_path: Path) -> None:
-    # A copy of the whole project, database and runner state included.
     root = tmp_path / "quick"
-    shutil.copytree(set_up.root, root)
-    rp = RunnerProject(project=type(set_up.project)(root, root / set_up.db.name), reports=tmp_path)
+    rp = set_up.clone(root, reports=tmp_path)
     model = root / "dbt" / "models" / "intermediate" / "int_hazard_merit.sql"
     model.write_text(model.read_text() + "\n-- changed\n")
     result = rp.run("setup", "--quick")
@@ -194,8 +191,7 @@ def test_quick_falls_back_to_full_setup_when_inputs_change(
     set_up: RunnerProject, tmp_path: Path
 ) -> None:
     root = tmp_path / "quick"
-    shutil.copytree(set_up.root, root)
-    rp = RunnerProject(project=type(set_up.project)(root, root / set_up.db.name), reports=tmp_path)
+    rp = set_up.clone(root, reports=tmp_path)
     # Also a table dropped since the last setup: --quick must not call a database it
     # did not build "up to date" (its size and mtime are part of the fingerprint).
     with duckdb.connect(str(rp.db)) as connection:
