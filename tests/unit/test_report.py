@@ -283,3 +283,21 @@ def test_census_throughput_is_end_to_end(passing: Any) -> None:
     line = next(x for x in render_text(report, width=80).splitlines() if x.startswith("Census"))
     assert f"{round(rows / 10.0):,} rows/s end to end" in line
     assert "10.0s for the whole setup" in line
+
+
+def test_dbt_failure_message_only_when_nothing_else_shows_the_failure(mixed: Any) -> None:
+    """dbt's "Got N results" is printed only for a failing test whose report has
+    neither rows nor a query to show."""
+    report = build_report(*mixed, context())
+    failing = next(p for p in report["problems"] if p["status"] == "fail")
+    assert failing["message"].startswith("Got ")
+    rows = {"columns": ["scenario_id"], "rows": [["default"]]}
+
+    def shown(**changes: Any) -> bool:
+        variant = copy.deepcopy(report)
+        variant["problems"] = [{**failing, **changes}]
+        return failing["message"] in render_text(variant, None, True, [], False)
+
+    assert not shown(rows=rows, query=None)  # its rows say it
+    assert not shown(rows=None, query="select * from failures")  # its query says it
+    assert shown(rows=None, query=None)
