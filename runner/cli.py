@@ -242,6 +242,20 @@ def status(**flags: Any) -> int:
     return ExitCode.FAILED if problems else ExitCode.OK
 
 
+@cli.command("load-census")
+@common
+@_handle_errors
+def load_census(**flags: Any) -> int:
+    """Load the census file into the target's census source table (PostgreSQL:
+    COPY; Spark: its Parquet or CSV reader), replacing it in one step. DuckDB
+    reads the file in place: nothing to load there."""
+    from runner.load_census import load_census as load
+
+    where, rows = load(_settings(flags))
+    _echo(f"loaded {rows:,} census rows into {where}\n" if rows else f"{where}\n")
+    return ExitCode.OK
+
+
 @cli.command()
 @common
 @lock_timeout

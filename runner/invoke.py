@@ -183,7 +183,7 @@ def _arguments(
 def run_dbt(
     settings: Any, command: list[str], *, db_path: Path, run_dir: Path,
     progress: ProgressSink | None = None, console_level: str = "none", timeout: float | None = None,
-    **runner_vars: Any,
+    env: dict[str, str] | None = None, **runner_vars: Any,
 ) -> Invocation:
     """Run one dbt command (e.g. ["build", "--selector", "setup"]) against `db_path`."""
     from dbt.cli.main import dbtRunner
@@ -191,7 +191,8 @@ def run_dbt(
     target_path = run_dir / "target"
     target_path.mkdir(parents=True, exist_ok=True)
     dbt_vars = settings.dbt_vars(**runner_vars)
-    key = "\0".join([str(settings.project_dir), str(db_path), settings.knobs["target"], dbt_vars])
+    key = "\0".join([str(settings.project_dir), str(db_path), settings.knobs["target"], dbt_vars,
+                     json.dumps(env, sort_keys=True)])
     digest = hashlib.sha1(key.encode()).hexdigest()
     cache = state_dir(db_path).parent / "parse-cache" / f"{digest}.msgpack"
     with contextlib.suppress(OSError):
@@ -204,7 +205,8 @@ def run_dbt(
 
     timer = threading.Timer(timeout or 0, stop)
     timer.daemon = True
-    env = {"PLANWISE_DB_PATH": str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    env = {"PLANWISE_DB_PATH": str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+           **(env or {})}
     started, success, exception = time.perf_counter(), False, None
     with _INVOKE_LOCK, _process_state(env, settings.project_dir, signalled):
         try:

@@ -67,7 +67,7 @@ def hook_payload(run_results: dict[str, Any] | None) -> dict[str, Any]:
         code = str(result.get("compiled_code") or "").strip()
         if str(result.get("unique_id")).startswith("operation.") and code.startswith("/*"):
             try:
-                payload.update(json.loads(code[2:-2]))
+                payload.update(json.loads(code[2:code.index("*/")]))
             except ValueError:
                 continue
     return payload

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from runner import preflight, publish
+from runner import preflight, publish, warehouse
 from runner.config import Settings
 from runner.errors import PlanwiseError
 from runner.invoke import Invocation, ProgressSink, new_run_dir, run_dbt, state_dir
@@ -270,6 +270,8 @@ def run_setup(settings: Settings, switches: Switches, progress: ProgressSink | N
 
 def _setup(run: _Run, switches: Switches, progress: ProgressSink | None) -> Outcome:
     settings, ctx, live = run.settings, run.ctx, run.settings.db_path
+    if warehouse.engine(settings) != "duckdb":
+        return warehouse.setup_in_warehouse(run, switches, progress)  # type: ignore[no-any-return]
     seconds = time.perf_counter()
     ctx.preflight_problems = preflight.problems(live, settings.census_path, settings.project_dir,
                                                 settings.report_dir)
@@ -304,7 +306,7 @@ def _setup(run: _Run, switches: Switches, progress: ProgressSink | None) -> Outc
             raise
 
 
-def _refusal(run: _Run, invocation: Invocation) -> tuple[str | None, str] | None:
+def refusal(run: _Run, invocation: Invocation) -> tuple[str | None, str] | None:
     """Why the candidate must not be published: (report status, message), or None."""
     if invocation.timed_out:
         seconds = run.settings.knobs["timeout_seconds"]
@@ -334,29 +336,19 @@ def _build_and_publish(
     def give_up(status: str | None, message: str) -> Outcome:
         kept = publish.discard(candidate, keep=settings.knobs["failed_kept"])
         ctx.kept_candidate = str(kept) if kept else None
-        ctx.messages += [*([message] if message else []), "nothing published: the live "
-                         "database is unchanged"]
-        done = run.invocation
-        problems = build_report(done.run_results, done.manifest, ctx)["problems"] if done else []
-        failed = next((p for p in problems if p["status"] in ("fail", "warn")), None)
-        if kept and failed:  # a command line ("$ "), never wrapped: it is meant to be pasted
-            # its stored rows, or (a test that stores none) its query run again, same vars
-            show = ["--inline", failed["query"]] if failed["query"] else [
-                "--select", failed["name"], "--vars", settings.dbt_vars()]
-            project = shlex.quote(str(settings.project_dir))
-            ctx.messages += [
-                "the failing rows stay queryable in the kept candidate; for example:",
-                f"$ PLANWISE_DB_PATH={shlex.quote(str(kept))} dbt show --project-dir {project} "
-                f"--profiles-dir {project} --limit 100 {shlex.join(show)}"]
+        ctx.messages += [*([message] if message else []),
+                         *(failing_rows_hint(run, f"PLANWISE_DB_PATH={shlex.quote(str(kept))}",
+                                             "kept candidate") if kept else []),
+                         "nothing published: the live database is unchanged"]
         return run.finish(status)
 
     ctx.copy_seconds = _copy(live, candidate, progress)
     invocation = run.dbt(command, candidate, progress=progress, planwise_clear=clear,
                          timeout=settings.knobs["timeout_seconds"], planwise_report=True)
     _phase(progress, "publish")
-    refusal = _refusal(run, invocation)
-    if refusal:
-        return give_up(*refusal)
+    reason = refusal(run, invocation)
+    if reason:
+        return give_up(*reason)
     if switches.quick and not build_report(invocation.run_results, None, ctx)["totals"]["nodes"]:
         publish.discard(candidate)
         return run.finish("up_to_date")
@@ -381,6 +373,23 @@ def _build_and_publish(
     with contextlib.suppress(OSError):  # a partial build is no state to compare with
         _remember(settings, None if switches.selection else invocation, run.inputs)
     return run.finish()
+
+
+def failing_rows_hint(run: _Run, environment: str, where: str) -> list[str]:
+    """How to see the first failing check's rows in the candidate kept `where`: its
+    stored rows, or (a test that stores none) its query run again with the run's
+    vars. A command line ("$ "), never wrapped: it is meant to be pasted."""
+    done, settings = run.invocation, run.settings
+    problems = build_report(done.run_results, done.manifest, run.ctx)["problems"] if done else []
+    failed = next((p for p in problems if p["status"] in ("fail", "warn")), None)
+    if not failed:
+        return []
+    show = ["--inline", failed["query"]] if failed["query"] else [
+        "--select", failed["name"], "--vars", settings.dbt_vars()]
+    project = shlex.quote(str(settings.project_dir))
+    return [f"the failing rows stay queryable in the {where}; for example:",
+            f"$ {environment} dbt show --project-dir {project} --profiles-dir {project} "
+            f"--target {settings.knobs['target']} --limit 100 {shlex.join(show)}"]
 
 
 def _phase(progress: ProgressSink | None, name: str) -> None:

@@ -4,7 +4,7 @@
   caller already read the census's column names, saves a second read.
 -#}
 {% macro census_extra_columns(census_relation, columns=none) %}
-  {%- set known = (census_contract().required.keys() | list) + (census_contract().optional.keys() | list) -%}
+  {%- set known = (census_contract().required.keys() | list) + (census_contract().optional.keys() | list) + ['_census_file_row'] -%}
   {%- set extra = [] -%}
   {%- if execute and model.resource_type != 'unit_test' -%}
     {%- if columns is none -%}

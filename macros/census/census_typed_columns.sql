@@ -6,7 +6,8 @@
   A missing required column stops the build with an error that names the file
   and the column(s); a missing optional column becomes a typed NULL; a column
   the contract does not know follows, unchanged, under its own name. Columns
-  are discovered with dbt's portable get_columns_in_query.
+  are discovered with dbt's portable get_columns_in_query. Last comes
+  _census_file_row, the row's position in the file (census_file_row).
 -#}
 {% macro census_typed_columns(census_relation) %}
   {%- set required = census_contract().required -%}
@@ -41,6 +42,7 @@
   {%- endfor -%}
   {%- for column in extra -%}
     {%- do selects.append(adapter.quote(column)) -%}
-  {%- endfor %}
+  {%- endfor -%}
+  {%- do selects.append(census_file_row(present) ~ ' as _census_file_row') %}
     {{ selects | join(',\n    ') }}
 {% endmacro %}

@@ -12,7 +12,7 @@
   {%- set owned = planwise_owned_relations() -%}
   {%- set failures_schema = planwise_failures_schema() -%}
   {%- set names = [] -%}
-  {%- set ns = namespace(failures=0) -%}
+  {%- set ns = namespace(failures=0, dropped=0) -%}
   {%- for relation in owned -%}
     {%- do names.append({'schema': relation.schema, 'name': relation.identifier,
                          'type': (relation.type or 'table') | string}) -%}
@@ -25,13 +25,16 @@
       {%- do log('would drop ' ~ label, info=true) -%}
     {%- else -%}
       {%- do adapter.drop_relation(relation) -%}
+      {%- set ns.dropped = ns.dropped + 1 -%}
       {%- do log('dropped ' ~ label, info=true) -%}
     {%- endif -%}
   {%- endfor -%}
+  {#- commit the drops before the schema statements, which commit on their own -#}
+  {%- do adapter.commit() if ns.dropped > 0 -%}
   {%- if ns.failures > 0 -%}
     {%- if not dry_run -%}
       {#- dbt created its schemas before this hook runs: recreate it empty -#}
-      {%- set schema_relation = api.Relation.create(database=target.database, schema=failures_schema) -%}
+      {%- set schema_relation = api.Relation.create(database=target.get('database'), schema=failures_schema) -%}
       {%- do adapter.drop_schema(schema_relation) -%}
       {%- do adapter.create_schema(schema_relation) -%}
     {%- endif -%}
@@ -39,7 +42,6 @@
                ~ ns.failures ~ ' stored-failure relation(s)', info=true) -%}
   {%- endif -%}
   {%- if not dry_run and owned | length > 0 -%}
-    {%- do adapter.commit() -%}
     {%- do planwise_release_space() -%}
   {%- endif -%}
   {{ return(planwise_hook_payload({'cleared': names, 'dry_run': dry_run})) }}

@@ -14,8 +14,8 @@
   {%- set failures_schema = planwise_failures_schema() -%}
   {%- set owned = [] -%}
   {%- for schema_name in [target.schema, failures_schema] -%}
-    {%- if adapter.check_schema_exists(target.database, schema_name) -%}
-      {%- set schema_relation = api.Relation.create(database=target.database, schema=schema_name) -%}
+    {%- if adapter.check_schema_exists(target.get('database'), schema_name) -%}
+      {%- set schema_relation = api.Relation.create(database=target.get('database'), schema=schema_name) -%}
       {%- for row in list_relations_without_caching(schema_relation) -%}
         {%- set relation = api.Relation.create(database=row['database'], schema=row['schema'],
                                                identifier=row['name'], type=row['type']) -%}

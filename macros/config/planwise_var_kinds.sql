@@ -8,6 +8,8 @@
   {{ return({
     'census_path': 'text',
     'census_csv_delimiter': 'text',
+    'census_schema': 'text',
+    'planwise_types': 'mapping',
     'plan_year_start_date': 'date',
     'plan_year_end_date': 'date',
     'simulation_effective_date': 'date',

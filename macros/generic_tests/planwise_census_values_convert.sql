@@ -24,7 +24,7 @@
 with census_rows as (
 
     select
-        row_number() over () as census_row,
+        {{ census_file_row(present) }} as census_row,
         *
     from {{ model }}
 

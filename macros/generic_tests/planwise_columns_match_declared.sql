@@ -18,7 +18,7 @@
     {%- do actual.update({column.name | lower: column.dtype | lower}) -%}
   {%- endfor -%}
   {%- for name, column in node.columns.items() if column.data_type -%}
-    {%- set declared = column.data_type | lower -%}
+    {%- set declared = planwise_type(column.data_type | lower) | lower -%}
     {%- if name | lower not in actual -%}
       {%- do problems.append((name, declared, none, 'missing')) -%}
     {%- elif actual[name | lower] != declared -%}

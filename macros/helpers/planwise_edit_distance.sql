@@ -6,3 +6,8 @@
 {% macro default__planwise_edit_distance(left, right) -%}
   levenshtein({{ left }}, {{ right }})
 {%- endmacro %}
+
+{% macro postgres__planwise_edit_distance(left, right) -%}
+  {#- fuzzystrmatch, installed in schema public by planwise_prepare_engine -#}
+  public.levenshtein({{ left }}, {{ right }})
+{%- endmacro %}

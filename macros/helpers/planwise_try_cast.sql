@@ -8,6 +8,10 @@
 {%- endmacro %}
 
 {% macro postgres__planwise_try_cast(expression, data_type) -%}
-  {#- PostgreSQL has no try_cast: a value that does not convert fails the query, naming it. -#}
-  cast({{ expression }} as {{ data_type }})
+  {#- PostgreSQL has no try_cast: planwise_prepare_engine made one function per type. -#}
+  {%- if data_type in ('text', 'varchar') -%}
+    cast({{ expression }} as text)
+  {%- else -%}
+    {{ planwise_try_cast_function(data_type) }}(cast({{ expression }} as text))
+  {%- endif -%}
 {%- endmacro %}

@@ -45,16 +45,6 @@
     {%- do problems.append(shown ~ ": " ~ (structure.rows | length - 20) ~ " more rows cannot be read as CSV. Fix the rows above, then run again.") -%}
   {%- endif -%}
   {%- if problems -%}{{ return(problems) }}{%- endif -%}
-  {%- set values = run_query(planwise_seed_value_checks(reader ~ ", columns = {" ~ columns ~ "})", names, declared)) -%}
-  {%- if values.rows | length == 0 -%}
-    {{ return([shown ~ ": the file has a header but no data rows. Add at least one data row, or restore the file from the PlanWise installation."]) }}
-  {%- endif -%}
-  {%- for row in values.rows if row[0] is not none -%}
-    {%- if row[4] <= 20 -%}
-      {%- do problems.append(shown ~ " line " ~ row[0] ~ ", column " ~ row[1] ~ ": '" ~ row[2] ~ "' " ~ row[3] ~ ". Fix the value or remove the row.") -%}
-    {%- elif row[4] == 21 -%}
-      {%- do problems.append(shown ~ ", column " ~ row[1] ~ ": " ~ (row[5] - 20) ~ " more values are not valid " ~ declared[row[1]] ~ ". Fix the value or remove the row.") -%}
-    {%- endif -%}
-  {%- endfor -%}
-  {{ return(problems) }}
+  {%- set file_rows = "select row_number() over () + 1 as planwise_line, * from " ~ reader ~ ", columns = {" ~ columns ~ "})" -%}
+  {{ return(planwise_seed_value_problems(seed, file_rows, names)) }}
 {% endmacro %}

@@ -4,8 +4,10 @@
   in the column) for every value that does not fit its declared type, and one
   row of NULLs when every value fits (so an empty result means no data rows).
   Values are trimmed and empty means NULL, as the loader reads them.
+  `file_rows`: a query over the file's rows as text, with each row's line in
+  the file as planwise_line (the header is line 1).
 -#}
-{% macro planwise_seed_value_checks(reader, names, declared) %}
+{% macro planwise_seed_value_checks(file_rows, names, declared) %}
   {%- set checks = [] -%}
   {%- for name in names -%}
     {%- set rule = planwise_seed_type_rule(declared.get(name, 'varchar')) -%}
@@ -17,10 +19,10 @@
     {%- endif -%}
   {%- endfor -%}
 with file_rows as (
-    select row_number() over () + 1 as planwise_line, * from {{ reader }}
+    {{ file_rows }}
 ),
 checked as (
-    {{ checks | join('\nunion all\n') if checks else "select null::bigint as line, null as column_name, null as value, null as problem" }}
+    {{ checks | join('\nunion all\n') if checks else "select cast(null as bigint) as line, cast(null as {{ dbt.type_string() }}) as column_name, cast(null as {{ dbt.type_string() }}) as value, cast(null as {{ dbt.type_string() }}) as problem" }}
 ),
 failing as (
     select

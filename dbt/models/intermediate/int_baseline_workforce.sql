@@ -169,7 +169,7 @@ final as (
         aged.employee_ssn,
         aged.employee_birth_date,
         aged.employee_hire_date,
-        cast(aged.employee_gross_compensation as double) as current_compensation,
+        cast(aged.employee_gross_compensation as {{ planwise_type('double') }}) as current_compensation,
         cast(aged.current_age as bigint) as current_age,
         cast(aged.current_tenure as bigint) as current_tenure,
         age_lookup.band_label as age_band,
@@ -195,7 +195,7 @@ final as (
         cast(null as {{ dbt.type_string() }}) as termination_reason,
         cast({{ var('simulation_year') }} as integer) as simulation_year,
         aged.effective_date as simulation_effective_date,
-        cast(aged.effective_date as timestamp with time zone) as snapshot_created_at,
+        cast(aged.effective_date as {{ planwise_type('timestamptz') }}) as snapshot_created_at,
         true as is_from_census,
         true as is_cold_start,
         cast({{ var('simulation_year') }} - 1 as integer) as last_completed_year

@@ -85,9 +85,12 @@ final as (
         eligibility_override,
         cast(
             round(
-                employee_gross_compensation * greatest(plan_year_days_employed, 0) / plan_year_days,
+                cast(
+                    employee_gross_compensation * greatest(plan_year_days_employed, 0)
+                    / plan_year_days as {{ dbt.type_numeric() }}
+                ),
                 2
-            ) as double
+            ) as {{ planwise_type('double') }}
         ) as employee_plan_year_compensation,
         employee_gross_compensation as employee_annualized_compensation,
         employee_eligibility_date,

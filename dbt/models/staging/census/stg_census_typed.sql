@@ -15,8 +15,7 @@ with census_raw as (
 final as (
 
     select
-        {{ census_typed_columns(source('census', 'census_raw')) }},
-        row_number() over () as _census_file_row
+        {{ census_typed_columns(source('census', 'census_raw')) }}
     from census_raw
 
 )
