@@ -13,6 +13,9 @@ max, with the peak resident memory of its process:
   quick-seed     `planwise-run setup --quick` after one seed value was edited
   duckdb-floor   the project's compiled models run in plain DuckDB on the file
                  dbt-build wrote (benchmarks/duckdb_floor.py)
+  load-<engine>  with --engines: `planwise-run load-census --target <engine>`
+  setup-<engine> with --engines: `planwise-run setup --target <engine>` on the
+                 loaded census (PostgreSQL from PLANWISE_PG_*, Spark local)
 
 It prints a table and the targets, and writes both (with the machine, the
 candidate copy's time and the 10 slowest nodes of a bare build) as JSON and
@@ -83,7 +86,9 @@ def toggle_seed(project: Path) -> None:
     path.write_text(text.replace(old, new))
 
 
-def variants(census: Path, work: Path) -> dict[str, tuple[Path, list[str]]]:
+def variants(
+    census: Path, work: Path, engines: list[str]
+) -> dict[str, tuple[Path, list[str]]]:
     """name -> (project directory, command); every project has its own database."""
     from tests.conftest import copy_project
 
@@ -102,11 +107,18 @@ def variants(census: Path, work: Path) -> dict[str, tuple[Path, list[str]]]:
         "quick-seed": (runner, [*setup, "--quick"]),
         "duckdb-floor": (dbt, [sys.executable, str(REPO_ROOT / "benchmarks" / "duckdb_floor.py"),
                                str(dbt / "simulation.duckdb"), str(manifest)]),
+        **{f"{step}-{engine}": (project(f"runner-{engine}"),
+                                [str(BIN / "planwise-run"), command, "--quiet", "--target", engine,
+                                 "--census", str(census)])
+           for engine in engines for step, command in (("load", "load-census"),
+                                                       ("setup", "setup"))},
     }
 
 
-def measure(size: int, census: Path, work: Path, repeat: int) -> dict[str, Any]:
-    chosen = variants(census, work)
+def measure(
+    size: int, census: Path, work: Path, repeat: int, engines: list[str]
+) -> dict[str, Any]:
+    chosen = variants(census, work, engines)
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in chosen}
     copies = []
     for round_ in range(repeat + 1):  # round 0 warms up: first build, parse caches
@@ -115,7 +127,8 @@ def measure(size: int, census: Path, work: Path, repeat: int) -> dict[str, Any]:
                 toggle_seed(project)
             env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
                    "PLANWISE_DB_PATH": str(project / "simulation.duckdb"),
-                   "PLANWISE_PROJECT_DIR": str(project), "PLANWISE_CENSUS_PATH": str(census)}
+                   "PLANWISE_PROJECT_DIR": str(project), "PLANWISE_CENSUS_PATH": str(census),
+                   "PLANWISE_SPARK_DIR": str(project / ".planwise" / "spark")}
             result = run(command, project, env)
             if round_:
                 samples[name].append(result)
@@ -201,6 +214,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "benchmarks" / "results")
+    parser.add_argument("--engines", nargs="*", default=[], choices=["postgres", "spark"],
+                        help="also time load-census and setup on these targets")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO_ROOT))
     from runner.census import CensusSpec, generate_census
@@ -215,7 +230,8 @@ def main() -> None:
             census, begin = work / f"census_{size}.parquet", time.perf_counter()
             generate_census(CensusSpec(size, seed=1), census)
             result["generator"][size] = round(time.perf_counter() - begin, 2)
-            result["sizes"][size] = measure(size, census, work / str(size), args.repeat)
+            result["sizes"][size] = measure(size, census, work / str(size), args.repeat,
+                                            args.engines)
             census.unlink()
             shutil.rmtree(work / str(size), ignore_errors=True)
             print(json.dumps(result["sizes"][size]["variants"]), flush=True)

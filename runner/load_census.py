@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import PlanwiseError
-from runner.warehouse import target_profile
+from runner.warehouse import check_metastore, target_profile
 
 ROW = "_census_file_row"
 
@@ -85,6 +85,7 @@ def load_census(settings: Any) -> tuple[str, int]:
         raise PlanwiseError(f"{census}: the census file does not exist",
                             "set census_path (flag --census) to the census export")
     profile = target_profile(settings)
+    check_metastore(settings, profile)
     kind = profile.get("type")
     loaders = {"postgres": _postgres, "spark": _spark}
     if kind not in loaders:

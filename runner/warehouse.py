@@ -11,9 +11,12 @@ setup replaces it. The census is the table `planwise-run load-census` loaded.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import re
 import shlex
+import struct
 import time
 from pathlib import Path
 from typing import Any
@@ -23,10 +26,11 @@ import yaml
 from runner import preflight
 from runner.errors import PlanwiseError
 from runner.invoke import ProgressSink, run_dbt
-from runner.locking import setup_lock
+from runner.locking import DatabaseLocked, setup_lock
 
 BUILD_SCHEMA = "PLANWISE_BUILD_SCHEMA"
 # What a warehouse setup cannot do: it always builds everything into an empty schema.
+FLOCK = "hhqqi4x"  # struct flock on Linux: type, whence, start, len, pid
 UNSUPPORTED = {"selection": "--select / --exclude / --selector", "quick": "--quick",
                "no_clear": "--no-clear"}
 
@@ -54,6 +58,29 @@ def engine(settings: Any) -> str:
     return str((output or {}).get("type", "duckdb"))
 
 
+def check_metastore(settings: Any, profile: dict[str, Any]) -> None:
+    """DatabaseLocked when another process holds the local Spark metastore (Derby,
+    one process at a time), before Spark spends a minute retrying it."""
+    parameters = profile.get("server_side_parameters") or {}
+    found = re.search(r"databaseName=([^;]+)",
+                      str(parameters.get("spark.hadoop.javax.jdo.option.ConnectionURL", "")))
+    if profile.get("type") != "spark" or profile.get("method") != "session" or not found:
+        return
+    metastore = settings.project_dir / found.group(1)
+    try:
+        fd = os.open(metastore / "dbex.lck", os.O_RDONLY)
+    except OSError:  # no metastore yet, or no lock file: nobody holds it
+        return
+    try:  # F_GETLK asks without taking: this process's own Spark session never conflicts
+        query = struct.pack(FLOCK, fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0)
+        kind, _, _, _, pid = struct.unpack(FLOCK, fcntl.fcntl(fd, fcntl.F_GETLK, query))
+    finally:
+        os.close(fd)
+    if kind != fcntl.F_UNLCK:
+        raise DatabaseLocked(metastore, f"another Spark process (PID {pid}); Spark's local "
+                             "metastore allows one process at a time")
+
+
 def lock_anchor(settings: Any) -> Path:
     """Where the setup lock of this target lives (one setup at a time from this machine)."""
     anchor: Path = settings.project_dir / ".planwise" / f"target-{settings.knobs['target']}"
@@ -69,6 +96,7 @@ def setup_in_warehouse(run: Any, switches: Any, progress: ProgressSink | None) -
                             f"{settings.knobs['target']}", "setup there rebuilds everything into "
                             "a new schema; run dbt build with a selection directly instead")
     profile = target_profile(settings)
+    check_metastore(settings, profile)
     live = str(profile["schema"])
     candidate = f"{live}__candidate"
     ctx.database = f"{profile['type']} schema {live} (target {settings.knobs['target']})"

@@ -29,6 +29,8 @@ SAMPLE_CENSUS = REPO_ROOT / "dbt" / "data" / "census_sample.parquet"
 # (their first tag) and validation.
 SETUP_STEPS = {"pre-flight", "clear", "seeds", "foundation", "configuration", "validation"}
 _PARSED: list[Path] = []  # one partial-parse file per worker, reused by every project copy
+# The engine matrix (tests/engines) needs PostgreSQL and Spark: collected only on request.
+collect_ignore = [] if os.environ.get("PLANWISE_ENGINE_MATRIX") else ["engines"]
 
 
 @dataclass

@@ -25,7 +25,9 @@
     {%- endfor -%}
     {%- if missing -%}
       {{ exceptions.raise_compiler_error(
-        "Census file '" ~ var('census_path') ~ "' is missing required column(s): "
+        ("Census file '" ~ var('census_path') ~ "'" if target.type == 'duckdb'
+         else "Census table " ~ census_relation ~ " (loaded by planwise-run load-census)")
+        ~ " is missing required column(s): "
         ~ missing | join(', ') ~ ". Required columns are: " ~ required.keys() | join(', ')
         ~ ". Add the column(s) to the census export, or point the census_path var at the right file.") }}
     {%- endif -%}
