@@ -54,8 +54,9 @@ FLOOR_PROFILE = """floor:
 def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
     """Seconds and peak resident MiB of one process (its own, from wait4)."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     assert process.stdout is not None
     output = process.stdout.read()  # to EOF; then reap it here, for its own rusage
     _, status, usage = os.wait4(process.pid, 0)
@@ -72,7 +73,8 @@ def floor_project(root: Path) -> Path:
     (root / "models").mkdir()
     (root / "dbt_project.yml").write_text(
         "name: floor\nversion: '1.0.0'\nconfig-version: 2\nprofile: floor\n"
-        "flags: {send_anonymous_usage_stats: false, partial_parse: true}\n")
+        "flags: {send_anonymous_usage_stats: false, partial_parse: true}\n"
+    )
     (root / "profiles.yml").write_text(FLOOR_PROFILE)
     (root / "seeds" / "one_seed.csv").write_text("id,value\n1,2\n")
     (root / "models" / "one_model.sql").write_text("select * from {{ ref('one_seed') }}\n")
@@ -86,9 +88,7 @@ def toggle_seed(project: Path) -> None:
     path.write_text(text.replace(old, new))
 
 
-def variants(
-    census: Path, work: Path, engines: list[str]
-) -> dict[str, tuple[Path, list[str]]]:
+def variants(census: Path, work: Path, engines: list[str]) -> dict[str, tuple[Path, list[str]]]:
     """name -> (project directory, command); every project has its own database."""
     from tests.conftest import copy_project
 
@@ -99,25 +99,51 @@ def variants(
     setup = [str(BIN / "planwise-run"), "setup", "--quiet", "--census", str(census)]
     manifest = dbt / "target" / "manifest.json"
     return {
-        "dbt-build": (dbt, [str(BIN / "dbt"), "build", "--selector", "setup", "--quiet",
-                            "--vars", json.dumps({"census_path": str(census)})]),
+        "dbt-build": (
+            dbt,
+            [
+                str(BIN / "dbt"),
+                "build",
+                "--selector",
+                "setup",
+                "--quiet",
+                "--vars",
+                json.dumps({"census_path": str(census)}),
+            ],
+        ),
         "floor": (floor_project(work / "floor"), [str(BIN / "dbt"), "build", "--quiet"]),
         "runner-setup": (runner, setup),
         "quick-none": (runner, [*setup, "--quick"]),
         "quick-seed": (runner, [*setup, "--quick"]),
-        "duckdb-floor": (dbt, [sys.executable, str(REPO_ROOT / "benchmarks" / "duckdb_floor.py"),
-                               str(dbt / "simulation.duckdb"), str(manifest)]),
-        **{f"{step}-{engine}": (project(f"runner-{engine}"),
-                                [str(BIN / "planwise-run"), command, "--quiet", "--target", engine,
-                                 "--census", str(census)])
-           for engine in engines for step, command in (("load", "load-census"),
-                                                       ("setup", "setup"))},
+        "duckdb-floor": (
+            dbt,
+            [
+                sys.executable,
+                str(REPO_ROOT / "benchmarks" / "duckdb_floor.py"),
+                str(dbt / "simulation.duckdb"),
+                str(manifest),
+            ],
+        ),
+        **{
+            f"{step}-{engine}": (
+                project(f"runner-{engine}"),
+                [
+                    str(BIN / "planwise-run"),
+                    command,
+                    "--quiet",
+                    "--target",
+                    engine,
+                    "--census",
+                    str(census),
+                ],
+            )
+            for engine in engines
+            for step, command in (("load", "load-census"), ("setup", "setup"))
+        },
     }
 
 
-def measure(
-    size: int, census: Path, work: Path, repeat: int, engines: list[str]
-) -> dict[str, Any]:
+def measure(size: int, census: Path, work: Path, repeat: int, engines: list[str]) -> dict[str, Any]:
     chosen = variants(census, work, engines)
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in chosen}
     copies = []
@@ -125,10 +151,14 @@ def measure(
         for name, (project, command) in chosen.items():
             if name == "quick-seed":
                 toggle_seed(project)
-            env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-                   "PLANWISE_DB_PATH": str(project / "simulation.duckdb"),
-                   "PLANWISE_PROJECT_DIR": str(project), "PLANWISE_CENSUS_PATH": str(census),
-                   "PLANWISE_SPARK_DIR": str(project / ".planwise" / "spark")}
+            env = {
+                **os.environ,
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+                "PLANWISE_DB_PATH": str(project / "simulation.duckdb"),
+                "PLANWISE_PROJECT_DIR": str(project),
+                "PLANWISE_CENSUS_PATH": str(census),
+                "PLANWISE_SPARK_DIR": str(project / ".planwise" / "spark"),
+            }
             result = run(command, project, env)
             if round_:
                 samples[name].append(result)
@@ -139,19 +169,25 @@ def measure(
     slowest = sorted(results["results"], key=lambda r: -r["execution_time"])[:10]
     return {
         "census_rows": size,
-        "variants": {name: {"median_s": round(statistics.median(s for s, _ in values), 3),
-                            "min_s": round(min(s for s, _ in values), 3),
-                            "max_s": round(max(s for s, _ in values), 3),
-                            "peak_rss_mib": round(max(m for _, m in values))}
-                     for name, values in samples.items()},
+        "variants": {
+            name: {
+                "median_s": round(statistics.median(s for s, _ in values), 3),
+                "min_s": round(min(s for s, _ in values), 3),
+                "max_s": round(max(s for s, _ in values), 3),
+                "peak_rss_mib": round(max(m for _, m in values)),
+            }
+            for name, values in samples.items()
+        },
         "candidate_copy_median_s": round(statistics.median(copies), 3),
-        "slowest_nodes": [{"unique_id": r["unique_id"], "seconds": round(r["execution_time"], 3)}
-                          for r in slowest],
+        "slowest_nodes": [
+            {"unique_id": r["unique_id"], "seconds": round(r["execution_time"], 3)} for r in slowest
+        ],
     }
 
 
 def targets(by_size: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
     """The performance targets, each with the measured value and whether it holds."""
+
     def median(size: int, name: str) -> float:
         return float(by_size[size]["variants"][name]["median_s"])
 
@@ -169,40 +205,73 @@ def targets(by_size: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
         checks += [("1,000,000 / 100,000 runner", ratio, 1.5)]
     if 10_000_000 in by_size:
         big = by_size[10_000_000]["variants"]["runner-setup"]
-        checks += [("10,000,000: runner seconds", big["median_s"], 40.0),
-                   ("10,000,000: runner peak RSS MiB", big["peak_rss_mib"], 3e9 / 2**20),
-                   ("10,000,000: runner / DuckDB floor",
-                    big["median_s"] / median(10_000_000, "duckdb-floor"), 3.0)]
-    return [{"target": name, "value": round(value, 3), "limit": round(limit, 3),
-             "met": value <= limit} for name, value, limit in checks]
+        checks += [
+            ("10,000,000: runner seconds", big["median_s"], 40.0),
+            ("10,000,000: runner peak RSS MiB", big["peak_rss_mib"], 3e9 / 2**20),
+            (
+                "10,000,000: runner / DuckDB floor",
+                big["median_s"] / median(10_000_000, "duckdb-floor"),
+                3.0,
+            ),
+        ]
+    return [
+        {"target": name, "value": round(value, 3), "limit": round(limit, 3), "met": value <= limit}
+        for name, value, limit in checks
+    ]
 
 
 def machine() -> dict[str, Any]:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
-               platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     memory = Path("/proc/meminfo").read_text().split()[1]
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(int(memory) / 2**20, 1),
-            "load_average_at_start": os.getloadavg(), "python": platform.python_version(),
-            **{name: metadata.version(name) for name in ("dbt-core", "dbt-duckdb", "duckdb")}}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(int(memory) / 2**20, 1),
+        "load_average_at_start": os.getloadavg(),
+        "python": platform.python_version(),
+        **{name: metadata.version(name) for name in ("dbt-core", "dbt-duckdb", "duckdb")},
+    }
 
 
 def markdown(result: dict[str, Any]) -> str:
-    lines = [f"# Setup benchmark, {result['date']}", "", "Machine: " + ", ".join(
-        f"{key} {value}" for key, value in result["machine"].items()), "",
-        f"Command: `{result['command']}`", "",
+    lines = [
+        f"# Setup benchmark, {result['date']}",
+        "",
+        "Machine: " + ", ".join(f"{key} {value}" for key, value in result["machine"].items()),
+        "",
+        f"Command: `{result['command']}`",
+        "",
         "| census | variant | median s | min s | max s | peak RSS MiB |",
-        "|---|---|---|---|---|---|"]
+        "|---|---|---|---|---|---|",
+    ]
     for size in result["sizes"].values():
         for name, v in size["variants"].items():
-            lines.append(f"| {size['census_rows']:,} | {name} | {v['median_s']:.2f} | "
-                         f"{v['min_s']:.2f} | {v['max_s']:.2f} | {v['peak_rss_mib']} |")
-    lines += ["", "Candidate copy (median s): " + ", ".join(
-        f"{s['census_rows']:,}: {s['candidate_copy_median_s']:.2f}"
-        for s in result["sizes"].values()), "",
-        "| target | value | limit | met |", "|---|---|---|---|"]
-    lines += [f"| {t['target']} | {t['value']} | {t['limit']} | {'yes' if t['met'] else 'NO'} |"
-              for t in result["targets"]]
+            lines.append(
+                f"| {size['census_rows']:,} | {name} | {v['median_s']:.2f} | "
+                f"{v['min_s']:.2f} | {v['max_s']:.2f} | {v['peak_rss_mib']} |"
+            )
+    lines += [
+        "",
+        "Candidate copy (median s): "
+        + ", ".join(
+            f"{s['census_rows']:,}: {s['candidate_copy_median_s']:.2f}"
+            for s in result["sizes"].values()
+        ),
+        "",
+        "| target | value | limit | met |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {t['target']} | {t['value']} | {t['limit']} | {'yes' if t['met'] else 'NO'} |"
+        for t in result["targets"]
+    ]
     for size in result["sizes"].values():
         lines += ["", f"Slowest nodes of a bare build, {size['census_rows']:,} employees:", ""]
         lines += [f"- {n['unique_id']}: {n['seconds']:.2f} s" for n in size["slowest_nodes"]]
@@ -214,24 +283,34 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "benchmarks" / "results")
-    parser.add_argument("--engines", nargs="*", default=[], choices=["postgres", "spark"],
-                        help="also time load-census and setup on these targets")
+    parser.add_argument(
+        "--engines",
+        nargs="*",
+        default=[],
+        choices=["postgres", "spark"],
+        help="also time load-census and setup on these targets",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(REPO_ROOT))
     from runner.census import CensusSpec, generate_census
 
     started = datetime.now(UTC)
-    result: dict[str, Any] = {"date": started.strftime("%Y-%m-%d %H:%M UTC"),
-                              "command": " ".join(["python", *sys.argv]), "machine": machine(),
-                              "generator": {}, "sizes": {}}
+    result: dict[str, Any] = {
+        "date": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "command": " ".join(["python", *sys.argv]),
+        "machine": machine(),
+        "generator": {},
+        "sizes": {},
+    }
     work = Path(tempfile.mkdtemp(prefix="planwise-bench-"))
     try:
         for size in args.sizes:
             census, begin = work / f"census_{size}.parquet", time.perf_counter()
             generate_census(CensusSpec(size, seed=1), census)
             result["generator"][size] = round(time.perf_counter() - begin, 2)
-            result["sizes"][size] = measure(size, census, work / str(size), args.repeat,
-                                            args.engines)
+            result["sizes"][size] = measure(
+                size, census, work / str(size), args.repeat, args.engines
+            )
             census.unlink()
             shutil.rmtree(work / str(size), ignore_errors=True)
             print(json.dumps(result["sizes"][size]["variants"]), flush=True)

@@ -21,16 +21,21 @@ import duckdb
 
 def main(database: Path, manifest_path: Path) -> None:
     manifest = json.loads(manifest_path.read_text())
-    models = {uid: node for uid, node in manifest["nodes"].items()
-              if node["resource_type"] == "model" and node["config"]["materialized"] != "ephemeral"}
-    graph = {uid: [d for d in node["depends_on"]["nodes"] if d in models]
-             for uid, node in models.items()}
+    models = {
+        uid: node
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node["config"]["materialized"] != "ephemeral"
+    }
+    graph = {
+        uid: [d for d in node["depends_on"]["nodes"] if d in models] for uid, node in models.items()
+    }
     with duckdb.connect(str(database)) as connection:
         for uid in TopologicalSorter(graph).static_order():
             node = models[uid]
             kind = "view" if node["config"]["materialized"] == "view" else "table"
-            connection.execute(f"create or replace {kind} {node['relation_name']} as "
-                               f"{node['compiled_code']}")
+            connection.execute(
+                f"create or replace {kind} {node['relation_name']} as {node['compiled_code']}"
+            )
     print(f"{len(models)} models")
 
 

@@ -44,11 +44,18 @@ common = _options(
     opt("--census", type=FILE, help="Census file, Parquet or .csv (env PLANWISE_CENSUS_PATH)."),
     opt("-v", "--verbose", is_flag=True, help="dbt's console output; tracebacks on errors."),
     opt("-q", "--quiet", is_flag=True, help="Only the result line and problems."),
-    opt("--log-level", type=click.Choice(["debug", "info", "warn", "error", "none"]),
-        help="dbt's console log level (default none; info with -v)."),
+    opt(
+        "--log-level",
+        type=click.Choice(["debug", "info", "warn", "error", "none"]),
+        help="dbt's console log level (default none; info with -v).",
+    ),
 )
-lock_timeout = opt("--lock-timeout", "lock_timeout_seconds", type=click.FloatRange(min=0),
-                   help="Wait this long for another setup (default 60 s).")
+lock_timeout = opt(
+    "--lock-timeout",
+    "lock_timeout_seconds",
+    type=click.FloatRange(min=0),
+    help="Wait this long for another setup (default 60 s).",
+)
 selection = _options(
     opt("-s", "--select", multiple=True, help="dbt --select (default: the setup selector)."),
     opt("--exclude", multiple=True, help="dbt --exclude."),
@@ -116,8 +123,10 @@ def _error_report(command: str, flags: dict[str, Any], code: int, message: str) 
     status = "interrupted" if code == ExitCode.INTERRUPTED else "error"
     context = Context(command=command, messages=[message], status=status, exit_code=code)
     try:
-        write_reports(Path(flags.get("report_dir") or _settings(flags).report_dir),
-                      build_report(None, None, context))
+        write_reports(
+            Path(flags.get("report_dir") or _settings(flags).report_dir),
+            build_report(None, None, context),
+        )
     except Exception:  # nowhere to write it: the error itself has been said
         return
 
@@ -155,9 +164,13 @@ def _handle_errors(function: F) -> F:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="planwise-setup", prog_name="planwise-run")
-@opt("--project-dir", type=DIRECTORY, envvar="PLANWISE_PROJECT_DIR",
-     help="The dbt project (default: the current directory if it has dbt_project.yml, else this "
-     "checkout).")
+@opt(
+    "--project-dir",
+    type=DIRECTORY,
+    envvar="PLANWISE_PROJECT_DIR",
+    help="The dbt project (default: the current directory if it has dbt_project.yml, else this "
+    "checkout).",
+)
 def cli(project_dir: Path | None) -> None:
     """Initialise a PlanWise database with dbt: clear, load seeds, stage the census,
     build the baseline and validate, then report.
@@ -175,10 +188,17 @@ def cli(project_dir: Path | None) -> None:
 @opt("--no-clear", is_flag=True, help="Do not drop owned relations before building.")
 @opt("--quick", is_flag=True, help="Only what changed since the last successful setup.")
 @opt("--fail-fast", is_flag=True, help="Stop at the first error (dbt --fail-fast).")
-@opt("--dry-run", is_flag=True,
-     help="Build and validate the candidate, report, publish nothing (exit 0: it would publish).")
-@opt("--timeout", "timeout_seconds", type=click.FloatRange(min=0, min_open=True),
-     help="Stop dbt after this many seconds.")
+@opt(
+    "--dry-run",
+    is_flag=True,
+    help="Build and validate the candidate, report, publish nothing (exit 0: it would publish).",
+)
+@opt(
+    "--timeout",
+    "timeout_seconds",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Stop dbt after this many seconds.",
+)
 @_handle_errors
 def setup(**flags: Any) -> int:
     """Pre-flight, `dbt build --selector setup` into a candidate, publish, report.
@@ -187,9 +207,15 @@ def setup(**flags: Any) -> int:
     """
     from runner.setup import Switches, run_setup
 
-    switches = Switches(flags["no_clear"], flags["quick"], flags["fail_fast"],
-                        _selection(flags, "setup"), _level(flags), flags["full_refresh"],
-                        flags["dry_run"])
+    switches = Switches(
+        flags["no_clear"],
+        flags["quick"],
+        flags["fail_fast"],
+        _selection(flags, "setup"),
+        _level(flags),
+        flags["full_refresh"],
+        flags["dry_run"],
+    )
     settings = _settings(flags)
     return _with_progress(flags, lambda progress: run_setup(settings, switches, progress))
 
@@ -275,8 +301,13 @@ def clear(**flags: Any) -> int:
 @common
 @opt("--output-dir", type=DIRECTORY, help="Where to write the site (default: <report dir>/docs).")
 @opt("--serve", is_flag=True, help="Then `dbt docs serve` it until Ctrl-C.")
-@opt("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
-     help="Port for --serve.")
+@opt(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="Port for --serve.",
+)
 @_handle_errors
 def docs(**flags: Any) -> int:
     """`dbt docs generate --static`: one self-contained HTML file with the lineage of
@@ -315,8 +346,12 @@ def docs(**flags: Any) -> int:
 @opt("--employees", type=click.IntRange(min=0), required=True, help="Number of rows.")
 @opt("--seed", type=int, default=42, show_default=True, help="Random seed.")
 @opt("--output", type=FILE, required=True, help="Output: Parquet, or CSV when it ends in .csv.")
-@opt("--duplicate-rate", type=click.FloatRange(0, 1), default=0.0,
-     help="Share of extra rows reusing an id.")
+@opt(
+    "--duplicate-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    help="Share of extra rows reusing an id.",
+)
 @opt("-v", "--verbose", is_flag=True, help="Tracebacks on errors.")
 @_handle_errors
 def census(employees: int, seed: int, output: Path, duplicate_rate: float, verbose: bool) -> int:

@@ -176,8 +176,11 @@ def _vars(
         overrides.update({str(key): value for key, value in given.items()})
     for name, value in overrides.items():  # dbt renders a var's value: it would run as code
         if any(mark in str(value) for mark in ("{{", "{%", "{#")):
-            raise ConfigError(f"var `{name}` holds Jinja ({str(value)[:80]}): configuration "
-                              "values are data, not code", "remove the braces")
+            raise ConfigError(
+                f"var `{name}` holds Jinja ({str(value)[:80]}): configuration "
+                "values are data, not code",
+                "remove the braces",
+            )
     return overrides
 
 

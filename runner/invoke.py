@@ -172,18 +172,40 @@ def _arguments(
     project, threads = str(settings.project_dir), ["--threads", str(settings.knobs["threads"])]
     threads = [] if command[:2] == ["docs", "serve"] else threads
     return [
-        *command, "--project-dir", project, "--profiles-dir", project,
-        "--target-path", str(target_path), "--log-path", str(target_path.parent / "logs"),
-        "--target", settings.knobs["target"], "--vars", dbt_vars, *threads,
-        "--log-level", level, "--log-level-file", "debug" if level == "debug" else "info",
-        "--no-use-colors", "--no-send-anonymous-usage-stats",
+        *command,
+        "--project-dir",
+        project,
+        "--profiles-dir",
+        project,
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(target_path.parent / "logs"),
+        "--target",
+        settings.knobs["target"],
+        "--vars",
+        dbt_vars,
+        *threads,
+        "--log-level",
+        level,
+        "--log-level-file",
+        "debug" if level == "debug" else "info",
+        "--no-use-colors",
+        "--no-send-anonymous-usage-stats",
     ]
 
 
 def run_dbt(
-    settings: Any, command: list[str], *, db_path: Path, run_dir: Path,
-    progress: ProgressSink | None = None, console_level: str = "none", timeout: float | None = None,
-    env: dict[str, str] | None = None, **runner_vars: Any,
+    settings: Any,
+    command: list[str],
+    *,
+    db_path: Path,
+    run_dir: Path,
+    progress: ProgressSink | None = None,
+    console_level: str = "none",
+    timeout: float | None = None,
+    env: dict[str, str] | None = None,
+    **runner_vars: Any,
 ) -> Invocation:
     """Run one dbt command (e.g. ["build", "--selector", "setup"]) against `db_path`."""
     from dbt.cli.main import dbtRunner
@@ -191,8 +213,15 @@ def run_dbt(
     target_path = run_dir / "target"
     target_path.mkdir(parents=True, exist_ok=True)
     dbt_vars = settings.dbt_vars(**runner_vars)
-    key = "\0".join([str(settings.project_dir), str(db_path), settings.knobs["target"], dbt_vars,
-                     json.dumps(env, sort_keys=True)])
+    key = "\0".join(
+        [
+            str(settings.project_dir),
+            str(db_path),
+            settings.knobs["target"],
+            dbt_vars,
+            json.dumps(env, sort_keys=True),
+        ]
+    )
     digest = hashlib.sha1(key.encode()).hexdigest()
     cache = state_dir(db_path).parent / "parse-cache" / f"{digest}.msgpack"
     with contextlib.suppress(OSError):
@@ -205,15 +234,19 @@ def run_dbt(
 
     timer = threading.Timer(timeout or 0, stop)
     timer.daemon = True
-    env = {"PLANWISE_DB_PATH": str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-           **(env or {})}
+    env = {
+        "PLANWISE_DB_PATH": str(db_path),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        **(env or {}),
+    }
     started, success, exception = time.perf_counter(), False, None
     with _INVOKE_LOCK, _process_state(env, settings.project_dir, signalled):
         try:
             if timeout:
                 timer.start()
             result = dbtRunner(callbacks=[events]).invoke(
-                _arguments(settings, command, target_path, console_level, dbt_vars))
+                _arguments(settings, command, target_path, console_level, dbt_vars)
+            )
             success, exception = bool(result.success), result.exception
         except KeyboardInterrupt as exc:
             exception = exc
@@ -228,9 +261,14 @@ def run_dbt(
             old.unlink(missing_ok=True)
     stopped = timed_out.is_set() or signalled.is_set() or isinstance(exception, KeyboardInterrupt)
     return Invocation(
-        success=success and not stopped, exception=exception,
+        success=success and not stopped,
+        exception=exception,
         run_results=_read_json(target_path / "run_results.json"),
-        manifest=_read_json(target_path / "manifest.json"), target_path=target_path,
-        seconds=time.perf_counter() - started, errors=events.errors, messages=events.messages,
-        timed_out=timed_out.is_set(), interrupted=stopped and not timed_out.is_set(),
+        manifest=_read_json(target_path / "manifest.json"),
+        target_path=target_path,
+        seconds=time.perf_counter() - started,
+        errors=events.errors,
+        messages=events.messages,
+        timed_out=timed_out.is_set(),
+        interrupted=stopped and not timed_out.is_set(),
     )

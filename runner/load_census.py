@@ -35,27 +35,40 @@ def _postgres(settings: Any, profile: dict[str, Any], census: Path, schema: str)
     with tempfile.TemporaryDirectory() as scratch:
         text_file = Path(scratch) / "census.csv"
         con = duckdb.connect()
-        read = (con.read_csv(str(census), header=True, all_varchar=True, delimiter=delimiter)
-                if _is_csv(census) else con.read_parquet(str(census)))
+        read = (
+            con.read_csv(str(census), header=True, all_varchar=True, delimiter=delimiter)
+            if _is_csv(census)
+            else con.read_parquet(str(census))
+        )
         names = list(read.columns)
-        read.select(*[duckdb.ColumnExpression(n).cast(VARCHAR).alias(n) for n in names],
-                    duckdb.SQLExpression("row_number() over ()").alias(ROW)).write_csv(
-            str(text_file), header=True)
+        read.select(
+            *[duckdb.ColumnExpression(n).cast(VARCHAR).alias(n) for n in names],
+            duckdb.SQLExpression("row_number() over ()").alias(ROW),
+        ).write_csv(str(text_file), header=True)
         rows = int(read.count("*").fetchall()[0][0])
         con.close()
         connection = psycopg2.connect(
-            host=profile["host"], port=profile["port"], user=profile["user"],
-            password=profile.get("password") or None, dbname=profile["dbname"])
+            host=profile["host"],
+            port=profile["port"],
+            user=profile["user"],
+            password=profile.get("password") or None,
+            dbname=profile["dbname"],
+        )
         table = sql.Identifier(schema, "census_raw")
         columns = sql.SQL(", ").join(
             [sql.SQL("{} text").format(sql.Identifier(n)) for n in names]
-            + [sql.SQL("{} bigint").format(sql.Identifier(ROW))])
+            + [sql.SQL("{} bigint").format(sql.Identifier(ROW))]
+        )
         with connection, connection.cursor() as cursor, text_file.open() as stream:
             cursor.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
             cursor.execute(sql.SQL("drop table if exists {}").format(table))
             cursor.execute(sql.SQL("create table {} ({})").format(table, columns))
-            cursor.copy_expert(sql.SQL("copy {} from stdin with (format csv, header true)")
-                               .format(table).as_string(cursor), stream)
+            cursor.copy_expert(
+                sql.SQL("copy {} from stdin with (format csv, header true)")
+                .format(table)
+                .as_string(cursor),
+                stream,
+            )
         connection.close()
     return rows
 
@@ -68,11 +81,16 @@ def _spark(settings: Any, profile: dict[str, Any], census: Path, schema: str) ->
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     reader = spark.read
-    frame = (reader.csv(str(census), header=True, sep=str(settings.var("census_csv_delimiter")))
-             if _is_csv(census) else reader.parquet(str(census)))
+    frame = (
+        reader.csv(str(census), header=True, sep=str(settings.var("census_csv_delimiter")))
+        if _is_csv(census)
+        else reader.parquet(str(census))
+    )
     order = Window.orderBy(functions.monotonically_increasing_id())
-    frame = frame.select(*[functions.col(f"`{n}`").cast("string").alias(n) for n in frame.columns],
-                         functions.row_number().over(order).alias(ROW))
+    frame = frame.select(
+        *[functions.col(f"`{n}`").cast("string").alias(n) for n in frame.columns],
+        functions.row_number().over(order).alias(ROW),
+    )
     spark.sql(f"create database if not exists `{schema}`")
     frame.write.mode("overwrite").format("parquet").saveAsTable(f"`{schema}`.census_raw")
     return int(spark.table(f"`{schema}`.census_raw").count())
@@ -82,8 +100,10 @@ def load_census(settings: Any) -> tuple[str, int]:
     """Load the census into the target's census_raw; (where it went, rows)."""
     census, schema = settings.census_path, str(settings.var("census_schema"))
     if not census.is_file():
-        raise PlanwiseError(f"{census}: the census file does not exist",
-                            "set census_path (flag --census) to the census export")
+        raise PlanwiseError(
+            f"{census}: the census file does not exist",
+            "set census_path (flag --census) to the census export",
+        )
     profile = target_profile(settings)
     check_metastore(settings, profile)
     kind = profile.get("type")

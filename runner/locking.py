@@ -51,14 +51,18 @@ def _open(lock_file: Path, flags: int) -> int:
     except (FileNotFoundError, PermissionError):
         raise
     except OSError as exc:  # a link, a directory, a path through a file
-        raise PlanwiseError(f"{lock_file}: cannot be a lock file ({exc.strerror})",
-                            "remove or rename it, then retry") from exc
+        raise PlanwiseError(
+            f"{lock_file}: cannot be a lock file ({exc.strerror})",
+            "remove or rename it, then retry",
+        ) from exc
     info = os.fstat(fd)
     if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and info.st_nlink == 1:
         return fd
     os.close(fd)
-    raise PlanwiseError(f"{lock_file}: is not a plain lock file of yours (a link, or another "
-                        "user's file)", "remove it, then retry")
+    raise PlanwiseError(
+        f"{lock_file}: is not a plain lock file of yours (a link, or another user's file)",
+        "remove it, then retry",
+    )
 
 
 def _describe(lock_file: Path) -> str:

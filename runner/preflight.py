@@ -47,9 +47,11 @@ def seed_file_problems(project_dir: Path) -> list[str]:
 def _seed_problems(path: Path, shown: Path) -> list[str]:
     size = path.stat().st_size
     if size > MAX_SEED_BYTES:  # dbt would load it row by row through agate
-        return [f"{shown}: {size / 2**20:,.0f} MB is too large for a seed (at most "
-                f"{MAX_SEED_BYTES // 2**20} MB); seeds are small configuration tables: load "
-                "large data as a source (like the census) instead"]
+        return [
+            f"{shown}: {size / 2**20:,.0f} MB is too large for a seed (at most "
+            f"{MAX_SEED_BYTES // 2**20} MB); seeds are small configuration tables: load "
+            "large data as a source (like the census) instead"
+        ]
     empty = True
     with path.open("rb") as handle:
         for number, line in enumerate(handle, 1):
@@ -58,8 +60,10 @@ def _seed_problems(path: Path, shown: Path) -> list[str]:
             try:
                 line.decode("utf-8")
             except UnicodeDecodeError as error:
-                return [f"{shown} line {number}: byte 0x{line[error.start]:02X} at byte position "
-                        f"{error.start + 1} is not valid UTF-8; {UTF8_HINT}"]
+                return [
+                    f"{shown} line {number}: byte 0x{line[error.start]:02X} at byte position "
+                    f"{error.start + 1} is not valid UTF-8; {UTF8_HINT}"
+                ]
     return [f"{shown}: the file is empty; restore its header and data rows"] if empty else []
 
 
@@ -87,8 +91,9 @@ def census_damage(path: Path) -> str | None:
     import pyarrow.parquet as pq  # type: ignore[import-untyped]  # here only: 0.1 s to import
 
     try:
-        census = pq.ParquetFile(path, page_checksum_verification=True, pre_buffer=False,
-                                buffer_size=2**20)
+        census = pq.ParquetFile(
+            path, page_checksum_verification=True, pre_buffer=False, buffer_size=2**20
+        )
         for _ in census.iter_batches(batch_size=65536):
             pass
     except Exception as exc:  # pyarrow's OSError or ArrowInvalid, with what it found
@@ -104,14 +109,20 @@ def database_problems(db_path: Path) -> list[str]:
     if db_path.exists() and not db_path.is_file():
         found.append(f"{db_path}: the database path is not a file; choose a file path")
     elif db_path.is_file() and db_path.stat().st_size == 0:
-        found.append(f"{db_path}: the database file is empty (0 bytes); remove it to start a "
-                     "new database, or restore it (e.g. `planwise-run rollback`)")
+        found.append(
+            f"{db_path}: the database file is empty (0 bytes); remove it to start a "
+            "new database, or restore it (e.g. `planwise-run rollback`)"
+        )
     if db_path.name.split(".")[0].lower() in ("system", "temp", "memory"):
-        found.append(f"{db_path}: DuckDB reserves the name `{db_path.name.split('.')[0]}` for "
-                     "its own catalogs; choose another file name")
+        found.append(
+            f"{db_path}: DuckDB reserves the name `{db_path.name.split('.')[0]}` for "
+            "its own catalogs; choose another file name"
+        )
     if "'" in str(db_path) or '"' in str(db_path):
-        found.append(f"{db_path}: a quote in the database path breaks the SQL that attaches it; "
-                     "choose a path without quotes")
+        found.append(
+            f"{db_path}: a quote in the database path breaks the SQL that attaches it; "
+            "choose a path without quotes"
+        )
     lock, state = db_path.with_name(db_path.name + ".lock"), db_path.parent / ".planwise"
     if lock.is_symlink() or (lock.exists() and not lock.is_file()):
         found.append(f"{lock}: the lock file is a link or a directory; remove it")

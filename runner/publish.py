@@ -131,8 +131,9 @@ def _sole_writer(live: Path, what_then: str) -> Iterator[None]:
     """An exclusive lock on the live file (if any); refuse uncheckpointed changes."""
     with _file_lock(live, exclusive=True) if live.exists() else contextlib.nullcontext():
         if wal_path(live).exists():
-            raise PublishConflict(f"database {live} has uncheckpointed changes in "
-                                  f"{wal_path(live)}; {what_then}")
+            raise PublishConflict(
+                f"database {live} has uncheckpointed changes in {wal_path(live)}; {what_then}"
+            )
         yield
 
 
@@ -153,8 +154,9 @@ def prepare_candidate(live: Path) -> Path:
     try:
         with _file_lock(live, exclusive=False):
             if wal_path(live).exists():  # a writer came and went since the checkpoint
-                raise PublishConflict(f"database {live} was written to while the setup was "
-                                      "starting; retry")
+                raise PublishConflict(
+                    f"database {live} was written to while the setup was starting; retry"
+                )
             _stamp(live).write_text(json.dumps(_state(live)) + "\n", encoding="utf-8")
             shutil.copyfile(live, tmp)
         _fsync(tmp)
@@ -166,8 +168,11 @@ def prepare_candidate(live: Path) -> Path:
 
 
 def publish(
-    candidate: Path, live: Path, publication: Publication | None = None,
-    keep_previous: bool = True, new_mode: int = 0o600,
+    candidate: Path,
+    live: Path,
+    publication: Publication | None = None,
+    keep_previous: bool = True,
+    new_mode: int = 0o600,
 ) -> bool:
     """Replace `live` by the finished, closed `candidate` in one rename: fold its WAL,
     fsync, take the live file's exclusive lock (DatabaseLocked), check it is the file
@@ -185,8 +190,10 @@ def publish(
     expected = json.loads(stamp.read_text(encoding="utf-8")) if stamp.exists() else None
     with _sole_writer(live, "another program wrote to it during the setup; nothing was published"):
         if expected is not None and _state(live) != expected:
-            raise PublishConflict(f"database {live} changed while the setup ran (another "
-                                  "program wrote to it); nothing was published")
+            raise PublishConflict(
+                f"database {live} changed while the setup ran (another "
+                "program wrote to it); nothing was published"
+            )
         kept = keep_previous and live.exists() and _keep_previous(live)
         if not keep_previous:
             previous_path(live).unlink(missing_ok=True)

@@ -67,7 +67,7 @@ def hook_payload(run_results: dict[str, Any] | None) -> dict[str, Any]:
         code = str(result.get("compiled_code") or "").strip()
         if str(result.get("unique_id")).startswith("operation.") and code.startswith("/*"):
             try:
-                payload.update(json.loads(code[2:code.index("*/")]))
+                payload.update(json.loads(code[2 : code.index("*/")]))
             except ValueError:
                 continue
     return payload
@@ -345,8 +345,13 @@ def _wrap(line: str, width: int | None) -> list[str]:
     if line.startswith("$ "):
         return [line]
     indent = " " * (len(line) - len(line.lstrip(" |")))
-    wrapped = textwrap.wrap(line, width or len(line) + 1, subsequent_indent=indent + "  ",
-                            break_long_words=False, break_on_hyphens=False)
+    wrapped = textwrap.wrap(
+        line,
+        width or len(line) + 1,
+        subsequent_indent=indent + "  ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
     return wrapped or [""]
 
 

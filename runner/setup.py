@@ -31,14 +31,24 @@ from runner.locking import DatabaseLocked, setup_lock, setup_lock_holder
 from runner.locking import probe_database as probe
 from runner.report import Context, build_report, render_json, render_junit
 
-INPUT_VARS = ("scenario_id", "plan_year_start_date", "plan_year_end_date",
-              "simulation_effective_date")
+INPUT_VARS = (
+    "scenario_id",
+    "plan_year_start_date",
+    "plan_year_end_date",
+    "simulation_effective_date",
+)
 FULL_BUILD = ("build", "--selector", "setup")  # what setup builds without a selection
 # What dbt reads from a project: files at its root, and folders dbt_project.yml can rename.
 DBT_FILES = ("dbt_project.yml", "selectors.yml", "profiles.yml", "packages.yml", "dependencies.yml")
-DBT_FOLDERS = {"model-paths": "models", "seed-paths": "seeds", "test-paths": "tests",
-               "macro-paths": "macros", "snapshot-paths": "snapshots",
-               "analysis-paths": "analyses", "docs-paths": None}
+DBT_FOLDERS = {
+    "model-paths": "models",
+    "seed-paths": "seeds",
+    "test-paths": "tests",
+    "macro-paths": "macros",
+    "snapshot-paths": "snapshots",
+    "analysis-paths": "analyses",
+    "docs-paths": None,
+}
 # OS-level failures DuckDB reports inside dbt's results: a runtime error, with a hint.
 ENVIRONMENT_ERRORS = {
     "No space left on device": "free disk space where the database lives (its .planwise/ "
@@ -117,16 +127,26 @@ class _Run:
         self.invocation: Invocation | None = None
         self.inputs: dict[str, Any] = {}
         inputs = {name: str(settings.var(name)) for name in INPUT_VARS}
-        self.ctx = Context(command=command, started_at=now(), database=str(settings.db_path),
-                           inputs={**inputs, "census_path": str(settings.census_path)})
+        self.ctx = Context(
+            command=command,
+            started_at=now(),
+            database=str(settings.db_path),
+            inputs={**inputs, "census_path": str(settings.census_path)},
+        )
 
     def dbt(self, command: list[str], db_path: Path, **options: Any) -> Invocation:
         """One dbt command in this run's directory; Ctrl-C stays an interrupt."""
         ctx = self.ctx
         kept = self.settings.knobs["runs_kept"]
         ctx.run_dir = ctx.run_dir or str(new_run_dir(self.settings.db_path, ctx.command, kept))
-        self.invocation = run_dbt(self.settings, command, db_path=db_path,
-                                  run_dir=Path(ctx.run_dir), console_level=self.level, **options)
+        self.invocation = run_dbt(
+            self.settings,
+            command,
+            db_path=db_path,
+            run_dir=Path(ctx.run_dir),
+            console_level=self.level,
+            **options,
+        )
         self.ctx.dbt_seconds = self.invocation.seconds
         if self.invocation.interrupted:
             raise KeyboardInterrupt
@@ -146,8 +166,10 @@ class _Run:
             keys = ("status", "exit_code", "elapsed_seconds", "published")
             record = {key: report[key] for key in keys}
             with contextlib.suppress(OSError):
-                write_private(state_dir(settings.db_path) / "last-run.json",
-                              json.dumps({**record, "finished_at": now(), "report": paths[:1]}))
+                write_private(
+                    state_dir(settings.db_path) / "last-run.json",
+                    json.dumps({**record, "finished_at": now(), "report": paths[:1]}),
+                )
         return Outcome(report, paths)
 
 
@@ -168,8 +190,11 @@ def _project_digest(project: Path) -> str:
     """sha256 of every file dbt reads from the project: the root files and the
     folders dbt_project.yml names (dbt's defaults where it names none)."""
     config = yaml.safe_load((project / "dbt_project.yml").read_text(encoding="utf-8")) or {}
-    folders = {folder for key, default in DBT_FOLDERS.items()
-               for folder in config.get(key, [default] if default else [])}
+    folders = {
+        folder
+        for key, default in DBT_FOLDERS.items()
+        for folder in config.get(key, [default] if default else [])
+    }
     files = [project / name for name in DBT_FILES if (project / name).is_file()]
     for folder in sorted(folders | {config.get("packages-install-path", "dbt_packages")}):
         files += sorted(path for path in (project / folder).rglob("*") if path.is_file())
@@ -185,9 +210,13 @@ def _inputs(settings: Settings) -> dict[str, Any]:
     census file, the project's files and the versions that run them."""
     census = settings.census_path
     versions = [metadata.version(name) for name in ("planwise-setup", "dbt-core", "dbt-duckdb")]
-    return {"vars": settings.dbt_vars(), "target": settings.knobs["target"],
-            "census": [str(census), *_identity(census)], "versions": versions,
-            "project": _project_digest(settings.project_dir)}
+    return {
+        "vars": settings.dbt_vars(),
+        "target": settings.knobs["target"],
+        "census": [str(census), *_identity(census)],
+        "versions": versions,
+        "project": _project_digest(settings.project_dir),
+    }
 
 
 def _remember(
@@ -230,14 +259,19 @@ def _quick(settings: Settings, ctx: Context, inputs: dict[str, Any]) -> list[str
     comparison sees the project's changes), or the full build with a note why."""
     recorded = _recorded(settings)
     if recorded is None:
-        ctx.messages.append("--quick: no successful setup recorded for this database; "
-                            "ran the full setup")
+        ctx.messages.append(
+            "--quick: no successful setup recorded for this database; ran the full setup"
+        )
         return [*FULL_BUILD]
-    changed = [key for key, value in _with_database(settings, inputs).items()
-               if key != "project" and recorded.get(key) != value]
+    changed = [
+        key
+        for key, value in _with_database(settings, inputs).items()
+        if key != "project" and recorded.get(key) != value
+    ]
     if changed:
-        ctx.messages.append(f"--quick: the {', '.join(changed)} changed since the last setup; "
-                            "ran the full setup")
+        ctx.messages.append(
+            f"--quick: the {', '.join(changed)} changed since the last setup; ran the full setup"
+        )
         return [*FULL_BUILD]
     ctx.clear_note = "--quick keeps unchanged tables"
     last = state_dir(settings.db_path) / "last-success"
@@ -273,8 +307,9 @@ def _setup(run: _Run, switches: Switches, progress: ProgressSink | None) -> Outc
     if warehouse.engine(settings) != "duckdb":
         return warehouse.setup_in_warehouse(run, switches, progress)  # type: ignore[no-any-return]
     seconds = time.perf_counter()
-    ctx.preflight_problems = preflight.problems(live, settings.census_path, settings.project_dir,
-                                                settings.report_dir)
+    ctx.preflight_problems = preflight.problems(
+        live, settings.census_path, settings.project_dir, settings.report_dir
+    )
     ctx.preflight_seconds = time.perf_counter() - seconds
     if ctx.preflight_problems:
         return run.finish("error", "pre-flight failed: nothing was run; the database is unchanged")
@@ -289,8 +324,9 @@ def _setup(run: _Run, switches: Switches, progress: ProgressSink | None) -> Outc
         damage = preflight.census_damage(settings.census_path)  # a full read: only to build
         if damage:
             ctx.preflight_problems.append(damage)
-            return run.finish("error", "pre-flight failed: nothing was run; the database is "
-                              "unchanged")
+            return run.finish(
+                "error", "pre-flight failed: nothing was run; the database is unchanged"
+            )
         if live.exists():
             probe(live)
         command, clear = _command(switches, ctx, settings, run.inputs)
@@ -327,7 +363,11 @@ def refusal(run: _Run, invocation: Invocation) -> tuple[str | None, str] | None:
 
 
 def _build_and_publish(
-    run: _Run, switches: Switches, command: list[str], clear: bool, progress: ProgressSink | None,
+    run: _Run,
+    switches: Switches,
+    command: list[str],
+    clear: bool,
+    progress: ProgressSink | None,
     publication: publish.Publication,
 ) -> Outcome:
     settings, ctx, live = run.settings, run.ctx, run.settings.db_path
@@ -336,15 +376,28 @@ def _build_and_publish(
     def give_up(status: str | None, message: str) -> Outcome:
         kept = publish.discard(candidate, keep=settings.knobs["failed_kept"])
         ctx.kept_candidate = str(kept) if kept else None
-        ctx.messages += [*([message] if message else []),
-                         *(failing_rows_hint(run, f"PLANWISE_DB_PATH={shlex.quote(str(kept))}",
-                                             "kept candidate") if kept else []),
-                         "nothing published: the live database is unchanged"]
+        ctx.messages += [
+            *([message] if message else []),
+            *(
+                failing_rows_hint(
+                    run, f"PLANWISE_DB_PATH={shlex.quote(str(kept))}", "kept candidate"
+                )
+                if kept
+                else []
+            ),
+            "nothing published: the live database is unchanged",
+        ]
         return run.finish(status)
 
     ctx.copy_seconds = _copy(live, candidate, progress)
-    invocation = run.dbt(command, candidate, progress=progress, planwise_clear=clear,
-                         timeout=settings.knobs["timeout_seconds"], planwise_report=True)
+    invocation = run.dbt(
+        command,
+        candidate,
+        progress=progress,
+        planwise_clear=clear,
+        timeout=settings.knobs["timeout_seconds"],
+        planwise_report=True,
+    )
     _phase(progress, "publish")
     reason = refusal(run, invocation)
     if reason:
@@ -355,12 +408,20 @@ def _build_and_publish(
     if switches.dry_run:
         ctx.dry_run = True
         publish.discard(candidate)
-        return run.finish(None, "dry run: the candidate passed and was discarded; without "
-                          "--dry-run it would be published")
+        return run.finish(
+            None,
+            "dry run: the candidate passed and was discarded; without "
+            "--dry-run it would be published",
+        )
     _remember(settings, None)  # the live file is about to change
     try:
-        kept = publish.publish(candidate, live, publication, settings.knobs["keep_previous"],
-                               int(settings.knobs["db_file_mode"], 8))
+        kept = publish.publish(
+            candidate,
+            live,
+            publication,
+            settings.knobs["keep_previous"],
+            int(settings.knobs["db_file_mode"], 8),
+        )
     except (publish.PublishConflict, PlanwiseError, OSError) as exc:
         return give_up("error", f"not published: {exc}")
     except DatabaseLocked as exc:  # a program opened the live file during the build
@@ -368,8 +429,10 @@ def _build_and_publish(
         return give_up("error", f"not published: {exc}")
     ctx.published = True
     if kept:
-        ctx.messages.append(f"the replaced database is kept as {publish.previous_path(live)} "
-                            "(`planwise-run rollback` puts it back)")
+        ctx.messages.append(
+            f"the replaced database is kept as {publish.previous_path(live)} "
+            "(`planwise-run rollback` puts it back)"
+        )
     with contextlib.suppress(OSError):  # a partial build is no state to compare with
         _remember(settings, None if switches.selection else invocation, run.inputs)
     return run.finish()
@@ -384,12 +447,17 @@ def failing_rows_hint(run: _Run, environment: str, where: str) -> list[str]:
     failed = next((p for p in problems if p["status"] in ("fail", "warn")), None)
     if not failed:
         return []
-    show = ["--inline", failed["query"]] if failed["query"] else [
-        "--select", failed["name"], "--vars", settings.dbt_vars()]
+    show = (
+        ["--inline", failed["query"]]
+        if failed["query"]
+        else ["--select", failed["name"], "--vars", settings.dbt_vars()]
+    )
     project = shlex.quote(str(settings.project_dir))
-    return [f"the failing rows stay queryable in the {where}; for example:",
-            f"$ {environment} dbt show --project-dir {project} --profiles-dir {project} "
-            f"--target {settings.knobs['target']} --limit 100 {shlex.join(show)}"]
+    return [
+        f"the failing rows stay queryable in the {where}; for example:",
+        f"$ {environment} dbt show --project-dir {project} --profiles-dir {project} "
+        f"--target {settings.knobs['target']} --limit 100 {shlex.join(show)}",
+    ]
 
 
 def _phase(progress: ProgressSink | None, name: str) -> None:
@@ -424,8 +492,9 @@ def _interrupted(run: _Run, publication: publish.Publication, remember: bool) ->
     publish.finalize(live)
     with contextlib.suppress(Exception):  # a partial build is no state to compare with
         _remember(run.settings, run.invocation if remember else None, run.inputs)
-    return run.finish("interrupted", "interrupted after publishing: the new database is complete "
-                      "and live")
+    return run.finish(
+        "interrupted", "interrupted after publishing: the new database is complete and live"
+    )
 
 
 # --------------------------------------------------------------------------- the other commands
@@ -444,8 +513,12 @@ def run_validate(
         with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
             probe(live)
             _phase(progress, "parse")
-            invocation = run.dbt(["test", *selection], live, progress=progress,
-                                 timeout=settings.knobs["timeout_seconds"])
+            invocation = run.dbt(
+                ["test", *selection],
+                live,
+                progress=progress,
+                timeout=settings.knobs["timeout_seconds"],
+            )
     except KeyboardInterrupt:
         return run.finish("interrupted")
     if invocation.timed_out:
@@ -512,12 +585,23 @@ def readiness(settings: Settings, level: str) -> list[tuple[bool, str]]:
     missing = [m.removeprefix("missing: ") for m in parse.messages if m.startswith("missing: ")]
     if missing:
         shown = ", ".join(missing[:8]) + (", ..." if len(missing) > 8 else "")
-        checks.append((False, f"database: not set up yet: {len(missing)} relation(s) missing "
-                              f"({shown}); run `planwise-run setup`"))
+        checks.append(
+            (
+                False,
+                f"database: not set up yet: {len(missing)} relation(s) missing "
+                f"({shown}); run `planwise-run setup`",
+            )
+        )
     kinds = [n["resource_type"] for n in (parse.manifest or {}).get("nodes", {}).values()]
     counts = ", ".join(f"{kinds.count(kind)} {kind}s" for kind in ("seed", "model", "test"))
-    checks.append((parse.success, f"dbt project parses: {counts}" if parse.success
-                   else f"dbt project: does not parse: {parse.error_summary()}"))
+    checks.append(
+        (
+            parse.success,
+            f"dbt project parses: {counts}"
+            if parse.success
+            else f"dbt project: does not parse: {parse.error_summary()}",
+        )
+    )
     try:
         last = json.loads((state_dir(live) / "last-run.json").read_text())
         when = f"{last['finished_at']} ({last['elapsed_seconds']:.1f}s, exit {last['exit_code']})"
@@ -535,8 +619,13 @@ def _status_dbt(
     if check:
         with contextlib.suppress(DatabaseLocked), setup_lock(live, 0):
             return run_dbt(settings, check, db_path=live, run_dir=run_dir, console_level=level)
-    return run_dbt(settings, ["parse"], db_path=publish.candidate_path(live), run_dir=run_dir,
-                   console_level=level)
+    return run_dbt(
+        settings,
+        ["parse"],
+        db_path=publish.candidate_path(live),
+        run_dir=run_dir,
+        console_level=level,
+    )
 
 
 def _database_checks(live: Path) -> list[tuple[bool, str]]:

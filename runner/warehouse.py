@@ -17,6 +17,7 @@ import os
 import re
 import shlex
 import struct
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,11 @@ from runner.locking import DatabaseLocked, setup_lock
 BUILD_SCHEMA = "PLANWISE_BUILD_SCHEMA"
 # What a warehouse setup cannot do: it always builds everything into an empty schema.
 FLOCK = "hhqqi4x"  # struct flock on Linux: type, whence, start, len, pid
-UNSUPPORTED = {"selection": "--select / --exclude / --selector", "quick": "--quick",
-               "no_clear": "--no-clear"}
+UNSUPPORTED = {
+    "selection": "--select / --exclude / --selector",
+    "quick": "--quick",
+    "no_clear": "--no-clear",
+}
 
 
 def target_profile(settings: Any) -> dict[str, Any]:
@@ -45,8 +49,9 @@ def target_profile(settings: Any) -> dict[str, Any]:
     outputs: dict[str, Any] = read_profile(str(settings.project_dir))["planwise"]["outputs"]
     target = settings.knobs["target"]
     if target not in outputs:
-        raise PlanwiseError(f"profiles.yml has no target '{target}'",
-                            f"use one of: {', '.join(outputs)}")
+        raise PlanwiseError(
+            f"profiles.yml has no target '{target}'", f"use one of: {', '.join(outputs)}"
+        )
     rendered: dict[str, Any] = ProfileRenderer({}).render_data(outputs[target])
     return rendered
 
@@ -62,10 +67,15 @@ def check_metastore(settings: Any, profile: dict[str, Any]) -> None:
     """DatabaseLocked when another process holds the local Spark metastore (Derby,
     one process at a time), before Spark spends a minute retrying it."""
     parameters = profile.get("server_side_parameters") or {}
-    found = re.search(r"databaseName=([^;]+)",
-                      str(parameters.get("spark.hadoop.javax.jdo.option.ConnectionURL", "")))
+    found = re.search(
+        r"databaseName=([^;]+)",
+        str(parameters.get("spark.hadoop.javax.jdo.option.ConnectionURL", "")),
+    )
     if profile.get("type") != "spark" or profile.get("method") != "session" or not found:
         return
+    pyspark = sys.modules.get("pyspark.sql")
+    if pyspark is not None and pyspark.SparkSession.getActiveSession() is not None:
+        return  # this process's own session (its JVM is a child process): dbt reuses it
     metastore = settings.project_dir / found.group(1)
     try:
         fd = os.open(metastore / "dbex.lck", os.O_RDONLY)
@@ -77,8 +87,11 @@ def check_metastore(settings: Any, profile: dict[str, Any]) -> None:
     finally:
         os.close(fd)
     if kind != fcntl.F_UNLCK:
-        raise DatabaseLocked(metastore, f"another Spark process (PID {pid}); Spark's local "
-                             "metastore allows one process at a time")
+        raise DatabaseLocked(
+            metastore,
+            f"another Spark process (PID {pid}); Spark's local "
+            "metastore allows one process at a time",
+        )
 
 
 def lock_anchor(settings: Any) -> Path:
@@ -92,28 +105,39 @@ def setup_in_warehouse(run: Any, switches: Any, progress: ProgressSink | None) -
     settings, ctx = run.settings, run.ctx
     used = [flag for name, flag in UNSUPPORTED.items() if getattr(switches, name)]
     if used:
-        raise PlanwiseError(f"{', '.join(used)}: not available on target "
-                            f"{settings.knobs['target']}", "setup there rebuilds everything into "
-                            "a new schema; run dbt build with a selection directly instead")
+        raise PlanwiseError(
+            f"{', '.join(used)}: not available on target {settings.knobs['target']}",
+            "setup there rebuilds everything into "
+            "a new schema; run dbt build with a selection directly instead",
+        )
     profile = target_profile(settings)
     check_metastore(settings, profile)
     live = str(profile["schema"])
     candidate = f"{live}__candidate"
     ctx.database = f"{profile['type']} schema {live} (target {settings.knobs['target']})"
     started = time.perf_counter()
-    ctx.preflight_problems = [p for p in [
-        preflight.directory_problem(settings.report_dir, "report directory", must_exist=False),
-        *preflight.seed_file_problems(settings.project_dir)] if p]
+    ctx.preflight_problems = [
+        p
+        for p in [
+            preflight.directory_problem(settings.report_dir, "report directory", must_exist=False),
+            *preflight.seed_file_problems(settings.project_dir),
+        ]
+        if p
+    ]
     ctx.preflight_seconds = time.perf_counter() - started
     if ctx.preflight_problems:
-        return run.finish("error", "pre-flight failed: nothing was run; the live schema is "
-                          "unchanged")
+        return run.finish(
+            "error", "pre-flight failed: nothing was run; the live schema is unchanged"
+        )
     with setup_lock(lock_anchor(settings), settings.knobs["lock_timeout_seconds"]):
         try:
             return _build_and_publish(run, switches, progress, candidate, live)
         except KeyboardInterrupt:
-            return run.finish("interrupted", "interrupted: the live schema is the previous "
-                              "setup or, if the publish step had committed, the new one")
+            return run.finish(
+                "interrupted",
+                "interrupted: the live schema is the previous "
+                "setup or, if the publish step had committed, the new one",
+            )
 
 
 def _build_and_publish(
@@ -122,31 +146,51 @@ def _build_and_publish(
     from runner.setup import FULL_BUILD, failing_rows_hint, refusal
 
     settings, ctx = run.settings, run.ctx
-    build = [*FULL_BUILD, *(["--fail-fast"] * switches.fail_fast),
-             *(["--full-refresh"] * switches.full_refresh)]
-    invocation = run.dbt(build, settings.db_path, progress=progress, planwise_clear=True,
-                         env={BUILD_SCHEMA: candidate}, planwise_report=True,
-                         timeout=settings.knobs["timeout_seconds"])
+    build = [
+        *FULL_BUILD,
+        *(["--fail-fast"] * switches.fail_fast),
+        *(["--full-refresh"] * switches.full_refresh),
+    ]
+    invocation = run.dbt(
+        build,
+        settings.db_path,
+        progress=progress,
+        planwise_clear=True,
+        env={BUILD_SCHEMA: candidate},
+        planwise_report=True,
+        timeout=settings.knobs["timeout_seconds"],
+    )
     reason = refusal(run, invocation)
     if reason:
         status, message = reason
         environment = f"{BUILD_SCHEMA}={shlex.quote(candidate)}"
         rows = failing_rows_hint(run, environment, "candidate schema")
-        return run.finish(status, message, *rows,
-                          f"nothing published: the live schema {live} is unchanged")
+        return run.finish(
+            status, message, *rows, f"nothing published: the live schema {live} is unchanged"
+        )
     operation = "planwise_drop_candidate" if switches.dry_run else "planwise_publish_schema"
     arguments = {"candidate": candidate, **({} if switches.dry_run else {"live": live})}
     if progress:
         progress.phase("publish")
-    done = run_dbt(settings, ["run-operation", operation, "--args", json.dumps(arguments)],
-                   db_path=settings.db_path, run_dir=Path(ctx.run_dir))
+    done = run_dbt(
+        settings,
+        ["run-operation", operation, "--args", json.dumps(arguments)],
+        db_path=settings.db_path,
+        run_dir=Path(ctx.run_dir),
+    )
     if not done.success:
-        return run.finish("error", f"not published: {done.error_summary()}",
-                          f"the live schema {live} is unchanged")
+        return run.finish(
+            "error",
+            f"not published: {done.error_summary()}",
+            f"the live schema {live} is unchanged",
+        )
     if switches.dry_run:
         ctx.dry_run = True
-        return run.finish(None, "dry run: the candidate passed and was dropped; without "
-                          "--dry-run it would be published")
+        return run.finish(
+            None,
+            "dry run: the candidate passed and was dropped; without "
+            "--dry-run it would be published",
+        )
     ctx.published = True
     swapped = engine(settings) == "postgres"
     previous = f"; the replaced schema is {live}__previous" if swapped else ""

@@ -9,10 +9,9 @@
   recreated empty, two statements instead of one per table). Nothing else is ever touched: seeds are replaced by the
   build itself, and user tables (e.g. `my_notes`) stay.
 
-  Relations are discovered with the adapter's own catalog macros
-  (`adapter.check_schema_exists` and the dispatched
-  `list_relations_without_caching` macro),
-  so no engine-specific SQL lives here. Works on an empty or brand-new database.
+  Relations are discovered with the adapter's own catalog methods
+  (`adapter.check_schema_exists`, `adapter.list_relations`: Relation objects
+  with their type on every engine), so no engine-specific SQL lives here. Works on an empty or brand-new database.
 -#}
 
 {#- The owned name prefixes, lower case. -#}

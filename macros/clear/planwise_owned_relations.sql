@@ -14,22 +14,17 @@
   {%- set failures_schema = planwise_failures_schema() -%}
   {%- set owned = [] -%}
   {%- for schema_name in [target.schema, failures_schema] -%}
-    {%- if adapter.check_schema_exists(target.get('database'), schema_name) -%}
-      {%- set schema_relation = api.Relation.create(database=target.get('database'), schema=schema_name) -%}
-      {%- for row in list_relations_without_caching(schema_relation) -%}
-        {%- set relation = api.Relation.create(database=row['database'], schema=row['schema'],
-                                               identifier=row['name'], type=row['type']) -%}
-        {%- set name = row['name'] | lower -%}
-        {%- set ns = namespace(matches=(schema_name == failures_schema)) -%}
-        {%- for prefix in prefixes -%}
-          {%- if name.startswith(prefix) -%}{%- set ns.matches = true -%}{%- endif -%}
-        {%- endfor -%}
-        {%- for pattern in keep -%}
-          {%- if modules.re.match(pattern, name) -%}{%- set ns.matches = false -%}{%- endif -%}
-        {%- endfor -%}
-        {%- if ns.matches -%}{%- do owned.append(relation) -%}{%- endif -%}
+    {%- for relation in planwise_schema_relations(schema_name) -%}
+      {%- set name = relation.identifier | lower -%}
+      {%- set ns = namespace(matches=(schema_name == failures_schema)) -%}
+      {%- for prefix in prefixes -%}
+        {%- if name.startswith(prefix) -%}{%- set ns.matches = true -%}{%- endif -%}
       {%- endfor -%}
-    {%- endif -%}
+      {%- for pattern in keep -%}
+        {%- if modules.re.match(pattern, name) -%}{%- set ns.matches = false -%}{%- endif -%}
+      {%- endfor -%}
+      {%- if ns.matches -%}{%- do owned.append(relation) -%}{%- endif -%}
+    {%- endfor -%}
   {%- endfor -%}
   {{ return(owned) }}
 {% endmacro %}

@@ -1,12 +1,30 @@
-{#- The tables and views of `schema` (none when it does not exist). -#}
+{#- The tables and views of `schema` as Relations (none when it does not exist). -#}
 {% macro planwise_schema_relations(schema) -%}
+  {%- if not adapter.check_schema_exists(target.get('database'), schema) -%}{{ return([]) }}{%- endif -%}
+  {{ return(adapter.dispatch('planwise_schema_relations', 'planwise')(schema)) }}
+{%- endmacro %}
+
+{#- DuckDB, PostgreSQL: the adapter's listing has database, schema, name and type. -#}
+{% macro default__planwise_schema_relations(schema) -%}
   {%- set relations = [] -%}
-  {%- if adapter.check_schema_exists(target.get('database'), schema) -%}
-    {%- set schema_relation = api.Relation.create(database=target.get('database'), schema=schema) -%}
-    {%- for row in list_relations_without_caching(schema_relation) if row['type'] in ('table', 'view') -%}
-      {%- do relations.append(api.Relation.create(database=row['database'], schema=row['schema'],
-                                                  identifier=row['name'], type=row['type'])) -%}
-    {%- endfor -%}
-  {%- endif -%}
+  {%- set schema_relation = api.Relation.create(database=target.get('database'), schema=schema) -%}
+  {%- for row in list_relations_without_caching(schema_relation) if row['type'] in ('table', 'view') -%}
+    {%- do relations.append(api.Relation.create(database=row['database'], schema=row['schema'],
+                                                identifier=row['name'], type=row['type'])) -%}
+  {%- endfor -%}
+  {{ return(relations) }}
+{%- endmacro %}
+
+{#- Spark: its listing (`show table extended`) names no type; SHOW VIEWS tells views apart. -#}
+{% macro spark__planwise_schema_relations(schema) -%}
+  {%- set views = [] -%}
+  {%- for row in run_query('show views in ' ~ adapter.quote(schema)) -%}
+    {%- do views.append(row['viewName'] | lower) -%}
+  {%- endfor -%}
+  {%- set relations = [] -%}
+  {%- for row in run_query('show tables in ' ~ adapter.quote(schema)) if not row['isTemporary'] -%}
+    {%- do relations.append(api.Relation.create(schema=schema, identifier=row['tableName'],
+                                                type='view' if row['tableName'] | lower in views else 'table')) -%}
+  {%- endfor -%}
   {{ return(relations) }}
 {%- endmacro %}

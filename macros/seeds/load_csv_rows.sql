@@ -43,8 +43,9 @@
   connection pastes into the SQL without escaping quotes, so a value such as
   ['Engineering', 'Finance'] breaks the statement. Here every value is a
   string literal with backslashes and quotes escaped, trimmed, empty as NULL,
-  cast to its declared type (ANSI mode: a bad value fails the statement, as
-  DuckDB's cast does).
+  cast to its declared type. dbt-spark turns ANSI mode off, so a value that
+  does not convert would become NULL: the seed materialization checks every
+  value against its type first (planwise_seed_table_problems).
 -#}
 {% macro spark__load_csv_rows(model, agate_table) %}
   {%- set declared = model['config'].get('column_types', {}) -%}

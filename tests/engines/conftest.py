@@ -26,8 +26,12 @@ from tests.conftest import SAMPLE_CENSUS, DbtOutcome, DbtProject, copy_project
 from tests.runner.conftest import CLEAN_ENV
 
 ENGINES = ("postgres", "spark")
-PG_DEFAULTS = {"PLANWISE_PG_HOST": "localhost", "PLANWISE_PG_PORT": "5432",
-               "PLANWISE_PG_USER": "planwise", "PLANWISE_PG_DATABASE": "planwise"}
+PG_DEFAULTS = {
+    "PLANWISE_PG_HOST": "localhost",
+    "PLANWISE_PG_PORT": "5432",
+    "PLANWISE_PG_USER": "planwise",
+    "PLANWISE_PG_DATABASE": "planwise",
+}
 
 
 def _postgres_connection() -> Any:
@@ -35,9 +39,13 @@ def _postgres_connection() -> Any:
 
     settings = {name: os.environ.get(name, default) for name, default in PG_DEFAULTS.items()}
     return psycopg2.connect(
-        host=settings["PLANWISE_PG_HOST"], port=int(settings["PLANWISE_PG_PORT"]),
-        user=settings["PLANWISE_PG_USER"], dbname=settings["PLANWISE_PG_DATABASE"],
-        password=os.environ.get("PLANWISE_PG_PASSWORD") or None, connect_timeout=5)
+        host=settings["PLANWISE_PG_HOST"],
+        port=int(settings["PLANWISE_PG_PORT"]),
+        user=settings["PLANWISE_PG_USER"],
+        dbname=settings["PLANWISE_PG_DATABASE"],
+        password=os.environ.get("PLANWISE_PG_PASSWORD") or None,
+        connect_timeout=5,
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -74,8 +82,11 @@ class EngineProject:
         if command in ("setup", "validate"):
             extra += ["--report-dir", str(self.reports)]
         return CliRunner().invoke(
-            cli, ["--project-dir", str(self.project.root), command, *extra, *rest],
-            env={**CLEAN_ENV, **self.env}, catch_exceptions=False)
+            cli,
+            ["--project-dir", str(self.project.root), command, *extra, *rest],
+            env={**CLEAN_ENV, **self.env},
+            catch_exceptions=False,
+        )
 
     def load(self, census: Path = SAMPLE_CENSUS) -> None:
         result = self.run("load-census", census=census)
@@ -86,8 +97,12 @@ class EngineProject:
         previous = {name: os.environ.get(name) for name in self.env}
         os.environ.update(self.env)
         try:
-            return self.project.dbt(*args, "--target", self.engine,
-                                    vars={"census_schema": self.census_schema, **(vars or {})})
+            return self.project.dbt(
+                *args,
+                "--target",
+                self.engine,
+                vars={"census_schema": self.census_schema, **(vars or {})},
+            )
         finally:
             for name, value in previous.items():
                 if value is None:
@@ -100,7 +115,7 @@ class EngineProject:
         if self.engine == "postgres":
             with _postgres_connection() as connection, connection.cursor() as cursor:
                 cursor.execute(sql)
-                return list(cursor.fetchall())
+                return list(cursor.fetchall()) if cursor.description else []
         from pyspark.sql import SparkSession
 
         session = SparkSession.getActiveSession()
@@ -109,8 +124,9 @@ class EngineProject:
 
     def tables(self, schema: str) -> list[str]:
         if self.engine == "postgres":
-            found = self.rows("select table_name from information_schema.tables "
-                              f"where table_schema = '{schema}'")
+            found = self.rows(
+                f"select table_name from information_schema.tables where table_schema = '{schema}'"
+            )
         else:
             found = [(row[1],) for row in self.rows(f"show tables in `{schema}`")]
         return sorted(str(row[0]) for row in found)
@@ -130,9 +146,11 @@ class EngineProject:
 
     def drop_schemas(self) -> None:
         suffixes = ("", "_validation_failures", "_census")
-        names = [f"{base}{suffix}" for base in (self.schema, self.candidate,
-                                                f"{self.schema}__previous")
-                 for suffix in suffixes]
+        names = [
+            f"{base}{suffix}"
+            for base in (self.schema, self.candidate, f"{self.schema}__previous")
+            for suffix in suffixes
+        ]
         if self.engine == "postgres":
             with _postgres_connection() as connection, connection.cursor() as cursor:
                 for name in names:
@@ -152,13 +170,17 @@ def engine_project(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[E
         except Exception as exc:  # the matrix needs a server: say which and why
             pytest.fail(f"no PostgreSQL server for the engine matrix: {exc}")
     schema = f"t{uuid.uuid4().hex[:10]}"
-    env = {"PLANWISE_TARGET": engine, "PLANWISE_CENSUS_SCHEMA": f"{schema}_census",
-           "PLANWISE_PG_SCHEMA" if engine == "postgres" else "PLANWISE_SPARK_SCHEMA": schema}
+    env = {
+        "PLANWISE_TARGET": engine,
+        "PLANWISE_CENSUS_SCHEMA": f"{schema}_census",
+        "PLANWISE_PG_SCHEMA" if engine == "postgres" else "PLANWISE_SPARK_SCHEMA": schema,
+    }
     env |= {name: os.environ.get(name, default) for name, default in PG_DEFAULTS.items()}
     if os.environ.get("PLANWISE_PG_PASSWORD"):
         env["PLANWISE_PG_PASSWORD"] = os.environ["PLANWISE_PG_PASSWORD"]
-    project = EngineProject(engine, copy_project(tmp_path / "project"), tmp_path / "reports",
-                            schema, env)
+    project = EngineProject(
+        engine, copy_project(tmp_path / "project"), tmp_path / "reports", schema, env
+    )
     yield project
     if engine == "postgres" or _spark_started():
         project.drop_schemas()

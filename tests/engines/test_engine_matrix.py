@@ -29,16 +29,22 @@ pytestmark = pytest.mark.slow
 
 # Census defects of the validation suite, replayed on each engine: a loaded
 # census table instead of a file, the same tests and failing-row counts.
-CENSUS_CASES = ("census_id_missing", "census_value_not_convertible", "census_duplicates",
-                "census_terminated_before_hire", "census_column_near_miss",
-                "census_required_column_missing")
+CENSUS_CASES = (
+    "census_id_missing",
+    "census_value_not_convertible",
+    "census_duplicates",
+    "census_terminated_before_hire",
+    "census_column_near_miss",
+    "census_required_column_missing",
+)
 BY_ID = {case.id: case for case in CASES}
 
 
 def without_rows(case: Case) -> Case:
     """The case's expectations without the stored-row checks (those read DuckDB)."""
     return dataclasses.replace(
-        case, expect=tuple(dataclasses.replace(e, rows=None) for e in case.expect))
+        case, expect=tuple(dataclasses.replace(e, rows=None) for e in case.expect)
+    )
 
 
 def report_shape(report: dict[str, Any]) -> dict[str, Any]:
@@ -48,7 +54,8 @@ def report_shape(report: dict[str, Any]) -> dict[str, Any]:
         "steps": sorted(step["name"] for step in report["steps"]),
         "categories": sorted(category["name"] for category in report["categories"]),
         "totals": sorted(report["totals"]),
-        "status": report["status"], "exit_code": report["exit_code"],
+        "status": report["status"],
+        "exit_code": report["exit_code"],
     }
 
 
@@ -98,7 +105,7 @@ def test_failed_setup_exits_1_and_leaves_the_live_schema_unchanged(
 @pytest.mark.parametrize("batch", list(BATCHES))
 def test_seed_defects_fail_the_same_tests(engine_project: EngineProject, batch: str) -> None:
     engine_project.load()
-    cases = [without_rows(BY_ID[case_id]) for case_id in BATCHES[batch]]
+    cases = [without_rows(case) for case in CASES if case.id in BATCHES[batch]]  # their order
     for case in cases:
         assert case.mutate(engine_project.project, engine_project.reports) is None
     outcome = engine_project.dbt("build", "--selector", "setup", "--quiet")
@@ -125,16 +132,21 @@ def test_bad_seed_value_is_named_as_on_duckdb(engine_project: EngineProject) -> 
     seed.write_text("\n".join(lines) + "\n")
     outcome = engine_project.dbt("seed", "--select", "config_cola_by_year")
     assert not outcome.success
-    assert ("dbt/seeds/config_cola_by_year.csv line 3, column cola_rate: 'abc' is not a number"
-            in outcome.error_text)
+    assert (
+        "dbt/seeds/config_cola_by_year.csv line 3, column cola_rate: 'abc' is not a number"
+        in outcome.error_text
+    )
 
 
 def test_wrong_var_is_refused_before_any_node(engine_project: EngineProject) -> None:
     outcome = engine_project.dbt("build", "--selector", "setup", vars={"simulation_year": "soon"})
     assert not outcome.success
     assert "var `simulation_year`" in outcome.error_text
-    assert not [r for r in (outcome.run_results or {}).get("results", [])
-                if not r["unique_id"].startswith("operation.")]
+    assert not [
+        r
+        for r in (outcome.run_results or {}).get("results", [])
+        if not r["unique_id"].startswith("operation.")
+    ]
 
 
 KILLED_SETUP = """
@@ -154,12 +166,23 @@ def test_postgres_setup_killed_mid_build_leaves_the_live_schema_untouched(
     engine_project.load()
     assert engine_project.run("setup").exit_code == 0
     before = engine_project.content()
-    code = KILLED_SETUP.format(root=str(engine_project.project.root), census=str(SAMPLE_CENSUS),
-                               reports=str(engine_project.reports))
-    process = subprocess.Popen([sys.executable, "-c", code], env=_env(engine_project),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _await(lambda: "int_hazard_merit" in engine_project.tables(engine_project.candidate)
-           or process.poll() is not None)
+    code = KILLED_SETUP.format(
+        root=str(engine_project.project.root),
+        census=str(SAMPLE_CENSUS),
+        reports=str(engine_project.reports),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        env=_env(engine_project),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _await(
+        lambda: (
+            "int_hazard_merit" in engine_project.tables(engine_project.candidate)
+            or process.poll() is not None
+        )
+    )
     assert process.poll() is None, "the setup finished before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.wait()
@@ -171,8 +194,7 @@ def test_postgres_setup_killed_mid_build_leaves_the_live_schema_untouched(
 def _env(project: EngineProject) -> dict[str, str]:
     import os
 
-    return {**{k: v for k, v in os.environ.items() if not k.startswith("PLANWISE_")},
-            **project.env}
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("PLANWISE_")}, **project.env}
 
 
 def _await(condition: Callable[[], bool]) -> None:
@@ -208,12 +230,23 @@ def test_spark_metastore_held_by_another_process_is_reported_as_locked(
 
     held = tmp_path / "held-spark"
     holder = start(HOLD_METASTORE.format(root=str(held)))
-    try:
-        engine_project.env["PLANWISE_SPARK_DIR"] = str(held)
-        result = engine_project.run("setup")
+    try:  # its own process: this one's Spark session already has a metastore
+        command = [
+            str(Path(sys.executable).parent / "planwise-run"),
+            "--project-dir",
+            str(engine_project.project.root),
+            "setup",
+            "--census",
+            str(SAMPLE_CENSUS),
+            "--report-dir",
+            str(engine_project.reports),
+        ]
+        env = {**_env(engine_project), "PLANWISE_SPARK_DIR": str(held)}
+        result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     finally:
         stop(holder)
-    assert result.exit_code == 3, result.output
+    assert result.returncode == 3, result.stdout + result.stderr
     assert f"database {held / 'metastore_db'} is locked by another Spark process (PID" in (
-        result.output)
-    assert "allows one process at a time" in result.output
+        result.stderr
+    )
+    assert "allows one process at a time" in result.stderr

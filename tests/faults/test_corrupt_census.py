@@ -43,6 +43,7 @@ def test_a_parquet_census_changed_silently_fails_its_page_checksum(
     pq.write_table(pq.read_table(SAMPLE_CENSUS), intact, write_page_checksum=True)
     data, damaged = intact.read_bytes(), tmp_path / "census.parquet"
     with duckdb.connect() as connection:
+
         def read(path: Path) -> list[Any]:
             return connection.execute(f"from read_parquet('{path}') order by all").fetchall()
 

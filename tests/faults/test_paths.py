@@ -69,9 +69,7 @@ def test_a_file_where_the_run_state_directory_goes_is_found_in_pre_flight(case: 
 
 
 @pytest.mark.parametrize("name", ["system.duckdb", "temp.duckdb", "o'brien.duckdb", 'a"b.duckdb'])
-def test_database_names_duckdb_cannot_attach_are_found_in_pre_flight(
-    case: Case, name: str
-) -> None:
+def test_database_names_duckdb_cannot_attach_are_found_in_pre_flight(case: Case, name: str) -> None:
     result = run(case, "setup", db=case.db.parent / name)
     assert result.exit_code == 2, result.output
     assert name in result.output and "nothing was run" in result.output

@@ -24,7 +24,7 @@ def test_jinja_in_a_var_is_refused_and_never_run(case: Case, where: str) -> None
         env["PLANWISE_SCENARIO_ID"] = INJECTED
     else:
         config = case.root / "planwise.yml"
-        config.write_text('vars:\n  clear_keep: ["{{ env_var(\'HOME\') }}"]\n')
+        config.write_text("vars:\n  clear_keep: [\"{{ env_var('HOME') }}\"]\n")
         args = ["--config", str(config)]
     result = CliRunner().invoke(cli, case.argv(*args), env=env, catch_exceptions=False)
     assert result.exit_code == 2, result.output
@@ -38,7 +38,7 @@ def test_jinja_in_a_var_is_refused_and_never_run(case: Case, where: str) -> None
 
 def test_a_quote_in_a_var_is_data(case: Case) -> None:
     """o'brien is an unknown scenario (exit 1, named), not a SQL syntax error."""
-    result = case.run("--vars", "{scenario_id: \"o'brien\"}")
+    result = case.run("--vars", '{scenario_id: "o\'brien"}')
     assert result.exit_code == 1, result.output
     assert "assert_scenario_exists" in result.output and "Parser Error" not in result.output
     case.assert_unchanged()

@@ -298,5 +298,6 @@ def test_plain_dbt_refuses_a_var_holding_jinja_before_running_it(project: DbtPro
     assert not outcome.success
     assert "holds Jinja" in outcome.error_text and "remove the braces" in outcome.error_text
     assert project.db_path.exists()
-    assert project.query("select count(*) from information_schema.tables "
-                         "where table_name = 'pwned'") == [(0,)]
+    assert project.query(
+        "select count(*) from information_schema.tables where table_name = 'pwned'"
+    ) == [(0,)]

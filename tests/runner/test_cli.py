@@ -101,7 +101,6 @@ def test_setup_publishes_reports_and_keeps_user_tables(set_up: RunnerProject) ->
     assert dropped == ["main.stg_stale_leftover"]
 
 
-
 def test_setup_summary_fits_80_columns(set_up: RunnerProject) -> None:
     from runner.report import Context, build_report, render_text
 
@@ -390,7 +389,6 @@ def test_unknown_var_exits_2(runner_project: RunnerProject) -> None:
     assert result.exit_code == 2 and "simulaton_year" in result.output
 
 
-
 def test_census_command_is_deterministic(runner_project: RunnerProject, tmp_path: Path) -> None:
     first, second = tmp_path / "a.parquet", tmp_path / "b.csv"
     for output in (first, second):
@@ -450,8 +448,10 @@ def test_docs_site_shows_the_baseline_lineage_in_a_browser(
         assert not os.environ.get("CI"), "CI must install chromium (Debian package chromium)"
         pytest.skip("chromium is not installed (Debian package chromium)")
     # dbt docs' own URL state: the model's page, the graph shown (g_v), its upstream (g_i)
-    page = ("index.html#!/model/model.planwise.int_baseline_workforce"
-            "?g_v=1&g_i=%2Bint_baseline_workforce")
+    page = (
+        "index.html#!/model/model.planwise.int_baseline_workforce"
+        "?g_v=1&g_i=%2Bint_baseline_workforce"
+    )
     (out / "probe.html").write_text(LINEAGE_PROBE % page)
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -459,24 +459,46 @@ def test_docs_site_shows_the_baseline_lineage_in_a_browser(
             pass
 
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(out))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    browser = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-               "--window-size=1600,1000", "--virtual-time-budget=30000"]
+    browser = [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--window-size=1600,1000",
+        "--virtual-time-budget=30000",
+    ]
     try:
-        dom = subprocess.run([*browser, "--dump-dom", f"{base}/probe.html"], check=True,
-                             capture_output=True, text=True, timeout=300).stdout
+        dom = subprocess.run(
+            [*browser, "--dump-dom", f"{base}/probe.html"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        ).stdout
         screenshot = tmp_path / "int_baseline_workforce_lineage.png"
-        subprocess.run([*browser, f"--screenshot={screenshot}", f"{base}/{page}"], check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            [*browser, f"--screenshot={screenshot}", f"{base}/{page}"],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     finally:
         server.shutdown()
     found = re.search(r'<pre id="nodes">(.*?)</pre>', dom)
     nodes = set(json.loads(found.group(1))) if found and found.group(1) else set()
-    assert {"model.planwise.int_baseline_workforce", "source.planwise.census.census_raw",
-            "seed.planwise.config_job_levels", "seed.planwise.config_age_bands",
-            "seed.planwise.config_tenure_bands", "model.planwise.stg_census_data"} <= nodes, dom
+    assert {
+        "model.planwise.int_baseline_workforce",
+        "source.planwise.census.census_raw",
+        "seed.planwise.config_job_levels",
+        "seed.planwise.config_age_bands",
+        "seed.planwise.config_tenure_bands",
+        "model.planwise.stg_census_data",
+    } <= nodes, dom
     assert not any(node.startswith("test.") for node in nodes)
     assert screenshot.stat().st_size > 20_000  # a drawn graph, not a blank page
     print(f"lineage screenshot: {screenshot}")
@@ -561,8 +583,6 @@ def test_timeout_and_interrupt_leave_live_database_untouched(
 
 
 # --------------------------------------------------------------------------- rollback
-
-
 
 
 def test_an_unlucky_user_gets_clear_answers_and_loses_nothing(

@@ -170,8 +170,11 @@ def stored_failures(project: DbtProject, test_name: str) -> list[dict[str, Any]]
     """The failing rows of a test: those dbt stored (store_failures), or, for a
     test that stores none, its compiled query run again on the same database."""
     manifest = json.loads((project.root / "target" / "manifest.json").read_text())
-    node = next(n for n in manifest["nodes"].values()
-                if n["resource_type"] == "test" and n["name"] == test_name)
+    node = next(
+        n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "test" and n["name"] == test_name
+    )
     stored = node["config"]["store_failures"]
     query = f'select * from {FAILURES_SCHEMA}."{test_name}"' if stored else node["compiled_code"]
     with duckdb.connect(str(project.db_path), read_only=True) as connection:

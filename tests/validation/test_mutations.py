@@ -820,7 +820,8 @@ CASES: list[Case] = [
         # the other checks that read the damaged column error too; the readable
         # test is the one whose name and description say what happened
         error_nodes=(
-            "census_raw_file_readable", "census_raw_employee_id_not_blank",
+            "census_raw_file_readable",
+            "census_raw_employee_id_not_blank",
             "census_raw_values_convert",
         ),
         error_message="Snappy decompression failure",

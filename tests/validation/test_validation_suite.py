@@ -87,8 +87,11 @@ def test_failing_rows_schema_is_main_validation_failures(built_database: BuiltDa
                 [FAILURES_SCHEMA],
             ).fetchall()
         }
-    assert {"census_raw_required_fields_not_null", "assert_census_duplicate_employee_ids",
-            "assert_baseline_bands_have_multipliers"} <= tables
+    assert {
+        "census_raw_required_fields_not_null",
+        "assert_census_duplicate_employee_ids",
+        "assert_baseline_bands_have_multipliers",
+    } <= tables
     assert "raise_timing_rules_error_level" not in tables
     assert not [name for name in tables if name.startswith(("unique_config_", "not_null_config_"))]
 
