@@ -127,6 +127,8 @@ class EngineProject:
             found = self.rows(
                 f"select table_name from information_schema.tables where table_schema = '{schema}'"
             )
+        elif (schema,) not in self.rows(f"show databases like '{schema}'"):
+            return []
         else:
             found = [(row[1],) for row in self.rows(f"show tables in `{schema}`")]
         return sorted(str(row[0]) for row in found)
