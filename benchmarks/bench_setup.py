@@ -96,6 +96,7 @@ def variants(census: Path, work: Path, engines: list[str]) -> dict[str, tuple[Pa
         return copy_project(work / name, extra=("config",)).root
 
     dbt, runner = project("dbt"), project("runner")
+    engine_projects = {engine: project(f"runner-{engine}") for engine in engines}
     setup = [str(BIN / "planwise-run"), "setup", "--quiet", "--census", str(census)]
     manifest = dbt / "target" / "manifest.json"
     return {
@@ -126,7 +127,7 @@ def variants(census: Path, work: Path, engines: list[str]) -> dict[str, tuple[Pa
         ),
         **{
             f"{step}-{engine}": (
-                project(f"runner-{engine}"),
+                engine_projects[engine],
                 [
                     str(BIN / "planwise-run"),
                     command,

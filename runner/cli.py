@@ -89,6 +89,21 @@ def _settings(flags: dict[str, Any]) -> Any:
     return load_settings(find_project_dir(project), flags.get("config_file"), flags)
 
 
+def _duckdb_settings(flags: dict[str, Any]) -> Any:
+    """The settings of a command that works on the DuckDB file only."""
+    from runner.warehouse import engine
+
+    settings = _settings(flags)
+    kind = engine(settings)
+    if kind != "duckdb":
+        name = click.get_current_context().info_name
+        raise PlanwiseError(
+            f"`{name}` works on the DuckDB target only, not on {kind}",
+            f"on {kind}, use dbt directly (e.g. dbt test --target {settings.knobs['target']})",
+        )
+    return settings
+
+
 def _echo(text: str, err: bool = False) -> None:
     """Print; a reader that went away (`| head`) is not an error of the run."""
     try:
@@ -229,7 +244,7 @@ def validate(**flags: Any) -> int:
     from runner.setup import run_validate
 
     chosen = _selection(flags, "validation") or ["--selector", "validation"]
-    settings, level = _settings(flags), _level(flags)
+    settings, level = _duckdb_settings(flags), _level(flags)
     return _with_progress(flags, lambda progress: run_validate(settings, chosen, progress, level))
 
 
@@ -242,7 +257,7 @@ def rollback(**flags: Any) -> int:
     the replaced one becomes <db>.previous, so a second rollback undoes it."""
     from runner.setup import run_rollback
 
-    live, previous = run_rollback(_settings(flags))
+    live, previous = run_rollback(_duckdb_settings(flags))
     click.echo(f"rolled back: {live} is the database before the last setup; {previous} the other")
     return ExitCode.OK
 
@@ -257,7 +272,7 @@ def status(**flags: Any) -> int:
     from runner.setup import readiness
 
     try:
-        checks = readiness(_settings(flags), _level(flags))
+        checks = readiness(_duckdb_settings(flags), _level(flags))
     except ConfigError as exc:
         checks = [(False, f"configuration: {exc.message}")]
     problems = [text for ok, text in checks if not ok]
@@ -292,7 +307,7 @@ def clear(**flags: Any) -> int:
     (stg_/int_/fct_/dim_ relations and the stored-failures schema), nothing else."""
     from runner.setup import run_clear
 
-    lines = run_clear(_settings(flags), flags["dry_run"], _level(flags))
+    lines = run_clear(_duckdb_settings(flags), flags["dry_run"], _level(flags))
     _echo("".join(f"{line}\n" for line in lines))
     return ExitCode.OK
 
@@ -316,7 +331,7 @@ def docs(**flags: Any) -> int:
     from runner.locking import probe_database as probe
     from runner.locking import setup_lock
 
-    settings = _settings(flags)
+    settings = _duckdb_settings(flags)
     output = Path(flags["output_dir"] or settings.report_dir / "docs").resolve()
     with tempfile.TemporaryDirectory(prefix="planwise-docs-") as tmp:
         live = settings.db_path.exists()  # its catalog, read under the setup lock

@@ -5,8 +5,10 @@ DuckDB reads the census file in place. PostgreSQL and Spark read a loaded table,
 engine's own bulk path: COPY on PostgreSQL, Spark's Parquet and CSV readers on
 Spark. Every value is loaded as text (as DuckDB reads a CSV census) with its
 position in the file, `_census_file_row`, so staging converts and checks the
-values the same way on every engine. Loading replaces the table in one step:
-run it again and readers see the old table or the new one, never a mix.
+values the same way on every engine; column names are lower-cased (DuckDB
+matches them case-insensitively). Loading replaces the table: on PostgreSQL in
+one transaction (readers see the old table or the new one); on Spark by its
+overwrite, which a failure can leave without a table (load again).
 """
 
 from __future__ import annotations
@@ -16,9 +18,21 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import PlanwiseError
-from runner.warehouse import check_metastore, target_profile
+from runner.warehouse import check_metastore, plain_name, target_profile
 
 ROW = "_census_file_row"
+
+
+def _lower_names(census: Path, names: list[str]) -> list[str]:
+    """The columns' names in lower case; two that differ only in case are refused."""
+    lowered = [name.lower() for name in names]
+    twice = sorted({name for name in lowered if lowered.count(name) > 1})
+    if twice:
+        raise PlanwiseError(
+            f"{census}: columns differ only in case: {', '.join(twice)}",
+            "rename one of each pair in the census export",
+        )
+    return lowered
 
 
 def _is_csv(path: Path) -> bool:
@@ -40,9 +54,12 @@ def _postgres(settings: Any, profile: dict[str, Any], census: Path, schema: str)
             if _is_csv(census)
             else con.read_parquet(str(census))
         )
-        names = list(read.columns)
+        names = _lower_names(census, list(read.columns))
         read.select(
-            *[duckdb.ColumnExpression(n).cast(VARCHAR).alias(n) for n in names],
+            *[
+                duckdb.ColumnExpression(original).cast(VARCHAR).alias(name)
+                for original, name in zip(read.columns, names, strict=True)
+            ],
             duckdb.SQLExpression("row_number() over ()").alias(ROW),
         ).write_csv(str(text_file), header=True)
         rows = int(read.count("*").fetchall()[0][0])
@@ -88,7 +105,12 @@ def _spark(settings: Any, profile: dict[str, Any], census: Path, schema: str) ->
     )
     order = Window.orderBy(functions.monotonically_increasing_id())
     frame = frame.select(
-        *[functions.col(f"`{n}`").cast("string").alias(n) for n in frame.columns],
+        *[
+            functions.col(f"`{original}`").cast("string").alias(name)
+            for original, name in zip(
+                frame.columns, _lower_names(census, frame.columns), strict=True
+            )
+        ],
         functions.row_number().over(order).alias(ROW),
     )
     spark.sql(f"create database if not exists `{schema}`")
@@ -98,7 +120,8 @@ def _spark(settings: Any, profile: dict[str, Any], census: Path, schema: str) ->
 
 def load_census(settings: Any) -> tuple[str, int]:
     """Load the census into the target's census_raw; (where it went, rows)."""
-    census, schema = settings.census_path, str(settings.var("census_schema"))
+    census = settings.census_path
+    schema = plain_name(str(settings.var("census_schema")), "var census_schema")
     if not census.is_file():
         raise PlanwiseError(
             f"{census}: the census file does not exist",

@@ -126,6 +126,7 @@ class _Run:
         self.settings, self.level, self.started = settings, level, time.perf_counter()
         self.invocation: Invocation | None = None
         self.inputs: dict[str, Any] = {}
+        self.remember_last = True  # `status` reads the last setup of the DuckDB file
         inputs = {name: str(settings.var(name)) for name in INPUT_VARS}
         self.ctx = Context(
             command=command,
@@ -162,7 +163,7 @@ class _Run:
         paths = write_reports(settings.report_dir, report, run_dir)
         if not paths:
             report["messages"].append(f"cannot write the reports to {settings.report_dir}")
-        if ctx.command == "setup" and not ctx.preflight_problems:  # `status` reads it
+        if ctx.command == "setup" and not ctx.preflight_problems and self.remember_last:
             keys = ("status", "exit_code", "elapsed_seconds", "published")
             record = {key: report[key] for key in keys}
             with contextlib.suppress(OSError):

@@ -45,6 +45,9 @@ def target_profile(settings: Any) -> dict[str, Any]:
     from dbt.config.renderer import ProfileRenderer
     from dbt_common.context import set_invocation_context
 
+    # Spark's local metastore and warehouse: one place per project, whatever the
+    # current directory (the JVM resolves relative paths against it).
+    os.environ.setdefault("PLANWISE_SPARK_DIR", str(settings.project_dir / ".planwise" / "spark"))
     set_invocation_context(dict(os.environ))
     outputs: dict[str, Any] = read_profile(str(settings.project_dir))["planwise"]["outputs"]
     target = settings.knobs["target"]
@@ -54,6 +57,16 @@ def target_profile(settings: Any) -> dict[str, Any]:
         )
     rendered: dict[str, Any] = ProfileRenderer({}).render_data(outputs[target])
     return rendered
+
+
+def plain_name(name: str, what: str) -> str:
+    """`name` when it is a plain identifier (it is written into SQL unquoted by dbt)."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise PlanwiseError(
+            f"{what} '{name}' is not a plain name",
+            "use letters, digits and underscores, not starting with a digit",
+        )
+    return name
 
 
 def engine(settings: Any) -> str:
@@ -68,15 +81,14 @@ def check_metastore(settings: Any, profile: dict[str, Any]) -> None:
     one process at a time), before Spark spends a minute retrying it."""
     parameters = profile.get("server_side_parameters") or {}
     found = re.search(
-        r"databaseName=([^;]+)",
-        str(parameters.get("spark.hadoop.javax.jdo.option.ConnectionURL", "")),
+        r"-Dderby\.system\.home=(\S+)", str(parameters.get("spark.driver.extraJavaOptions", ""))
     )
     if profile.get("type") != "spark" or profile.get("method") != "session" or not found:
         return
     pyspark = sys.modules.get("pyspark.sql")
     if pyspark is not None and pyspark.SparkSession.getActiveSession() is not None:
         return  # this process's own session (its JVM is a child process): dbt reuses it
-    metastore = settings.project_dir / found.group(1)
+    metastore = settings.project_dir / found.group(1) / "metastore_db"
     try:
         fd = os.open(metastore / "dbex.lck", os.O_RDONLY)
     except OSError:  # no metastore yet, or no lock file: nobody holds it
@@ -112,9 +124,11 @@ def setup_in_warehouse(run: Any, switches: Any, progress: ProgressSink | None) -
         )
     profile = target_profile(settings)
     check_metastore(settings, profile)
-    live = str(profile["schema"])
+    live = plain_name(str(profile["schema"]), "the target's schema")
+    plain_name(str(settings.var("census_schema")), "var census_schema")
     candidate = f"{live}__candidate"
     ctx.database = f"{profile['type']} schema {live} (target {settings.knobs['target']})"
+    run.remember_last = False  # `status` reads the DuckDB file's last run
     started = time.perf_counter()
     ctx.preflight_problems = [
         p
@@ -178,12 +192,15 @@ def _build_and_publish(
         db_path=settings.db_path,
         run_dir=Path(ctx.run_dir),
     )
+    if done.interrupted:
+        raise KeyboardInterrupt
     if not done.success:
-        return run.finish(
-            "error",
-            f"not published: {done.error_summary()}",
-            f"the live schema {live} is unchanged",
+        after = (  # Spark's copy is not one transaction
+            f"the live schema {live} is unchanged"
+            if engine(settings) == "postgres"
+            else f"{live} may be partly replaced: run setup again"
         )
+        return run.finish("error", f"not published: {done.error_summary()}", after)
     if switches.dry_run:
         ctx.dry_run = True
         return run.finish(

@@ -19,7 +19,7 @@
   create schema if not exists {{ adapter.quote(target.schema) }};
   {%- for type in ['date', 'boolean', 'integer', 'bigint', 'timestamp', planwise_type('double')] %}
   create or replace function {{ planwise_try_cast_function(type) }}(value text)
-  returns {{ type }} language plpgsql immutable as $$
+  returns {{ type }} language plpgsql stable as $$
   begin
     return value::{{ type }};
   exception when others then

@@ -14,30 +14,47 @@
 {%- endmacro %}
 
 {#-
-  PostgreSQL: one transaction (its DDL is transactional). Relations of the live
-  schema that the setup does not own and the candidate does not have (a
-  user's tables, clear_keep matches) move into the candidate; the live schema becomes `<live>__previous` (the one
-  before is dropped) and the candidate takes the live name. Readers see the
-  old schema or the new one, never a mix; a failure or a kill rolls it all back.
+  PostgreSQL: one transaction (its DDL is transactional), so readers see the
+  old tables or the new ones, never a mix, and a failure or a kill rolls it all
+  back. The live schema itself stays (its grants, functions, sequences and
+  your own tables with it): the live relations the setup replaces (namesakes
+  of the candidate's, and owned ones it no longer builds) move into
+  `<live>__previous`, after the ones already there are dropped (never with
+  cascade: a view of yours over one of them stops the publication, naming
+  it), and the candidate's relations move into the live schema. The
+  stored-failures schema, entirely the setup's, is swapped by renaming.
 -#}
 {% macro postgres__planwise_publish_schema(candidate, live) -%}
+  {%- set previous = live ~ '__previous' -%}
+  {%- set built = planwise_schema_relations(candidate) -%}
+  {%- set names = [] -%}
+  {%- for relation in built -%}{%- do names.append(relation.identifier) -%}{%- endfor -%}
   {%- set owned = [] -%}
-  {%- for relation in planwise_owned_relations() -%}{%- do owned.append(relation.identifier) -%}{%- endfor -%}
-  {%- for relation in planwise_schema_relations(candidate) -%}{%- do owned.append(relation.identifier) -%}{%- endfor -%}
+  {%- for relation in planwise_owned_relations() if relation.schema == live -%}
+    {%- do owned.append(relation.identifier) -%}
+  {%- endfor -%}
+  {%- set failures_pair = planwise_schema_pairs(candidate, live)[1] -%}
   {%- call statement('planwise_publish') -%}
-    {%- for new, old in planwise_schema_pairs(candidate, live) %}
+    {%- for relation in planwise_schema_relations(previous) %}
+    drop {{ relation.type }} {{ relation }};
+    {%- endfor %}
+    create schema if not exists {{ adapter.quote(previous) }};
+    create schema if not exists {{ adapter.quote(live) }};
+    {%- for relation in planwise_schema_relations(live) if relation.identifier in names or relation.identifier in owned %}
+    alter {{ relation.type }} {{ relation }} set schema {{ adapter.quote(previous) }};
+    {%- endfor %}
+    {%- for relation in built %}
+    alter {{ relation.type }} {{ relation }} set schema {{ adapter.quote(live) }};
+    {%- endfor %}
+    {%- set new, old = failures_pair %}
     drop schema if exists {{ adapter.quote(old ~ '__previous') }} cascade;
     {%- if adapter.check_schema_exists(target.get('database'), old) %}
-    create schema if not exists {{ adapter.quote(new) }};
-    {%- for relation in planwise_schema_relations(old) if old == live and relation.identifier not in owned %}
-    alter {{ 'view' if relation.type == 'view' else 'table' }} {{ relation }} set schema {{ adapter.quote(new) }};
-    {%- endfor %}
     alter schema {{ adapter.quote(old) }} rename to {{ adapter.quote(old ~ '__previous') }};
     {%- endif %}
     {%- if adapter.check_schema_exists(target.get('database'), new) %}
     alter schema {{ adapter.quote(new) }} rename to {{ adapter.quote(old) }};
     {%- endif %}
-    {%- endfor %}
+    drop schema {{ adapter.quote(candidate) }} cascade;
   {%- endcall -%}
   {%- do adapter.commit() -%}
 {%- endmacro %}
@@ -47,16 +64,24 @@
   candidate table is copied over its live namesake (parquet), one at a time.
   A failed setup never gets here, so the live database only ever receives a
   validated build; but a crash during this copy leaves some tables new and
-  some old (run setup again). Relations the setup does not build stay.
+  some old (run setup again). Owned live tables the setup no longer builds
+  are dropped, as clearing drops them on DuckDB; your own tables stay.
 -#}
 {% macro spark__planwise_publish_schema(candidate, live) -%}
+  {%- set owned = [] -%}
+  {%- for relation in planwise_owned_relations() -%}{%- do owned.append(relation.identifier) -%}{%- endfor -%}
   {%- for new, old in planwise_schema_pairs(candidate, live) -%}
     {%- do adapter.create_schema(api.Relation.create(database=target.get('database'), schema=old)) -%}
-    {%- for relation in planwise_schema_relations(new) -%}
-      {%- set target_relation = api.Relation.create(database=relation.database, schema=old,
-                                                    identifier=relation.identifier, type='table') -%}
-      {%- do run_query('drop table if exists ' ~ target_relation) -%}
-      {%- do run_query('drop view if exists ' ~ target_relation) -%}
+    {%- set built = planwise_schema_relations(new) -%}
+    {%- set names = [] -%}
+    {%- for relation in built -%}{%- do names.append(relation.identifier) -%}{%- endfor -%}
+    {#- replaced: namesakes, owned ones no longer built, the whole failures schema -#}
+    {%- for relation in planwise_schema_relations(old)
+        if relation.identifier in names or relation.identifier in owned or old != live -%}
+      {%- do run_query('drop ' ~ relation.type ~ ' if exists ' ~ relation) -%}
+    {%- endfor -%}
+    {%- for relation in built -%}
+      {%- set target_relation = api.Relation.create(schema=old, identifier=relation.identifier) -%}
       {%- do run_query('create table ' ~ target_relation ~ ' using parquet as select * from ' ~ relation) -%}
     {%- endfor -%}
   {%- endfor -%}

@@ -39,37 +39,16 @@
 {% endmacro %}
 
 {#-
-  Spark seed loader: dbt-spark's own inserts bound values that its session
-  connection pastes into the SQL without escaping quotes, so a value such as
-  ['Engineering', 'Finance'] breaks the statement. Here every value is a
-  string literal with backslashes and quotes escaped, trimmed, empty as NULL,
-  cast to its declared type. dbt-spark turns ANSI mode off, so a value that
-  does not convert would become NULL: the seed materialization checks every
-  value against its type first (planwise_seed_table_problems).
+  Spark and PostgreSQL seed loaders: planwise_load_csv_literals. dbt-spark's
+  own inserts bound values that its session connection pastes into the SQL
+  without escaping quotes (['Engineering', 'Finance'] breaks the statement);
+  dbt's default loader (PostgreSQL) does not trim values as the DuckDB loader
+  does. Both would load the same file differently from DuckDB.
 -#}
 {% macro spark__load_csv_rows(model, agate_table) %}
-  {%- set declared = model['config'].get('column_types', {}) -%}
-  {%- set statements = [] -%}
-  {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
-    {%- set sql -%}
-      insert into {{ this.render() }} values
-      {%- for row in chunk %}
-      (
-        {%- for column in agate_table.column_names -%}
-          {%- set value = row[loop.index0] -%}
-          {%- set type = declared.get(column, adapter.convert_type(agate_table, loop.index0)) -%}
-          {%- if value is none or (value | string | trim) == '' -%}
-            cast(null as {{ type }})
-          {%- else -%}
-            cast({{ planwise_string_literal(value | string | trim) }} as {{ type }})
-          {%- endif -%}
-          {{- ", " if not loop.last -}}
-        {%- endfor -%}
-      ){{ "," if not loop.last }}
-      {%- endfor %}
-    {%- endset -%}
-    {%- do adapter.add_query(sql, abridge_sql_log=True) -%}
-    {%- do statements.append(sql) if loop.first -%}
-  {%- endfor -%}
-  {{ return(statements[0] if statements else '') }}
+  {{ return(planwise_load_csv_literals(model, agate_table)) }}
+{% endmacro %}
+
+{% macro postgres__load_csv_rows(model, agate_table) %}
+  {{ return(planwise_load_csv_literals(model, agate_table)) }}
 {% endmacro %}

@@ -14,7 +14,7 @@
     {%- if rule -%}
       {%- set value = "nullif(trim(" ~ adapter.quote(name) ~ "), '')" -%}
       {%- do checks.append(
-        "select planwise_line as line, '" ~ name | replace("'", "''") ~ "' as column_name, " ~ value ~ " as value, "
+        "select planwise_line as line, " ~ planwise_string_literal(name) ~ " as column_name, " ~ value ~ " as value, "
         ~ rule.replace('{v}', value) ~ " as problem from file_rows") -%}
     {%- endif -%}
   {%- endfor -%}
@@ -22,7 +22,8 @@ with file_rows as (
     {{ file_rows }}
 ),
 checked as (
-    {{ checks | join('\nunion all\n') if checks else "select cast(null as bigint) as line, cast(null as {{ dbt.type_string() }}) as column_name, cast(null as {{ dbt.type_string() }}) as value, cast(null as {{ dbt.type_string() }}) as problem" }}
+    {%- set text = dbt.type_string() %}
+    {{ checks | join('\nunion all\n') if checks else "select cast(null as bigint) as line, cast(null as " ~ text ~ ") as column_name, cast(null as " ~ text ~ ") as value, cast(null as " ~ text ~ ") as problem" }}
 ),
 failing as (
     select

@@ -87,6 +87,29 @@ def test_setup_publishes_the_same_report_and_rows_as_on_duckdb(
     assert not engine_project.tables(engine_project.candidate)  # published, nothing left
 
 
+def test_a_second_setup_keeps_your_own_objects_in_the_live_schema(
+    engine_project: EngineProject,
+) -> None:
+    live = engine_project.schema
+    engine_project.load()
+    assert engine_project.run("setup").exit_code == 0
+    engine_project.rows(f"create table {live}.my_notes as select 1 as note")
+    if engine_project.engine == "postgres":
+        engine_project.rows(
+            f"create function {live}.my_rate() returns int language sql as 'select 7'"
+        )
+        engine_project.rows(f"create view {live}.my_view as select note from {live}.my_notes")
+    before = engine_project.content()
+    assert engine_project.run("setup").exit_code == 0
+    assert engine_project.content() == before  # same inputs: the same tables, and yours
+    if engine_project.engine == "postgres":
+        assert engine_project.rows(
+            f"select {live}.my_rate(), (select note from {live}.my_view)"
+        ) == [(7, 1)]
+        replaced = engine_project.tables(f"{live}__previous")
+        assert "int_baseline_workforce" in replaced and "my_notes" not in replaced
+
+
 def test_failed_setup_exits_1_and_leaves_the_live_schema_unchanged(
     engine_project: EngineProject,
 ) -> None:
@@ -250,3 +273,46 @@ def test_spark_metastore_held_by_another_process_is_reported_as_locked(
         result.stderr
     )
     assert "allows one process at a time" in result.stderr
+
+
+def test_postgres_setup_killed_inside_its_publish_transaction_changes_nothing(
+    engine_project: EngineProject,
+) -> None:
+    """A reader's lock holds the publication inside its transaction; the setup is
+    killed there: PostgreSQL rolls the whole publication back."""
+    if engine_project.engine != "postgres":
+        pytest.skip("PostgreSQL's publication is the transactional one")
+    from tests.engines.conftest import _postgres_connection
+
+    engine_project.load()
+    assert engine_project.run("setup").exit_code == 0
+    before = engine_project.content()
+    reader = _postgres_connection()
+    cursor = reader.cursor()
+    cursor.execute(f"lock table {engine_project.schema}.int_hazard_merit in access share mode")
+    code = KILLED_SETUP.format(
+        root=str(engine_project.project.root),
+        census=str(SAMPLE_CENSUS),
+        reports=str(engine_project.reports),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        env=_env(engine_project),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    waiting = (
+        "select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
+        "and query like '%set schema%'"
+    )
+    try:
+        _await(lambda: engine_project.rows(waiting) == [(1,)] or process.poll() is not None)
+        assert process.poll() is None, "the setup ended before its publication could be held"
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    finally:
+        reader.rollback()
+        reader.close()
+    _await(lambda: engine_project.rows(waiting) == [(0,)])
+    assert engine_project.content() == before  # nothing of the publication happened
+    assert "int_baseline_workforce" in engine_project.tables(engine_project.candidate)

@@ -209,3 +209,16 @@ def test_tidy_variations_load_and_the_rest_is_untouched(loaded: DbtOutcome) -> N
     assert statuses["default_deferral_rates"] == "success"
     bad = {seed for seed, _ in CASES}
     assert {name for name, status in statuses.items() if status == "error"} == bad
+
+
+@pytest.mark.slow
+def test_a_seed_of_text_columns_only_loads(project: DbtProject) -> None:
+    """No column to check against a type: the value checks still run, and pass."""
+    (project.root / "dbt" / "seeds" / "my_notes.csv").write_text("note,author\nhello,ana\n")
+    (project.root / "dbt" / "seeds" / "_my_notes.yml").write_text(
+        "version: 2\nseeds:\n  - name: my_notes\n    description: Notes.\n"
+        "    config: {column_types: {note: varchar, author: varchar}}\n"
+    )
+    outcome = project.dbt("seed", "--select", "my_notes")
+    assert outcome.success, outcome.error_text
+    assert project.scalar("select author from my_notes") == "ana"

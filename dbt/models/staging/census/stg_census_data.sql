@@ -83,15 +83,9 @@ final as (
         scheduled_hours_per_week,
         auto_escalation_opt_out,
         eligibility_override,
-        cast(
-            round(
-                cast(
-                    employee_gross_compensation * greatest(plan_year_days_employed, 0)
-                    / plan_year_days as {{ dbt.type_numeric() }}
-                ),
-                2
-            ) as {{ planwise_type('double') }}
-        ) as employee_plan_year_compensation,
+        cast({{ planwise_round(
+            'employee_gross_compensation * greatest(plan_year_days_employed, 0) / plan_year_days', 2
+        ) }} as {{ planwise_type('double') }}) as employee_plan_year_compensation,
         employee_gross_compensation as employee_annualized_compensation,
         employee_eligibility_date,
         waiting_period_days,
