@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -249,11 +250,17 @@ def test_spark_metastore_held_by_another_process_is_reported_as_locked(
 ) -> None:
     if engine_project.engine != "spark":
         pytest.skip("the local metastore is Spark's")
-    from tests.reliability._processes import start, stop
-
     held = tmp_path / "held-spark"
-    holder = start(HOLD_METASTORE.format(root=str(held)))
-    try:  # its own process: this one's Spark session already has a metastore
+    holder = subprocess.Popen(  # its own process group: its JVM goes with it
+        [sys.executable, "-c", HOLD_METASTORE.format(root=str(held))],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        # its own process: this one's Spark session already has a metastore
         command = [
             str(Path(sys.executable).parent / "planwise-run"),
             "--project-dir",
@@ -267,7 +274,8 @@ def test_spark_metastore_held_by_another_process_is_reported_as_locked(
         env = {**_env(engine_project), "PLANWISE_SPARK_DIR": str(held)}
         result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     finally:
-        stop(holder)
+        os.killpg(holder.pid, signal.SIGKILL)
+        holder.wait()
     assert result.returncode == 3, result.stdout + result.stderr
     assert f"database {held / 'metastore_db'} is locked by another Spark process (PID" in (
         result.stderr
