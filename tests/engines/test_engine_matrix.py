@@ -190,17 +190,7 @@ def test_postgres_setup_killed_mid_build_leaves_the_live_schema_untouched(
     engine_project.load()
     assert engine_project.run("setup").exit_code == 0
     before = engine_project.content()
-    code = KILLED_SETUP.format(
-        root=str(engine_project.project.root),
-        census=str(SAMPLE_CENSUS),
-        reports=str(engine_project.reports),
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", code],
-        env=_env(engine_project),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = _start_setup(engine_project)
     _await(
         lambda: (
             "int_hazard_merit" in engine_project.tables(engine_project.candidate)
@@ -215,9 +205,20 @@ def test_postgres_setup_killed_mid_build_leaves_the_live_schema_untouched(
     assert engine_project.content().keys() == before.keys()
 
 
-def _env(project: EngineProject) -> dict[str, str]:
-    import os
+def _start_setup(project: EngineProject) -> subprocess.Popen[bytes]:
+    """`planwise-run setup --target postgres` in a process of its own, to be killed."""
+    code = KILLED_SETUP.format(
+        root=str(project.project.root), census=str(SAMPLE_CENSUS), reports=str(project.reports)
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", code],
+        env=_env(project),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
+
+def _env(project: EngineProject) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if not k.startswith("PLANWISE_")}, **project.env}
 
 
@@ -298,17 +299,7 @@ def test_postgres_setup_killed_inside_its_publish_transaction_changes_nothing(
     reader = _postgres_connection()
     cursor = reader.cursor()
     cursor.execute(f"lock table {engine_project.schema}.int_hazard_merit in access share mode")
-    code = KILLED_SETUP.format(
-        root=str(engine_project.project.root),
-        census=str(SAMPLE_CENSUS),
-        reports=str(engine_project.reports),
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", code],
-        env=_env(engine_project),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = _start_setup(engine_project)
     waiting = (
         "select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
         "and query like '%set schema%'"
