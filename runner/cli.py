@@ -9,6 +9,7 @@ codes: 0 success (warnings allowed); 1 validation failures (status: not ready);
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import signal
@@ -281,6 +282,50 @@ def status(**flags: Any) -> int:
     lines += [f"NOT READY: {len(problems)} problem(s)" if problems else ready]
     _echo("\n".join(lines) + "\n")
     return ExitCode.FAILED if problems else ExitCode.OK
+
+
+@cli.command()
+@common
+@lock_timeout
+@opt("--json", "as_json", is_flag=True, help="The runs as JSON.")
+@_handle_errors
+def history(**flags: Any) -> int:
+    """The setups of this database, newest first: every published one (from its
+    history table) and those that published nothing (from the kept run records)."""
+    from runner.history import history as read
+    from runner.history import history_lines
+
+    rows = read(_duckdb_settings(flags), _level(flags))
+    _echo(
+        json.dumps(rows, indent=2) + "\n"
+        if flags["as_json"]
+        else "\n".join(history_lines(rows)) + "\n"
+    )
+    return ExitCode.OK
+
+
+@cli.command()
+@click.argument("run_a")
+@click.argument("run_b")
+@common
+@lock_timeout
+@opt("--json", "as_json", is_flag=True, help="The comparison as JSON.")
+@_handle_errors
+def diff(run_a: str, run_b: str, **flags: Any) -> int:
+    """Compare two runs of `history` (ids or unique prefixes): which inputs changed
+    (seed files, census, vars, versions) and what the outputs did."""
+    from runner.history import diff as compare
+    from runner.history import diff_lines, find
+    from runner.history import history as read
+
+    rows = read(_duckdb_settings(flags), _level(flags))
+    result = compare(find(rows, run_a), find(rows, run_b))
+    _echo(
+        json.dumps(result, indent=2) + "\n"
+        if flags["as_json"]
+        else "\n".join(diff_lines(result)) + "\n"
+    )
+    return ExitCode.OK
 
 
 @cli.command("load-census")

@@ -205,9 +205,12 @@ def run_dbt(
     console_level: str = "none",
     timeout: float | None = None,
     env: dict[str, str] | None = None,
+    facts: dict[str, Any] | None = None,
     **runner_vars: Any,
 ) -> Invocation:
-    """Run one dbt command (e.g. ["build", "--selector", "setup"]) against `db_path`."""
+    """Run one dbt command (e.g. ["build", "--selector", "setup"]) against `db_path`.
+    `facts` reach the project's macros as env PLANWISE_RUN_FACTS (JSON), read at run
+    time only: unlike a var, a new value never costs a parse."""
     from dbt.cli.main import dbtRunner
 
     target_path = run_dir / "target"
@@ -237,6 +240,7 @@ def run_dbt(
     env = {
         "PLANWISE_DB_PATH": str(db_path),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "PLANWISE_RUN_FACTS": json.dumps(facts or {}, default=str),
         **(env or {}),
     }
     started, success, exception = time.perf_counter(), False, None

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from runner.changes import change_lines
 from runner.errors import dbt_message
 
 COUNTED = ("pass", "warn", "fail", "error", "skipped")
@@ -225,6 +226,8 @@ def build_report(
         "messages": [*("\n".join(dbt_message(r.get("message"))) for r in hook_errors),
                      *ctx.messages, *ctx.preflight_problems],
         "undeclared_columns": payload.get("undeclared_columns") or {},
+        "changes": payload.get("changes"),
+        "run": payload.get("run"),
         "inputs": ctx.inputs,
         "cleared": cleared,
         "nodes": [{key: node[key] for key in NODE_KEYS} for node in nodes],
@@ -374,7 +377,7 @@ def render_text(
         if report["problems"]:
             lines += ["", f"Problems ({len(report['problems'])}):"]
             lines += [line for problem in report["problems"] for line in _problem(problem, unicode)]
-        lines += _tail(report)
+        lines += _tail(report) + change_lines(report.get("changes"), unicode)
         if report["status"] == "up_to_date":
             lines += ["", "Nothing changed since the last successful setup; nothing was run."]
         lines += ["", *report["messages"]] if report["messages"] else []

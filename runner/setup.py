@@ -125,6 +125,7 @@ class _Run:
     def __init__(self, command: str, settings: Settings, level: str = "none") -> None:
         self.settings, self.level, self.started = settings, level, time.perf_counter()
         self.invocation: Invocation | None = None
+        self.started_at = datetime.now(UTC).isoformat()  # to the microsecond: history's order
         self.inputs: dict[str, Any] = {}
         self.remember_last = True  # `status` reads the last setup of the DuckDB file
         inputs = {name: str(settings.var(name)) for name in INPUT_VARS}
@@ -390,6 +391,7 @@ def _build_and_publish(
         ]
         return run.finish(status)
 
+    compare = {"path": str(live)} if live.exists() else None  # what the change report reads
     ctx.copy_seconds = _copy(live, candidate, progress)
     invocation = run.dbt(
         command,
@@ -398,6 +400,8 @@ def _build_and_publish(
         planwise_clear=clear,
         timeout=settings.knobs["timeout_seconds"],
         planwise_report=True,
+        planwise_compare_with=compare,
+        facts=run_facts(settings, run),
     )
     _phase(progress, "publish")
     reason = refusal(run, invocation)
@@ -437,6 +441,20 @@ def _build_and_publish(
     with contextlib.suppress(OSError):  # a partial build is no state to compare with
         _remember(settings, None if switches.selection else invocation, run.inputs)
     return run.finish()
+
+
+def run_facts(settings: Settings, run: _Run) -> dict[str, Any]:
+    """What the history row needs that only the runner knows: its version, when the
+    run started and the census file's sha256 (streamed; none for a census table)."""
+    census, digest = settings.census_path, None
+    if census.is_file():
+        with census.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    return {
+        "runner_version": metadata.version("planwise-setup"),
+        "started_at": run.started_at,
+        "census_sha256": digest,
+    }
 
 
 def failing_rows_hint(run: _Run, environment: str, where: str) -> list[str]:
@@ -557,7 +575,17 @@ def run_rollback(settings: Settings) -> tuple[Path, Path]:
             raise PlanwiseError(str(exc), hint) from exc
         except publish.PublishConflict as exc:
             raise PlanwiseError(str(exc), "the live database is unchanged") from exc
-    _remember(settings, None)
+        _remember(settings, None)
+        run = _Run("rollback", settings)
+        facts = {
+            "runner_version": metadata.version("planwise-setup"),
+            "started_at": run.ctx.started_at,
+        }
+        arguments = json.dumps({"replaced": str(publish.previous_path(live)), "facts": facts})
+        recorded = run.dbt(["run-operation", "planwise_record_rollback", "--args", arguments], live)
+    if not recorded.success:  # the files are swapped: only the history lacks the rollback
+        hint = "the rollback itself is done; `planwise-run history` may miss it"
+        raise PlanwiseError(f"rolled back, but not recorded: {recorded.error_summary()}", hint)
     return live, publish.previous_path(live)
 
 

@@ -2,8 +2,8 @@
   planwise_run_summary(results): what dbt's artifacts lack for the runner's
   report, as a planwise_hook_payload comment (dbt records it in
   run_results.json as the on-run-end hook's compiled code): the row counts of
-  the models this invocation built (one portable `count(*) ... union all`
-  query, as dbt-duckdb's adapter_response carries none), the census rows (those
+  the models this invocation built (planwise_built_row_counts, as
+  dbt-duckdb's adapter_response carries none), the census rows (those
   of stg_census_data), and the built columns their YAML
   does not declare (planwise_undeclared_columns), and the first 100
   failing rows of every failing or warning test (read from its stored
@@ -12,21 +12,7 @@
 -#}
 {% macro planwise_run_summary(results) %}
   {%- if not execute -%}{{ return('') }}{%- endif -%}
-  {%- set selects = [] -%}
-  {%- for result in results -%}
-    {%- set node = result.node -%}
-    {%- if node.resource_type == 'model' and result.status == 'success'
-          and node.config.materialized in ('table', 'view', 'incremental') -%}
-      {%- do selects.append("select '" ~ node.name ~ "' as model_name, count(*) as row_count from "
-                            ~ node.relation_name) -%}
-    {%- endif -%}
-  {%- endfor -%}
-  {%- set counts = {} -%}
-  {%- if selects | length > 0 -%}
-    {%- for row in run_query(selects | join('\nunion all\n')).rows -%}
-      {%- do counts.update({row[0]: row[1] | int}) -%}
-    {%- endfor -%}
-  {%- endif -%}
+  {%- set counts = planwise_built_row_counts(results) -%}
   {%- set failing_rows = {} -%}
   {%- for result in results
       if result.node.resource_type == 'test' and result.status in ('fail', 'warn') -%}

@@ -56,7 +56,16 @@ class RunnerProject:
     def run(self, *args: str, env: dict[str, str] | None = None) -> Result:
         command, rest = args[0], list(args[1:])
         extra: list[str] = []
-        if command in ("setup", "status", "clear", "validate", "docs", "rollback"):
+        if command in (
+            "setup",
+            "status",
+            "clear",
+            "validate",
+            "docs",
+            "rollback",
+            "history",
+            "diff",
+        ):
             if "--db" not in rest:
                 extra += ["--db", str(self.db)]
             if "--census" not in rest:

@@ -1,0 +1,24 @@
+{#- Add `row` (a dict keyed by planwise_history_columns) to the history table, creating it when missing. -#}
+{% macro planwise_insert_history(row, relation=none) %}
+  {%- set relation = relation or planwise_history_relation() -%}
+  {%- set columns = planwise_history_columns() -%}
+  {%- do adapter.create_schema(relation) -%}
+  {%- if adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
+    {%- call statement('planwise_history_table') -%}
+      create table {{ relation }} (
+        {%- for name, type in columns %}
+        {{ name }} {{ type }}{{ ',' if not loop.last }}
+        {%- endfor %}
+      )
+    {%- endcall -%}
+  {%- endif -%}
+  {%- call statement('planwise_history_row') -%}
+    insert into {{ relation }} ({{ columns | map(attribute=0) | join(', ') }})
+    select
+      {%- for name, type in columns %}
+      {%- set value = row.get(name) %}
+      {%- set value = tojson(value) if value is mapping else value %}
+      cast({{ 'null' if value is none else planwise_string_literal(value) }} as {{ type }}){{ ',' if not loop.last }}
+      {%- endfor %}
+  {%- endcall -%}
+{% endmacro %}

@@ -1,0 +1,135 @@
+"""The change report and the run history, on real builds: what a setup changes
+against the live database (before it publishes), and what the database remembers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import duckdb
+
+from tests.checksums import content_checksum
+from tests.conftest import SAMPLE_CENSUS
+from tests.runner.conftest import RunnerProject
+
+
+def _count(db: Path, sql: str) -> list[tuple[object, ...]]:
+    with duckdb.connect(str(db), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_a_seed_edit_is_reported_by_key_with_old_and_new_and_a_dry_run_changes_nothing(
+    set_up: RunnerProject, tmp_path: Path
+) -> None:
+    assert set_up.report(directory=set_up.first_reports)["changes"] == {"first_setup": True}
+    rp = set_up.clone(tmp_path / "edit", reports=tmp_path / "reports")
+    seed = rp.project.seed("config_cola_by_year")
+    seed.write_text(seed.read_text().replace("2025,0.025", "2025,0.031"))
+    before = content_checksum(rp.db)
+    result = rp.run("setup", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert content_checksum(rp.db) == before
+    changes = rp.report()["changes"]
+    assert changes["first_setup"] is False and changes["compared_with"] == str(rp.db)
+    cola = changes["relations"]["config_cola_by_year"]
+    assert (cola["added"], cola["removed"], cola["changed"], cola["key"]) == (0, 0, 1, ["year"])
+    assert cola["examples"] == [
+        {
+            "change": "changed",
+            "key": "year=2025",
+            "column": "cola_rate",
+            "old": "0.025",
+            "new": "0.031",
+        }
+    ]
+    merit = changes["relations"]["int_hazard_merit"]  # the grid the COLA feeds
+    assert merit["changed"] > 0 and {e["column"] for e in merit["examples"]} == {"cola_rate"}
+    assert set(changes["relations"]) == {"config_cola_by_year", "int_hazard_merit"}
+    assert all(m["old"] == m["new"] for m in changes["workforce"])  # the census is the same
+    assert "year=2025: cola_rate 0.025 → 0.031" in result.output
+    assert "census: unchanged" in result.output and "[dry run: not published]" in result.output
+
+
+def test_a_swapped_census_reports_headcount_and_pay_as_a_direct_count_finds_them(
+    set_up: RunnerProject, tmp_path: Path
+) -> None:
+    rp = set_up.clone(tmp_path / "swap", reports=tmp_path / "reports")
+    census = tmp_path / "other.parquet"
+    assert (
+        rp.run("census", "--employees", "3000", "--seed", "7", "--output", str(census)).exit_code
+        == 0
+    )
+    result = rp.run("setup", "--census", str(census))
+    assert result.exit_code == 0, result.output
+    measures = {
+        (m["part"], m["measure"], m["bucket"]): (m["old"], m["new"])
+        for m in rp.report()["changes"]["workforce"]
+    }
+    previous = rp.db.with_name(rp.db.name + ".previous")
+    for db, side in ((previous, 0), (rp.db, 1)):
+        ((headcount, pay, hires),) = _count(
+            db,
+            "select count(*), round(sum(employee_gross_compensation), 2), count(*) filter "
+            "(where employee_hire_date between date '2024-01-01' and date '2024-12-31') "
+            "from stg_census_data",
+        )
+        assert measures["census", "headcount", "all"][side] == headcount
+        assert measures["census", "hires", "all"][side] == hires
+        assert measures["census", "total_pay", "all"][side] == float(pay)
+        levels = _count(
+            db, "select cast(level_id as varchar), count(*) from int_baseline_workforce group by 1"
+        )
+        for level, employees in levels:
+            assert measures["baseline", "by_level", level][side] == employees
+    assert measures["census", "headcount", "all"] == (5000, 3000)
+    assert "census: headcount 5,000 → 3,000 (-2,000)" in result.output
+
+
+def _setup(rp: RunnerProject, first: bool = False) -> tuple[int, dict[str, object]]:
+    """A full setup first, then builds of one seed (and its tests): each one publishes."""
+    result = rp.run("setup", *([] if first else ["-s", "scenario_meta"]))
+    return result.exit_code, rp.report()
+
+
+def test_history_keeps_five_setups_a_failed_one_and_a_rollback_in_order(
+    runner_project: RunnerProject,
+) -> None:
+    rp, ids = runner_project, []
+    seed = rp.project.seed("scenario_meta")
+    for number in range(5):
+        if number == 2:  # the third setup runs on an edited seed
+            seed.write_text(seed.read_text().replace("Baseline", "Baseline (edited)", 1))
+        code, report = _setup(rp, first=number == 0)
+        assert code == 0 and report["published"], report["messages"]
+        ids.append(report["run"]["run_id"])  # type: ignore[index]
+    lines = seed.read_text().splitlines()
+    seed.write_text("\n".join([*lines, lines[-1]]) + "\n")  # a duplicated scenario: refused
+    code, failed = _setup(rp)
+    assert code == 1 and not failed["published"]
+    assert rp.run("rollback").exit_code == 0
+    assert rp.run("clear").exit_code == 0  # clearing never touches the history
+    listed = rp.run("history", "--json")
+    assert listed.exit_code == 0, listed.output
+    rows = json.loads(listed.output)
+    assert [row["kind"] for row in rows] == ["rollback", "setup", *["setup"] * 5]
+    assert [row["published"] for row in rows] == [True, False, *[True] * 5]
+    assert [row["run_id"] for row in rows[2:]] == ids[::-1]
+    assert rows[1]["run_id"] == failed["run"]["run_id"]  # type: ignore[index]
+    assert rows[1]["status"] == "not published (failed)"
+    newest = rows[2]
+    assert newest["census_fingerprint"] == hashlib.sha256(SAMPLE_CENSUS.read_bytes()).hexdigest()
+    assert len(newest["seed_fingerprints"]) == 20 and newest["scenario_id"] == "default"
+    assert (newest["plan_year_start"], newest["plan_year_end"]) == ("2024-01-01", "2024-12-31")
+    assert newest["dbt_version"] and newest["engine_version"].startswith("duckdb v")
+    assert (
+        newest["test_counts"]["seed_integrity"]["pass"] > 0 and newest["row_counts"] == {}
+    )  # it built no model
+    assert newest["change_summary"]["first_setup"] is False
+    text = rp.run("history").output.splitlines()
+    assert "rollback" in text[0] and ids[-1] in text[2] and "not published (failed)" in text[1]
+    compared = rp.run("diff", ids[1][:8], ids[2][:8])
+    assert compared.exit_code == 0, compared.output
+    assert "seed files changed: scenario_meta" in compared.output
+    same = json.loads(rp.run("diff", ids[3], ids[4], "--json").output)
+    assert same["seeds"] == {} and same["inputs"] == {}
