@@ -8,7 +8,8 @@ max, with the peak resident memory of its process:
   dbt-build      `dbt build --selector setup` (bare dbt on the same inputs)
   floor          `dbt build` of a one-seed, one-model project (dbt's fixed cost)
   runner-setup   `planwise-run setup` (pre-flight, lock, candidate copy, one dbt
-                 build, publish, report)
+                 build, publish, report); its change report's share is the
+                 execution time of the on-run-end hook that computes it
   quick-none     `planwise-run setup --quick` right after it (nothing changed)
   quick-seed     `planwise-run setup --quick` after one seed value was edited
   duckdb-floor   the project's compiled models run in plain DuckDB on the file
@@ -147,7 +148,8 @@ def variants(census: Path, work: Path, engines: list[str]) -> dict[str, tuple[Pa
 def measure(size: int, census: Path, work: Path, repeat: int, engines: list[str]) -> dict[str, Any]:
     chosen = variants(census, work, engines)
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in chosen}
-    copies = []
+    copies: list[float] = []
+    changes: list[float] = []
     for round_ in range(repeat + 1):  # round 0 warms up: first build, parse caches
         for name, (project, command) in chosen.items():
             if name == "quick-seed":
@@ -166,6 +168,7 @@ def measure(size: int, census: Path, work: Path, repeat: int, engines: list[str]
             if round_ and name == "runner-setup":
                 report = json.loads((project / "reports" / "setup-report.json").read_text())
                 copies.append(report["copy_seconds"])
+                changes.append(change_report_seconds(Path(report["dbt"]["run_dir"])))
     results = json.loads((chosen["dbt-build"][0] / "target" / "run_results.json").read_text())
     slowest = sorted(results["results"], key=lambda r: -r["execution_time"])[:10]
     return {
@@ -180,10 +183,19 @@ def measure(size: int, census: Path, work: Path, repeat: int, engines: list[str]
             for name, values in samples.items()
         },
         "candidate_copy_median_s": round(statistics.median(copies), 3),
+        "change_report_median_s": round(statistics.median(changes), 3),
         "slowest_nodes": [
             {"unique_id": r["unique_id"], "seconds": round(r["execution_time"], 3)} for r in slowest
         ],
     }
+
+
+def change_report_seconds(run_dir: Path) -> float:
+    """How long the runner's setup spent on the change report and the history row: the
+    execution time of the on-run-end hook whose payload carries them."""
+    results = json.loads((run_dir / "target" / "run_results.json").read_text())["results"]
+    hooks = [r for r in results if '"changes":' in str(r.get("compiled_code") or "")]
+    return float(hooks[0]["execution_time"]) if hooks else float("nan")
 
 
 def targets(by_size: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -198,6 +210,8 @@ def targets(by_size: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
         checks += [(f"{size:,}: runner / bare dbt", runner / median(size, "dbt-build"), 1.10)]
         checks += [(f"{size:,}: quick-none seconds", median(size, "quick-none"), 1.0)]
         checks += [(f"{size:,}: quick-seed / runner", median(size, "quick-seed") / runner, 0.5)]
+        changes = float(by_size[size]["change_report_median_s"]) / runner
+        checks += [(f"{size:,}: change report / runner", changes, 0.10)]
     if 100_000 in by_size:
         floor = median(100_000, "runner-setup") / median(100_000, "floor")
         checks += [("100,000: runner / one-model floor", floor, 1.6)]
@@ -263,6 +277,12 @@ def markdown(result: dict[str, Any]) -> str:
         "Candidate copy (median s): "
         + ", ".join(
             f"{s['census_rows']:,}: {s['candidate_copy_median_s']:.2f}"
+            for s in result["sizes"].values()
+        ),
+        "",
+        "Change report and history row inside the runner's setup (median s): "
+        + ", ".join(
+            f"{s['census_rows']:,}: {s['change_report_median_s']:.2f}"
             for s in result["sizes"].values()
         ),
         "",

@@ -60,7 +60,7 @@ def _workforce_lines(measures: list[dict[str, Any]], arrow: str) -> list[str]:
         mine = [m for m in measures if m["part"] == part]
         headline = [m for m in mine if m["bucket"] == "all" and m["measure"] in HEADLINE]
         if not any(_changed(m) for m in mine):
-            lines.append(f"  {part}: unchanged" if mine else f"  {part}: not compared")
+            lines.append(f"  {part}: no change" if mine else f"  {part}: not compared")
             continue
         cells = [f"{m['measure'].replace('_', ' ')} {_delta(m['old'], m['new'], arrow)}"
                  for m in sorted(headline, key=lambda m: HEADLINE.index(m["measure"]))]  # fmt: skip
@@ -89,7 +89,7 @@ def change_lines(changes: dict[str, Any] | None, unicode: bool = True) -> list[s
         lines += _relation_lines(name, entry, arrow)
     unchanged = changes.get("unchanged")
     if unchanged is not None:
-        lines.append(f"  seeds, parameters and grids unchanged: {unchanged}")
+        lines.append(f"  seeds, parameters and grids without a change: {unchanged}")
     missing = changes.get("missing_in_live") or []
     lines += [f"  new (not in the live database): {', '.join(missing)}"] if missing else []
     return lines + _workforce_lines(changes.get("workforce") or [], arrow)

@@ -157,7 +157,8 @@ def setup_in_warehouse(run: Any, switches: Any, progress: ProgressSink | None) -
 def _build_and_publish(
     run: Any, switches: Any, progress: ProgressSink | None, candidate: str, live: str
 ) -> Any:
-    from runner.setup import FULL_BUILD, failing_rows_hint, refusal
+    from runner.report import hook_payload
+    from runner.setup import FULL_BUILD, failing_rows_hint, refusal, run_facts
 
     settings, ctx = run.settings, run.ctx
     build = [
@@ -172,6 +173,8 @@ def _build_and_publish(
         planwise_clear=True,
         env={BUILD_SCHEMA: candidate},
         planwise_report=True,
+        planwise_compare_with={"schema": live},
+        facts=run_facts(settings, run),
         timeout=settings.knobs["timeout_seconds"],
     )
     reason = refusal(run, invocation)
@@ -183,7 +186,8 @@ def _build_and_publish(
             status, message, *rows, f"nothing published: the live schema {live} is unchanged"
         )
     operation = "planwise_drop_candidate" if switches.dry_run else "planwise_publish_schema"
-    arguments = {"candidate": candidate, **({} if switches.dry_run else {"live": live})}
+    row = hook_payload(invocation.run_results).get("run")  # the history row, added on publish
+    arguments = {"candidate": candidate, **({} if switches.dry_run else {"live": live, "run": row})}
     if progress:
         progress.phase("publish")
     done = run_dbt(

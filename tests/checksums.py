@@ -11,14 +11,20 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def content_checksum(db_path: Path) -> dict[str, str]:
+HISTORY_SCHEMA = "main_history"  # the run history: one new row per published setup
+
+
+def content_checksum(db_path: Path, history: bool = True) -> dict[str, str]:
     """Per-relation checksums of a DuckDB file, opened read-only.
 
     Keys are `schema.table` for every table in every schema (`schema.view (view)`
     for views). Table values combine the column names and types, the row count,
     and `bit_xor` and `sum` of the row hashes, so they do not depend on row
-    order but do see duplicated rows. Raises FileNotFoundError when the file is
-    missing (a read-only open would fail anyway; this keeps the error clear).
+    order but do see duplicated rows. The run history's tables (every published
+    setup adds a row with its own run id and times) count their rows only, and
+    with history=False they are left out: the setup's outputs alone, to compare
+    with another build of the same inputs. Raises FileNotFoundError when the file
+    is missing (a read-only open would fail anyway; this keeps the error clear).
     """
     if not db_path.exists():
         raise FileNotFoundError(f"database {db_path} does not exist")
@@ -31,6 +37,13 @@ def content_checksum(db_path: Path) -> dict[str, str]:
             "order by schema_name, table_name"
         ).fetchall()
         for schema, table in tables:
+            if schema == HISTORY_SCHEMA:
+                (count,) = connection.execute(  # type: ignore[misc]
+                    f"select count(*) from {_quote(schema)}.{_quote(table)}"
+                ).fetchone()
+                if history:
+                    result[f"{schema}.{table}"] = f"rows={count}"
+                continue
             columns = connection.execute(
                 "select column_name, data_type from duckdb_columns() "
                 "where database_name = current_database() and schema_name = ? "

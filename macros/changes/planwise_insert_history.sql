@@ -9,7 +9,7 @@
         {%- for name, type in columns %}
         {{ name }} {{ type }}{{ ',' if not loop.last }}
         {%- endfor %}
-      )
+      ){{ ' using parquet' if target.type == 'spark' }}{#- as the models' +file_format -#}
     {%- endcall -%}
   {%- endif -%}
   {%- call statement('planwise_history_row') -%}

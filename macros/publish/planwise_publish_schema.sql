@@ -5,11 +5,13 @@
   and, when no error-level check failed, calls planwise_publish_schema through
   run-operation; planwise_drop_candidate discards a candidate. Both act on the
   schema and its stored-failures schema (planwise_failures_schema's suffix).
+  `run`, the setup's history row (planwise_setup_record), is added to the live
+  schema's history table (planwise_history_relation) as part of publishing.
 -#}
 
-{% macro planwise_publish_schema(candidate, live) -%}
+{% macro planwise_publish_schema(candidate, live, run=none) -%}
   {%- if not execute -%}{{ return('') }}{%- endif -%}
-  {%- do adapter.dispatch('planwise_publish_schema', 'planwise')(candidate, live) -%}
+  {%- do adapter.dispatch('planwise_publish_schema', 'planwise')(candidate, live, run) -%}
   {%- do log('published ' ~ candidate ~ ' as ' ~ live, info=true) -%}
 {%- endmacro %}
 
@@ -24,7 +26,7 @@
   it), and the candidate's relations move into the live schema. The
   stored-failures schema, entirely the setup's, is swapped by renaming.
 -#}
-{% macro postgres__planwise_publish_schema(candidate, live) -%}
+{% macro postgres__planwise_publish_schema(candidate, live, run) -%}
   {%- set previous = live ~ '__previous' -%}
   {%- set built = planwise_schema_relations(candidate) -%}
   {%- set names = [] -%}
@@ -56,6 +58,7 @@
     {%- endif %}
     drop schema {{ adapter.quote(candidate) }} cascade;
   {%- endcall -%}
+  {%- if run -%}{%- do planwise_insert_history(run) -%}{%- endif -%}
   {%- do adapter.commit() -%}
 {%- endmacro %}
 
@@ -67,7 +70,7 @@
   some old (run setup again). Owned live tables the setup no longer builds
   are dropped, as clearing drops them on DuckDB; your own tables stay.
 -#}
-{% macro spark__planwise_publish_schema(candidate, live) -%}
+{% macro spark__planwise_publish_schema(candidate, live, run) -%}
   {%- set owned = [] -%}
   {%- for relation in planwise_owned_relations() -%}{%- do owned.append(relation.identifier) -%}{%- endfor -%}
   {%- for new, old in planwise_schema_pairs(candidate, live) -%}
@@ -86,9 +89,10 @@
     {%- endfor -%}
   {%- endfor -%}
   {%- do planwise_drop_candidate(candidate) -%}
+  {%- if run -%}{%- do planwise_insert_history(run) -%}{%- endif -%}
 {%- endmacro %}
 
-{% macro default__planwise_publish_schema(candidate, live) -%}
+{% macro default__planwise_publish_schema(candidate, live, run) -%}
   {{ exceptions.raise_compiler_error("planwise_publish_schema: " ~ target.type ~ " publishes by "
      ~ "renaming the database file (planwise-run setup), not by schemas") }}
 {%- endmacro %}

@@ -83,6 +83,7 @@ def test_setup_publishes_the_same_report_and_rows_as_on_duckdb(
     assert report_shape(report) == report_shape(duckdb_report)
     assert report["row_counts"] == duckdb_report["row_counts"]  # every model, same rows
     assert report["totals"] == duckdb_report["totals"]
+    assert report["changes"] == {"first_setup": True}  # an empty live schema
     live = engine_project.tables(engine_project.schema)
     assert {"int_baseline_workforce", "int_hazard_merit", "stg_census_data"} <= set(live)
     assert not engine_project.tables(engine_project.candidate)  # published, nothing left
@@ -103,6 +104,11 @@ def test_a_second_setup_keeps_your_own_objects_in_the_live_schema(
     before = engine_project.content()
     assert engine_project.run("setup").exit_code == 0
     assert engine_project.content() == before  # same inputs: the same tables, and yours
+    changes = json.loads((engine_project.reports / "setup-report.json").read_text())["changes"]
+    assert changes["first_setup"] is False and changes["relations"] == {}
+    assert changes["workforce"] and all(m["old"] == m["new"] for m in changes["workforce"])
+    history = engine_project.rows(f"select kind from {live}_history.planwise_setup_runs")
+    assert history == [("setup",), ("setup",)]  # one row per published setup
     if engine_project.engine == "postgres":
         assert engine_project.rows(
             f"select {live}.my_rate(), (select note from {live}.my_view)"
@@ -124,6 +130,11 @@ def test_failed_setup_exits_1_and_leaves_the_live_schema_unchanged(
     assert f"the live schema {engine_project.schema} is unchanged" in result.output
     assert f"PLANWISE_BUILD_SCHEMA={engine_project.candidate} dbt show" in result.output
     assert engine_project.content() == before
+    # the change report of the refused candidate names the edited value by its key
+    changes = json.loads((engine_project.reports / "setup-report.json").read_text())["changes"]
+    cola = changes["relations"]["config_cola_by_year"]
+    assert (cola["changed"], cola["examples"][0]["key"]) == (1, "year=2025")
+    assert (cola["examples"][0]["column"], float(cola["examples"][0]["new"])) == ("cola_rate", 1.25)
 
 
 @pytest.mark.parametrize("batch", list(BATCHES))

@@ -31,7 +31,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,7 @@ class Case:
 
     root: Path
     before: dict[str, str]  # content checksum of the live database before the case
+    history_before: dict[str, str] = field(default_factory=dict)  # its history's row counts
 
     @property
     def project(self) -> Path:
@@ -105,10 +106,12 @@ class Case:
         return dict(json.loads((self.reports / "setup-report.json").read_text()))
 
     def checksum(self) -> dict[str, str]:
-        return content_checksum(self.db)
+        """The setup's outputs (not the run history), to compare with a reference build."""
+        return content_checksum(self.db, history=False)
 
     def assert_unchanged(self) -> None:
-        """(c): the live database has exactly its content from before the case."""
+        """(c): the live database has exactly its content from before the case, and
+        its run history lost no row (a setup of the case that published adds one)."""
         after = self.checksum()
         assert USER_TABLE in after, "the user's table is gone"
         changed = sorted(
@@ -117,6 +120,10 @@ class Case:
             if after.get(name) != self.before.get(name)
         )
         assert not changed, f"live database changed: {changed[:10]}"
+        history = {k: v for k, v in content_checksum(self.db).items() if k not in after}
+        rows = {k: int(v.removeprefix("rows=")) for k, v in history.items()}
+        assert history.keys() == self.history_before.keys(), "the run history is gone"
+        assert all(rows[k] >= int(v.removeprefix("rows=")) for k, v in self.history_before.items())
 
     def debris(self) -> list[Path]:
         """`leftovers` plus anything candidate-like or kept next to the database."""
@@ -158,7 +165,10 @@ def _copy_case(source: Path, destination: Path, before: dict[str, str]) -> Case:
     shutil.copytree(source / "project", destination / "project", symlinks=True)
     (destination / "db").mkdir(parents=True)
     shutil.copy2(source / "db" / "simulation.duckdb", destination / "db" / "simulation.duckdb")
-    return Case(root=destination, before=before)
+    case = Case(root=destination, before=before)
+    everything = content_checksum(case.db)
+    case.history_before = {k: v for k, v in everything.items() if k not in before}
+    return case
 
 
 @pytest.fixture(scope="session")

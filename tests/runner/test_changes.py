@@ -48,7 +48,7 @@ def test_a_seed_edit_is_reported_by_key_with_old_and_new_and_a_dry_run_changes_n
     assert set(changes["relations"]) == {"config_cola_by_year", "int_hazard_merit"}
     assert all(m["old"] == m["new"] for m in changes["workforce"])  # the census is the same
     assert "year=2025: cola_rate 0.025 → 0.031" in result.output
-    assert "census: unchanged" in result.output and "[dry run: not published]" in result.output
+    assert "census: no change" in result.output and "[dry run: not published]" in result.output
 
 
 def test_a_swapped_census_reports_headcount_and_pay_as_a_direct_count_finds_them(
