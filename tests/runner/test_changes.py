@@ -9,7 +9,6 @@ from pathlib import Path
 
 import duckdb
 
-from tests.checksums import content_checksum
 from tests.conftest import SAMPLE_CENSUS
 from tests.runner.conftest import RunnerProject
 
@@ -17,38 +16,6 @@ from tests.runner.conftest import RunnerProject
 def _count(db: Path, sql: str) -> list[tuple[object, ...]]:
     with duckdb.connect(str(db), read_only=True) as connection:
         return connection.execute(sql).fetchall()
-
-
-def test_a_seed_edit_is_reported_by_key_with_old_and_new_and_a_dry_run_changes_nothing(
-    set_up: RunnerProject, tmp_path: Path
-) -> None:
-    assert set_up.report(directory=set_up.first_reports)["changes"] == {"first_setup": True}
-    rp = set_up.clone(tmp_path / "edit", reports=tmp_path / "reports")
-    seed = rp.project.seed("config_cola_by_year")
-    seed.write_text(seed.read_text().replace("2025,0.025", "2025,0.031"))
-    before = content_checksum(rp.db)
-    result = rp.run("setup", "--dry-run")
-    assert result.exit_code == 0, result.output
-    assert content_checksum(rp.db) == before
-    changes = rp.report()["changes"]
-    assert changes["first_setup"] is False and changes["compared_with"] == str(rp.db)
-    cola = changes["relations"]["config_cola_by_year"]
-    assert (cola["added"], cola["removed"], cola["changed"], cola["key"]) == (0, 0, 1, ["year"])
-    assert cola["examples"] == [
-        {
-            "change": "changed",
-            "key": "year=2025",
-            "column": "cola_rate",
-            "old": "0.025",
-            "new": "0.031",
-        }
-    ]
-    merit = changes["relations"]["int_hazard_merit"]  # the grid the COLA feeds
-    assert merit["changed"] > 0 and {e["column"] for e in merit["examples"]} == {"cola_rate"}
-    assert set(changes["relations"]) == {"config_cola_by_year", "int_hazard_merit"}
-    assert all(m["old"] == m["new"] for m in changes["workforce"])  # the census is the same
-    assert "year=2025: cola_rate 0.025 → 0.031" in result.output
-    assert "census: no change" in result.output and "[dry run: not published]" in result.output
 
 
 def test_a_swapped_census_reports_headcount_and_pay_as_a_direct_count_finds_them(

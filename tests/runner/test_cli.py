@@ -20,6 +20,7 @@ import duckdb
 import pytest
 
 from runner.publish import kept_failures
+from tests.checksums import content_checksum
 from tests.conftest import SAMPLE_CENSUS, SETUP_STEPS
 from tests.reliability._processes import duckdb_code, holding, setup_lock_code
 from tests.runner.conftest import RunnerProject, new_runner_project
@@ -133,18 +134,34 @@ def test_status_says_ready_after_setup(set_up: RunnerProject) -> None:
     assert "20 seeds" in result.output
 
 
-def test_dry_run_validates_a_candidate_and_publishes_nothing(
+def test_dry_run_reports_what_it_would_change_and_publishes_nothing(
     set_up: RunnerProject, tmp_path: Path
 ) -> None:
+    assert set_up.report(directory=set_up.first_reports)["changes"] == {"first_setup": True}
     root = tmp_path / "dry"
     rp = set_up.clone(root, reports=tmp_path)
-    before, tables = rp.db.stat().st_mtime_ns, rp.tables()
+    seed = rp.project.seed("config_cola_by_year")  # one value edited
+    seed.write_text(seed.read_text().replace("2025,0.025", "2025,0.031"))
+    before, checksum = rp.db.stat().st_mtime_ns, content_checksum(rp.db)
     result = rp.run("setup", "--dry-run")
     assert result.exit_code == 0, result.output
     report = rp.report()
     assert (report["status"], report["published"], report["dry_run"]) == ("success", False, True)
     assert report["totals"]["nodes"] > 200 and "[dry run: not published]" in result.output
-    assert rp.db.stat().st_mtime_ns == before and rp.tables() == tables
+    assert rp.db.stat().st_mtime_ns == before and content_checksum(rp.db) == checksum
+    # the change report names the seed, the key and old -> new, and what it fed
+    changes = report["changes"]
+    assert changes["first_setup"] is False and changes["compared_with"] == str(rp.db)
+    cola = changes["relations"]["config_cola_by_year"]
+    assert (cola["added"], cola["removed"], cola["changed"], cola["key"]) == (0, 0, 1, ["year"])
+    edited = {"key": "year=2025", "column": "cola_rate", "old": "0.025", "new": "0.031"}
+    assert cola["examples"] == [{"change": "changed", **edited}]
+    merit = changes["relations"]["int_hazard_merit"]  # the grid the COLA feeds
+    assert merit["changed"] > 0 and {e["column"] for e in merit["examples"]} == {"cola_rate"}
+    assert set(changes["relations"]) == {"config_cola_by_year", "int_hazard_merit"}
+    assert all(m["old"] == m["new"] for m in changes["workforce"])  # the census is the same
+    assert "year=2025: cola_rate 0.025 → 0.031" in result.output
+    assert "census: no change" in result.output
     assert not list(root.glob(f"{rp.db.name}.candidate*")) and not kept_failures(rp.db)
     # a candidate that fails validation: exit 1, as the real setup would
     seed = rp.project.seed("scenario_meta")
