@@ -153,6 +153,9 @@ def history_lines(rows: list[dict[str, Any]]) -> list[str]:
         tests = row.get("test_counts") or {}
         failing = sum(n for c in tests.values() for s, n in c.items() if s in ("fail", "error"))
         facts = [f"{row.get('kind') or 'setup'}", str(row.get("status"))]
+        if row.get("kind") == "rollback":  # what it put aside
+            replaced = (row.get("change_summary") or {}).get("replaced")
+            facts[1] = f"the database it replaced is now {replaced}"
         if row.get("scenario_id"):
             facts.append(f"scenario {row['scenario_id']}")
         if counts:

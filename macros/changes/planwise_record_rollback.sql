@@ -12,7 +12,7 @@
                  'finished_at': modules.datetime.datetime.now(modules.pytz.utc).isoformat(),
                  'runner_version': facts.get('runner_version'), 'dbt_version': dbt_version,
                  'engine_version': target.type ~ ' ' ~ run_query('select version()').columns[0].values()[0],
-                 'target_name': target.name, 'change_summary': {'restored_from': replaced}} -%}
+                 'target_name': target.name, 'change_summary': {'replaced': replaced}} -%}
   {%- do planwise_insert_history(row) -%}
   {%- if adapter.get_relation(theirs.database, theirs.schema, theirs.identifier) is not none -%}
     {%- call statement('planwise_history_merge') -%}

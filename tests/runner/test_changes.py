@@ -94,7 +94,11 @@ def test_history_keeps_five_setups_a_failed_one_and_a_rollback_in_order(
     )  # it built no model
     assert newest["change_summary"]["first_setup"] is False
     text = rp.run("history").output.splitlines()
-    assert "rollback" in text[0] and ids[-1] in text[2] and "not published (failed)" in text[1]
+    assert (
+        "rollback, the database it replaced is now" in text[0]
+        and ids[-1] in text[2]
+        and "not published (failed)" in text[1]
+    )
     compared = rp.run("diff", ids[1][:8], ids[2][:8])
     assert compared.exit_code == 0, compared.output
     assert "seed files changed: scenario_meta" in compared.output
