@@ -579,7 +579,7 @@ def run_rollback(settings: Settings) -> tuple[Path, Path]:
         run = _Run("rollback", settings)
         facts = {
             "runner_version": metadata.version("planwise-setup"),
-            "started_at": run.ctx.started_at,
+            "started_at": run.started_at,
         }
         arguments = json.dumps({"replaced": str(publish.previous_path(live)), "facts": facts})
         recorded = run.dbt(["run-operation", "planwise_record_rollback", "--args", arguments], live)
