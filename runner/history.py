@@ -155,7 +155,7 @@ def history_lines(rows: list[dict[str, Any]]) -> list[str]:
         facts = [f"{row.get('kind') or 'setup'}", str(row.get("status"))]
         if row.get("kind") == "rollback":  # what it put aside
             replaced = (row.get("change_summary") or {}).get("replaced")
-            facts[1] = f"the database it replaced is now {replaced}"
+            facts[1] = f"the database it replaced is now {replaced}" if replaced else facts[1]
         if row.get("scenario_id"):
             facts.append(f"scenario {row['scenario_id']}")
         if counts:
