@@ -131,11 +131,7 @@ def diff(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
         "versions": _differences(
             {k: first.get(k) for k in versions}, {k: second.get(k) for k in versions}
         ),
-        "row_counts": {
-            name: [old_rows.get(name), new_rows.get(name)]
-            for name in sorted(set(old_rows) | set(new_rows))
-            if old_rows.get(name) != new_rows.get(name)
-        },
+        "row_counts": _differences(old_rows, new_rows),
         "test_counts": _differences(
             first.get("test_counts") or {}, second.get("test_counts") or {}
         ),
