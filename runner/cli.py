@@ -114,6 +114,16 @@ def _echo(text: str, err: bool = False) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), (sys.stderr if err else sys.stdout).fileno())
 
 
+def _echo_result(flags: dict[str, Any], result: Any, words: Callable[[Any], list[str]]) -> int:
+    """Print a command's result as JSON (--json) or in words, one line each."""
+    _echo(
+        json.dumps(result, indent=2) + "\n"
+        if flags["as_json"]
+        else "".join(f"{line}\n" for line in words(result))
+    )
+    return ExitCode.OK
+
+
 def _with_progress(flags: dict[str, Any], run: Callable[[Any], Any]) -> int:
     """Run a reporting command with live progress on a terminal; print its summary."""
     from runner.progress import TerminalProgress
@@ -296,12 +306,7 @@ def history(**flags: Any) -> int:
     from runner.history import history_lines
 
     rows = read(_duckdb_settings(flags), _level(flags))
-    _echo(
-        json.dumps(rows, indent=2) + "\n"
-        if flags["as_json"]
-        else "\n".join(history_lines(rows)) + "\n"
-    )
-    return ExitCode.OK
+    return _echo_result(flags, rows, history_lines)
 
 
 @cli.command()
@@ -319,13 +324,7 @@ def diff(run_a: str, run_b: str, **flags: Any) -> int:
     from runner.history import history as read
 
     rows = read(_duckdb_settings(flags), _level(flags))
-    result = compare(find(rows, run_a), find(rows, run_b))
-    _echo(
-        json.dumps(result, indent=2) + "\n"
-        if flags["as_json"]
-        else "\n".join(diff_lines(result)) + "\n"
-    )
-    return ExitCode.OK
+    return _echo_result(flags, compare(find(rows, run_a), find(rows, run_b)), diff_lines)
 
 
 @cli.command("load-census")

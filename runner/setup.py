@@ -136,6 +136,11 @@ class _Run:
             inputs={**inputs, "census_path": str(settings.census_path)},
         )
 
+    def facts(self) -> dict[str, Any]:
+        """What every history row needs from the runner: its version and when this run
+        started (the project's macros read them from env PLANWISE_RUN_FACTS)."""
+        return {"runner_version": metadata.version("planwise-setup"), "started_at": self.started_at}
+
     def dbt(self, command: list[str], db_path: Path, **options: Any) -> Invocation:
         """One dbt command in this run's directory; Ctrl-C stays an interrupt."""
         ctx = self.ctx
@@ -400,8 +405,7 @@ def _build_and_publish(
         planwise_clear=clear,
         timeout=settings.knobs["timeout_seconds"],
         planwise_report=True,
-        planwise_compare_with=compare,
-        facts=run_facts(settings, run),
+        facts=run_facts(settings, run, compare),
     )
     _phase(progress, "publish")
     reason = refusal(run, invocation)
@@ -443,18 +447,15 @@ def _build_and_publish(
     return run.finish()
 
 
-def run_facts(settings: Settings, run: _Run) -> dict[str, Any]:
-    """What the history row needs that only the runner knows: its version, when the
-    run started and the census file's sha256 (streamed; none for a census table)."""
+def run_facts(settings: Settings, run: _Run, compare_with: dict[str, str] | None) -> dict[str, Any]:
+    """What a setup's on-run-end hook needs that only the runner knows: the run's facts,
+    the live database the change report compares with (None: a first setup) and the
+    census file's sha256 (streamed; none for a census table)."""
     census, digest = settings.census_path, None
     if census.is_file():
         with census.open("rb") as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    return {
-        "runner_version": metadata.version("planwise-setup"),
-        "started_at": run.started_at,
-        "census_sha256": digest,
-    }
+    return {**run.facts(), "compare_with": compare_with, "census_sha256": digest}
 
 
 def failing_rows_hint(run: _Run, environment: str, where: str) -> list[str]:
@@ -577,11 +578,8 @@ def run_rollback(settings: Settings) -> tuple[Path, Path]:
             raise PlanwiseError(str(exc), "the live database is unchanged") from exc
         _remember(settings, None)
         run = _Run("rollback", settings)
-        facts = {
-            "runner_version": metadata.version("planwise-setup"),
-            "started_at": run.started_at,
-        }
-        arguments = json.dumps({"replaced": str(publish.previous_path(live)), "facts": facts})
+        replaced = str(publish.previous_path(live))
+        arguments = json.dumps({"replaced": replaced, "facts": run.facts()})
         recorded = run.dbt(["run-operation", "planwise_record_rollback", "--args", arguments], live)
     if not recorded.success:  # the files are swapped: only the history lacks the rollback
         hint = "the rollback itself is done; `planwise-run history` may miss it"

@@ -173,8 +173,7 @@ def _build_and_publish(
         planwise_clear=True,
         env={BUILD_SCHEMA: candidate},
         planwise_report=True,
-        planwise_compare_with={"schema": live},
-        facts=run_facts(settings, run),
+        facts=run_facts(settings, run, {"schema": live}),
         timeout=settings.knobs["timeout_seconds"],
     )
     reason = refusal(run, invocation)

@@ -180,15 +180,14 @@ def test_every_test_has_validation_and_one_category(manifest: dict[str, Any]) ->
 
 def test_every_var_has_a_kind_that_dbt_checks() -> None:
     """planwise_validate_vars checks each var against planwise_var_kinds: every var
-    of dbt_project.yml (and the runner's own three) has exactly one kind there."""
+    of dbt_project.yml (and the runner's own two) has exactly one kind there."""
     import yaml
 
     root = Path(__file__).resolve().parents[1]
     declared = set(yaml.safe_load((root / "dbt_project.yml").read_text())["vars"])
     text = (root / "macros" / "config" / "planwise_var_kinds.sql").read_text()
     kinds = re.findall(r"^\s+'(\w+)': '(\w+)',$", text, re.M)
-    runner = {"planwise_clear", "planwise_report", "planwise_compare_with"}
-    assert declared | runner == {name for name, _ in kinds}
+    assert declared | {"planwise_clear", "planwise_report"} == {name for name, _ in kinds}
     assert len(kinds) == len({name for name, _ in kinds})
     known = {"text", "date", "year", "whole", "whole_or_null", "number", "severity", "boolean"}
-    assert {kind for _, kind in kinds} <= known | {"list", "mapping", "mapping_or_null"}
+    assert {kind for _, kind in kinds} <= known | {"list", "mapping"}

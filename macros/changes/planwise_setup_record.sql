@@ -1,19 +1,19 @@
 {#-
   planwise_setup_record(results): the change report against the live database
-  (var planwise_compare_with, see planwise_change_report) and this setup's
+  (the runner's fact compare_with, see planwise_change_report) and this setup's
   history row, as a planwise_hook_payload for the runner's report. When no node
   failed, the row is also added to the history table (planwise_history_relation)
   of the database being built: on DuckDB that is the candidate copy of the live
   file, so the row is published with it and a rejected candidate takes it
-  along. What only the runner knows (its version, start time, the census
-  file's sha256) comes as JSON in env PLANWISE_RUN_FACTS, read at run time, so
+  along. What only the runner knows (its version, start time, the live
+  database to compare with, the census file's sha256) comes as JSON in env PLANWISE_RUN_FACTS, read at run time, so
   a new value never costs dbt a parse. Called from on-run-end when var
   planwise_report is true.
 -#}
 {% macro planwise_setup_record(results) %}
   {%- if not execute -%}{{ return('') }}{%- endif -%}
-  {%- set changes = planwise_change_report(var('planwise_compare_with', none)) -%}
   {%- set facts = fromjson(env_var('PLANWISE_RUN_FACTS', '{}')) -%}
+  {%- set changes = planwise_change_report(facts.get('compare_with')) -%}
   {%- set failed = results | selectattr('status', 'in', ['error', 'fail', 'runtime error']) | list -%}
   {%- set tests = {} -%}
   {%- for result in results if result.node.resource_type in ('test', 'unit_test') -%}

@@ -2,7 +2,7 @@
   planwise_var_kinds: the kind of value every var of the project takes (its
   defaults are in dbt_project.yml's `vars:`), for planwise_validate_vars.
   Kinds: text, date (YYYY-MM-DD), year, whole (a whole number >= 0), number,
-  whole_or_null, severity (warn or error), boolean, list, mapping, mapping_or_null.
+  whole_or_null, severity (warn or error), boolean, list, mapping.
 -#}
 {% macro planwise_var_kinds() %}
   {{ return({
@@ -38,6 +38,5 @@
     'validation_required_parameters': 'mapping',
     'planwise_clear': 'boolean',
     'planwise_report': 'boolean',
-    'planwise_compare_with': 'mapping_or_null',
   }) }}
 {% endmacro %}

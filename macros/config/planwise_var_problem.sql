@@ -23,8 +23,6 @@
     {{ return("must be a list") }}
   {%- elif kind == 'mapping' and value is not mapping -%}
     {{ return("must be a mapping") }}
-  {%- elif kind == 'mapping_or_null' and value is not mapping and value is not none -%}
-    {{ return("must be a mapping, or null") }}
   {%- endif -%}
   {{ return('') }}
 {% endmacro %}
