@@ -104,3 +104,17 @@ def test_history_keeps_five_setups_a_failed_one_and_a_rollback_in_order(
     assert "seed files changed: scenario_meta" in compared.output
     same = json.loads(rp.run("diff", ids[3], ids[4], "--json").output)
     assert same["seeds"] == {} and same["inputs"] == {}
+    unknown = rp.run("diff", "no-such-run", ids[0])
+    assert unknown.exit_code == 2 and "run 'no-such-run' matches no run" in unknown.output
+    # a rollback whose history row cannot be written: the files are swapped all the
+    # same, and it says so (exit 2) instead of claiming a clean rollback
+    previous = rp.db.with_name(rp.db.name + ".previous")
+    with duckdb.connect(str(previous)) as connection:
+        connection.execute("drop table main_history.planwise_setup_runs")
+        connection.execute("create view main_history.planwise_setup_runs as select 1 as run_id")
+    unrecorded = rp.run("rollback")
+    assert unrecorded.exit_code == 2, unrecorded.output
+    assert "rolled back, but not recorded" in unrecorded.output
+    kinds = _count(rp.db, "select table_type from information_schema.tables "
+                          "where table_schema = 'main_history'")  # fmt: skip
+    assert kinds == [("VIEW",)]  # the swapped-in file is live
