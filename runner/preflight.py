@@ -8,13 +8,19 @@ here; so are the census file and the directories setup writes to.
 
 from __future__ import annotations
 
+import gzip
 import os
+import stat
 from pathlib import Path
 
 import yaml
 
+from runner.errors import PlanwiseError
+from runner.state import state_folder
+
 UTF8_HINT = "save the file as UTF-8 (e.g. 'CSV UTF-8' in Excel) and run again"
 MAX_SEED_BYTES = 64 * 2**20
+MAX_HEADER_BYTES = 2**20
 
 
 def directory_problem(path: Path, what: str, must_exist: bool) -> str | None:
@@ -78,7 +84,28 @@ def census_problems(path: Path) -> list[str]:
         return [f"{path}: the census path is not a file; point it at the census file"]
     if path.stat().st_size == 0:
         return [f"{path}: census file is empty (0 bytes); export the census again"]
-    return []
+    return [problem] if (problem := census_header_problem(path)) else []
+
+
+def census_header_problem(path: Path) -> str | None:
+    """A CSV census whose first line names no column (blank, or only separators):
+    dbt would stop minutes later on a binder error. Parquet keeps its own schema."""
+    if not path.name.lower().endswith((".csv", ".csv.gz")):
+        return None
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as handle:
+            header = handle.readline(MAX_HEADER_BYTES)
+    except (OSError, EOFError) as exc:  # a damaged .gz: dbt's reader names it
+        return f"{path}: cannot read the census header: {exc}; export the census again"
+    names = header.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace").strip()
+    if names.replace(",", "").replace(";", "").replace("\t", "").replace("|", "").strip():
+        return None
+    return (
+        f"{path}: the census has no columns (its first line, the header, names none); "
+        "export it again with a header line naming the columns, e.g. employee_id,"
+        "employee_birth_date,employee_hire_date,employee_gross_compensation,active"
+    )
 
 
 def census_damage(path: Path) -> str | None:
@@ -123,12 +150,29 @@ def database_problems(db_path: Path) -> list[str]:
             f"{db_path}: a quote in the database path breaks the SQL that attaches it; "
             "choose a path without quotes"
         )
-    lock, state = db_path.with_name(db_path.name + ".lock"), db_path.parent / ".planwise"
+    lock = db_path.with_name(db_path.name + ".lock")
     if lock.is_symlink() or (lock.exists() and not lock.is_file()):
-        found.append(f"{lock}: the lock file is a link or a directory; remove it")
-    if state.exists() and not state.is_dir():
-        found.append(f"{state}: the run-state directory is a file; move it away")
+        found.append(f"{lock}: the lock file is {_kind(lock)}, not a plain file; remove it")
+    try:
+        state_folder(db_path, "runs")
+    except PlanwiseError as exc:
+        found.append(f"{exc.message}; {exc.hint}")
     return found
+
+
+def _kind(path: Path) -> str:
+    """What a path that should be a plain file is, in words."""
+    if path.is_symlink():
+        return "a symbolic link"
+    mode = path.stat().st_mode
+    kinds = {
+        stat.S_ISDIR: "a directory",
+        stat.S_ISFIFO: "a FIFO (named pipe)",
+        stat.S_ISSOCK: "a socket",
+        stat.S_ISCHR: "a device",
+        stat.S_ISBLK: "a device",
+    }
+    return next((name for test, name in kinds.items() if test(mode)), "not a regular file")
 
 
 def problems(db_path: Path, census: Path, project_dir: Path, report_dir: Path | None) -> list[str]:

@@ -13,9 +13,11 @@
   {%- set required = census_contract().required -%}
   {%- set optional = census_contract().optional -%}
   {%- set present = [] -%}
-  {%- set columns = get_columns_in_query('select * from ' ~ census_relation) if execute else [] -%}
+  {%- set physical = census_physical_columns(census_relation) -%}
+  {%- set columns = physical | map(attribute='name') | list -%}
   {%- set extra = census_extra_columns(census_relation, columns) -%}
   {%- if execute -%}
+    {%- do census_refuse_unfit_columns(census_relation, physical) -%}
     {%- for column in columns -%}
       {%- do present.append(column | lower) -%}
     {%- endfor -%}
@@ -24,9 +26,7 @@
       {%- if column not in present -%}{%- do missing.append(column) -%}{%- endif -%}
     {%- endfor -%}
     {%- if missing -%}
-      {{ exceptions.raise_compiler_error(
-        ("Census file '" ~ var('census_path') ~ "'" if target.type == 'duckdb'
-         else "Census table " ~ census_relation ~ " (loaded by planwise-run load-census)")
+      {{ exceptions.raise_compiler_error(census_description(census_relation)
         ~ " is missing required column(s): "
         ~ missing | join(', ') ~ ". Required columns are: " ~ required.keys() | join(', ')
         ~ ". Add the column(s) to the census export, or point the census_path var at the right file.") }}
@@ -43,7 +43,7 @@
     {%- do selects.append(converted ~ ' as ' ~ column) -%}
   {%- endfor -%}
   {%- for column in extra -%}
-    {%- do selects.append(adapter.quote(column)) -%}
+    {%- do selects.append(planwise_quote_column(column)) -%}
   {%- endfor -%}
   {%- do selects.append(census_file_row(present) ~ ' as _census_file_row') %}
     {{ selects | join(',\n    ') }}

@@ -15,7 +15,7 @@
 with census_columns as (
 
     {% for column in extra %}
-    select cast('{{ column | replace("'", "''") }}' as {{ dbt.type_string() }}) as census_column
+    select cast({{ planwise_string_literal(column) }} as {{ dbt.type_string() }}) as census_column
     {% if not loop.last %}union all{% endif %}
     {% else %}
     select cast(null as {{ dbt.type_string() }}) as census_column

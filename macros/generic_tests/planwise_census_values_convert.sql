@@ -4,16 +4,15 @@
   row's position in the file, 1 = the first data row; a CSV's line is one
   more, for the header), the column, the value as text and the type it should
   have. NULLs are not judged here (census_raw_required_fields_not_null does).
+  A column whose type cannot hold its contract type at all (nested, binary)
+  stops the test with an error naming both types (census_refuse_unfit_columns).
 -#}
 {% test planwise_census_values_convert(model) %}
 
 {%- set contract = census_contract() -%}
-{%- set present = [] -%}
-{%- if execute -%}
-  {%- for column in get_columns_in_query('select * from ' ~ model) -%}
-    {%- do present.append(column | lower) -%}
-  {%- endfor -%}
-{%- endif -%}
+{%- set physical = census_physical_columns(model) -%}
+{%- set present = physical | map(attribute='name') | map('lower') | list -%}
+{%- do census_refuse_unfit_columns(model, physical) -%}
 {%- set checks = [] -%}
 {%- for kind in ['required', 'optional'] -%}
   {%- for column, data_type in contract[kind].items() if column in present -%}

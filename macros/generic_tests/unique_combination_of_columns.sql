@@ -12,7 +12,7 @@
 
 {%- set columns = [] -%}
 {%- for column in combination_of_columns -%}
-  {%- do columns.append(adapter.quote(column) if quote_columns else column) -%}
+  {%- do columns.append(planwise_quote_column(column) if quote_columns else column) -%}
 {%- endfor -%}
 
 with source_rows as (

@@ -20,8 +20,17 @@
   {%- for type in ['date', 'boolean', 'integer', 'bigint', 'timestamp', planwise_type('double')] %}
   create or replace function {{ planwise_try_cast_function(type) }}(value text)
   returns {{ type }} language plpgsql stable as $$
+  declare
+    converted {{ type }};
   begin
-    return value::{{ type }};
+    converted := value::{{ type }};
+    {%- if planwise_can_be_infinite(type) %}
+    -- infinity, -infinity and NaN (which sorts above infinity) do not convert
+    if not (converted > '-infinity'::{{ type }} and converted < 'infinity'::{{ type }}) then
+      return null;
+    end if;
+    {%- endif %}
+    return converted;
   exception when others then
     return null;
   end

@@ -18,12 +18,12 @@
   {%- set sql -%}
     insert into {{ this.render() }} (
       {%- for column in columns %}
-      {{ adapter.quote(column) }}{{ "," if not loop.last }}
+      {{ planwise_quote_column(column) }}{{ "," if not loop.last }}
       {%- endfor %}
     )
     select
       {%- for column in columns %}
-      nullif(trim({{ adapter.quote(column) }}), ''){{ "," if not loop.last }}
+      nullif(trim({{ planwise_quote_column(column) }}), ''){{ "," if not loop.last }}
       {%- endfor %}
     from read_csv(
       '{{ seed_file_path }}',

@@ -17,13 +17,13 @@
     {%- for name in names -%}
       {%- set value = row[loop.index0] -%}
       {%- set text = planwise_string_literal(value) if value is not none else 'null' -%}
-      {%- do values.append('cast(' ~ text ~ ' as ' ~ dbt.type_string() ~ ') as ' ~ adapter.quote(name)) -%}
+      {%- do values.append('cast(' ~ text ~ ' as ' ~ dbt.type_string() ~ ') as ' ~ planwise_quote_column(name)) -%}
     {%- endfor -%}
     {%- do selects.append('select ' ~ values | join(', ')) -%}
   {%- endfor -%}
   {%- set empty -%}
     select cast(null as bigint) as planwise_line
-    {%- for name in names %}, cast(null as {{ dbt.type_string() }}) as {{ adapter.quote(name) }}{% endfor %}
+    {%- for name in names %}, cast(null as {{ dbt.type_string() }}) as {{ planwise_quote_column(name) }}{% endfor %}
     from (select 1 as one) as nothing where 1 = 0
   {%- endset -%}
   {{ return(planwise_seed_value_problems(seed, selects | join('\nunion all\n') if selects else empty, names)) }}

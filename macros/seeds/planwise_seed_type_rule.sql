@@ -17,8 +17,9 @@
       ~ " when not " ~ planwise_regex_matches(v, '[+-]?[0-9]+([.]0*)?') ~ " then 'is not a whole number (" ~ type ~ ")'"
       ~ " when " ~ planwise_try_cast("regexp_replace(" ~ v ~ ", '[.]0*$', '')", type) ~ " is null then 'is out of range for " ~ type ~ "' end") }}
   {%- elif base in numbers -%}
-    {{ return("case when " ~ v ~ " is not null and (not " ~ planwise_regex_matches(v, '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?')
-      ~ " or " ~ planwise_try_cast(v, type) ~ " is null) then 'is not a number (" ~ type ~ ")' end") }}
+    {{ return("case when " ~ v ~ " is null then null"
+      ~ " when not " ~ planwise_regex_matches(v, '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?') ~ " then 'is not a number (" ~ type ~ ")'"
+      ~ " when " ~ planwise_try_cast(v, type) ~ " is null then 'is out of range for " ~ type ~ " (not a finite number)' end") }}
   {%- elif base in ['boolean', 'bool', 'logical'] -%}
     {{ return("case when lower(" ~ v ~ ") not in ('true', 'false', 't', 'f', '1', '0', 'yes', 'no', 'y', 'n') then 'is not a boolean (use true/false or 1/0)' end") }}
   {%- elif base == 'date' -%}

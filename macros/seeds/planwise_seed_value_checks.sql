@@ -12,7 +12,7 @@
   {%- for name in names -%}
     {%- set rule = planwise_seed_type_rule(declared.get(name, 'varchar')) -%}
     {%- if rule -%}
-      {%- set value = "nullif(trim(" ~ adapter.quote(name) ~ "), '')" -%}
+      {%- set value = "nullif(trim(" ~ planwise_quote_column(name) ~ "), '')" -%}
       {%- do checks.append(
         "select planwise_line as line, " ~ planwise_string_literal(name) ~ " as column_name, " ~ value ~ " as value, "
         ~ rule.replace('{v}', value) ~ " as problem from file_rows") -%}

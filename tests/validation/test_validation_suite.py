@@ -58,9 +58,22 @@ def test_default_build_has_zero_warnings_and_failures(built_database: BuiltDatab
     assert outcome.not_passing() == {}
     ran = {r["unique_id"] for r in outcome.results}
     nodes = manifest_tests(built_database.project)
-    validation = {node.unique_id for node in nodes.values() if node.is_validation}
-    assert validation <= ran, "every validation test (unit tests included) runs in the setup build"
-    assert len([n for n in nodes.values() if n.kind == "unit"]) >= 4
+    validation = {n.unique_id for n in nodes.values() if n.is_validation and n.kind != "unit"}
+    assert validation <= ran, "every validation data test runs in the setup build"
+    units = {n.unique_id for n in nodes.values() if n.kind == "unit"}
+    assert len(units) >= 4
+    assert not units & ran, "unit tests check the SQL on fixtures, not in every setup"
+
+
+def test_unit_tests_pass_in_their_own_selector(built_copy: DbtProject) -> None:
+    """The models' unit tests run on their fixtures (CI runs this test), against the
+    column types of a built database."""
+    outcome = built_copy.dbt("test", "--selector", "unit_tests")
+    assert outcome.success, outcome.error_text
+    nodes = manifest_tests(built_copy)
+    units = {n.unique_id for n in nodes.values() if n.kind == "unit"}
+    assert {r["unique_id"] for r in outcome.results} == units
+    assert outcome.not_passing() == {}
 
 
 def test_every_test_has_validation_and_one_category(built_database: BuiltDatabase) -> None:
@@ -110,10 +123,10 @@ def test_validation_selector_reruns_checks_without_rebuilding(built_copy: DbtPro
     assert outcome.success, outcome.error_text
     assert outcome.not_passing() == {}
     kinds = {r["unique_id"].split(".")[0] for r in outcome.results}
-    assert kinds <= {"test", "unit_test", "operation"}, kinds
+    assert kinds <= {"test", "operation"}, kinds
     nodes = manifest_tests(built_copy)
     ran = {r["unique_id"] for r in outcome.results}
-    assert {n.unique_id for n in nodes.values() if n.is_validation} <= ran
+    assert {n.unique_id for n in nodes.values() if n.is_validation and n.kind != "unit"} <= ran
     with duckdb.connect(str(built_copy.db_path), read_only=True) as connection:
         assert connection.execute(
             "select count(*) from main.stg_comp_targets where metric_name = ?", [marker]

@@ -97,7 +97,7 @@ final as (
             when employee_deferral_rate > 0
                 then coalesce(eligibility_entry_date, employee_eligibility_date)
         end as employee_enrollment_date{% for column in extra_columns %},
-        {{ adapter.quote(column) }}{% endfor %}
+        {{ planwise_quote_column(column) }}{% endfor %}
     from service_days
 
 )
