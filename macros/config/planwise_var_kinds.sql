@@ -27,6 +27,7 @@
     'validation_census_duplicates_warn_above': 'whole',
     'validation_census_duplicates_error_above': 'whole_or_null',
     'validation_census_active_contradiction_severity': 'severity',
+    'validation_lookalike_ids_severity': 'severity',
     'validation_min_active_headcount': 'whole',
     'validation_out_of_band_warn_above': 'whole',
     'validation_out_of_band_error_above': 'whole_or_null',

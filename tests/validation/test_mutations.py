@@ -995,6 +995,28 @@ CASES: list[Case] = [
             ),
         ),
     ),
+    Case(
+        "census_employee_id_lookalike",
+        "ids equal but for spaces, case or look-alike characters warn, with every spelling",
+        census(  # EMP_2024_000002 becomes EMP_2024_000001 spelled with a Cyrillic IE
+            "select * replace (case when employee_id = 'EMP_2024_000002' "
+            "then '\u0415MP_2024_000001' else employee_id end as employee_id) from sample"
+        ),
+        (
+            Expect(
+                "census_raw_employee_id_lookalikes",
+                "warn",
+                CQ,
+                2,
+                rows_name(
+                    employee_id="\u0415MP_2024_000001",
+                    skeleton="emp_2024_000001",
+                    spellings='"EMP_2024_000001" | "\u0415MP_2024_000001"',
+                    spelling_count=2,
+                ),
+            ),
+        ),
+    ),
     # --- baseline workforce ---------------------------------------------------------
     Case(
         "baseline_pay_below_lowest_band",
