@@ -47,6 +47,11 @@ KNOBS: dict[str, tuple[str, type, Any, Callable[[Any], bool]]] = {
 }
 
 
+# Vars that are file paths: data, passed to dbt literally (jinja_literal).
+DATA_VARS = ("census_path",)
+JINJA_MARKS = ("{{", "{%", "{#")
+
+
 @dataclass
 class Settings:
     """Everything a command needs, resolved; paths absolute."""
@@ -73,9 +78,21 @@ class Settings:
         return self.vars.get(name, self.declared.get(name))
 
     def dbt_vars(self, **runner_vars: Any) -> str:
-        """dbt's --vars: the overrides, the census path made absolute, runner vars."""
-        values = {**self.vars, "census_path": str(self.census_path), **runner_vars}
+        """dbt's --vars: the overrides, the census path made absolute (and kept literal:
+        dbt renders a var's text as a template), runner vars."""
+        census = jinja_literal(str(self.census_path))
+        values = {**self.vars, "census_path": census, **runner_vars}
         return json.dumps(values, sort_keys=True, default=str)
+
+
+def jinja_literal(text: str) -> str:
+    """`text` as dbt's var() will read it back: dbt renders a var's value as a Jinja
+    template, so text that holds template marks goes inside one raw block."""
+    if not any(mark in text for mark in JINJA_MARKS):
+        return text
+    if "endraw" in text:
+        raise ConfigError(f"{text}: a path holding 'endraw' cannot be passed to dbt", "rename it")
+    return "{% raw %}" + text + "{% endraw %}"
 
 
 def _absolute(path: Path) -> Path:
@@ -175,7 +192,9 @@ def _vars(
             raise ConfigError("--vars: expected a mapping", "e.g. --vars '{scenario_id: x}'")
         overrides.update({str(key): value for key, value in given.items()})
     for name, value in overrides.items():  # dbt renders a var's value: it would run as code
-        if any(mark in str(value) for mark in ("{{", "{%", "{#")):
+        if name in DATA_VARS:  # a file path is data: a census may be named census_{{a}}.csv
+            continue
+        if any(mark in str(value) for mark in JINJA_MARKS):
             raise ConfigError(
                 f"var `{name}` holds Jinja ({str(value)[:80]}): configuration "
                 "values are data, not code",

@@ -18,9 +18,10 @@ from typing import Any
 
 from runner.config import Settings
 from runner.errors import PlanwiseError
-from runner.invoke import run_dbt, state_dir
+from runner.invoke import run_dbt
 from runner.locking import probe_database as probe
 from runner.locking import setup_lock
+from runner.state import state_folder
 
 JSON_FIELDS = ("vars", "seed_fingerprints", "test_counts", "row_counts", "change_summary")
 MARK = '{"planwise_history":'
@@ -56,7 +57,7 @@ def _published(settings: Settings, level: str) -> list[dict[str, Any]]:
 def _unpublished(settings: Settings) -> list[dict[str, Any]]:
     """The setups of the kept run directories that published nothing, from their reports."""
     rows = []
-    for path in sorted((state_dir(settings.db_path) / "runs").glob("*-setup/setup-report.json")):
+    for path in sorted(state_folder(settings.db_path, "runs").glob("*-setup/setup-report.json")):
         try:
             report = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

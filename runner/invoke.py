@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from runner.errors import dbt_message
+from runner.state import parse_cache
 
 _INVOKE_LOCK = threading.Lock()  # dbt must never run two invocations at once in a process
 PARTIAL_PARSE = "partial_parse.msgpack"
@@ -52,6 +53,7 @@ class Invocation:
     messages: list[str] = field(default_factory=list)  # the project's macros' log() lines
     timed_out: bool = False
     interrupted: bool = False
+    parse: dict[str, Any] = field(default_factory=dict)  # {kind: partial|full, reason, seconds}
 
     def error_summary(self) -> str:
         """Why dbt could not run, in one line without dbt's "in macro" trail."""
@@ -59,24 +61,6 @@ class Invocation:
         # a hook's heading goes (its own message says it all); a node's names the node
         kept = dbt_message(text, head=" in operation ")
         return " ".join(kept)[:1200] or "dbt failed without producing results"
-
-
-def state_dir(db_path: Path) -> Path:
-    """Per-database runner state (runs, last success, parse cache), beside the database."""
-    return db_path.parent / ".planwise" / db_path.name
-
-
-def new_run_dir(db_path: Path, command: str, kept: int = 5) -> Path:
-    """A fresh directory per run, named to sort by start time; beyond `kept`, the
-    oldest go."""
-    runs = state_dir(db_path) / "runs"
-    runs.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f".{time.time_ns() % 10**9:09d}"
-    run_dir = runs / f"{stamp}-{os.getpid()}-{command}"
-    run_dir.mkdir()
-    for old in sorted(path for path in runs.iterdir() if path.is_dir())[:-kept]:
-        shutil.rmtree(old, ignore_errors=True)
-    return run_dir
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
@@ -146,10 +130,24 @@ class _Events:
 
     def __init__(self, progress: ProgressSink | None) -> None:
         self.progress, self.errors, self.messages = progress, list[str](), list[str]()
+        self.parse: dict[str, Any] = {}  # how dbt parsed: {kind, reason, seconds}
+        self.first_event: float | None = None
+
+    def _parsed(self, name: str, event: Any) -> None:
+        """How dbt parsed the project, from its own events and their timestamps."""
+        if name == "UnableToPartialParse":
+            self.parse.update(kind="full", reason=str(event.data.reason))
+        elif name in ("PartialParsingEnabled", "PartialParsingSkipParsing"):
+            self.parse.setdefault("kind", "partial")
+        now = event.info.ts.ToMicroseconds() / 1e6
+        self.first_event = self.first_event or now
+        if name in ("FoundStats", "ConcurrencyLine") and "seconds" not in self.parse:
+            self.parse["seconds"] = round(now - self.first_event, 3)
 
     def __call__(self, event: Any) -> None:
         try:
             name, data, progress = event.info.name, event.data, self.progress
+            self._parsed(name, event)
             if name in ("ConcurrencyLine", "LogStartLine") and progress:
                 progress.total(int(getattr(data, "node_count", 0) or data.total))
             elif name in ("NodeStart", "NodeFinished") and progress:
@@ -226,7 +224,7 @@ def run_dbt(
         ]
     )
     digest = hashlib.sha1(key.encode()).hexdigest()
-    cache = state_dir(db_path).parent / "parse-cache" / f"{digest}.msgpack"
+    cache = parse_cache(db_path) / f"{digest}.msgpack"
     with contextlib.suppress(OSError):
         shutil.copy2(cache, target_path / PARTIAL_PARSE)
     events, signalled, timed_out = _Events(progress), threading.Event(), threading.Event()
@@ -273,6 +271,7 @@ def run_dbt(
         seconds=time.perf_counter() - started,
         errors=events.errors,
         messages=events.messages,
+        parse=events.parse,
         timed_out=timed_out.is_set(),
         interrupted=stopped and not timed_out.is_set(),
     )

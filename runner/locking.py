@@ -60,9 +60,25 @@ def _open(lock_file: Path, flags: int) -> int:
         return fd
     os.close(fd)
     raise PlanwiseError(
-        f"{lock_file}: is not a plain lock file of yours (a link, or another user's file)",
-        "remove it, then retry",
+        f"{lock_file}: is not a plain lock file of yours ({_kind(info)})", "remove it, then retry"
     )
+
+
+def _kind(info: os.stat_result) -> str:
+    """Why an opened lock file is not a plain one of this user's, in words."""
+    kinds = {
+        stat.S_ISFIFO: "a FIFO (named pipe)",
+        stat.S_ISSOCK: "a socket",
+        stat.S_ISCHR: "a device",
+        stat.S_ISBLK: "a device",
+        stat.S_ISDIR: "a directory",
+    }
+    found = next((name for test, name in kinds.items() if test(info.st_mode)), None)
+    if found:
+        return found
+    if info.st_uid != os.geteuid():
+        return f"owned by user id {info.st_uid}"
+    return f"a file with {info.st_nlink} names (a hard link)"
 
 
 def _describe(lock_file: Path) -> str:

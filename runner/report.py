@@ -54,6 +54,7 @@ class Context:
     kept_candidate: str | None = None
     run_dir: str | None = None
     dbt_seconds: float | None = None
+    dbt_parse: dict[str, Any] = field(default_factory=dict)  # how dbt parsed: partial or full
     copy_seconds: float | None = None  # the candidate copy of the live database
     elapsed_seconds: float | None = None
     messages: list[str] = field(default_factory=list)
@@ -207,6 +208,7 @@ def build_report(
         "started_at": ctx.started_at,
         "elapsed_seconds": None if elapsed is None else round(elapsed, 3),
         "dbt_seconds": None if ctx.dbt_seconds is None else round(ctx.dbt_seconds, 3),
+        "dbt_parse": ctx.dbt_parse,
         "copy_seconds": None if ctx.copy_seconds is None else round(ctx.copy_seconds, 3),
         "database": ctx.database, "published": ctx.published, "dry_run": ctx.dry_run,
         "kept_candidate": ctx.kept_candidate,

@@ -8,11 +8,9 @@ it -> report. Also validate, clear, rollback and status, under the same lock.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shlex
-import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -21,15 +19,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from runner import preflight, publish, warehouse
+from runner import preflight, publish, state, warehouse
 from runner.config import Settings
 from runner.errors import PlanwiseError
-from runner.invoke import Invocation, ProgressSink, new_run_dir, run_dbt, state_dir
-from runner.locking import DatabaseLocked, setup_lock, setup_lock_holder
+from runner.invoke import Invocation, ProgressSink, run_dbt
+from runner.locking import DatabaseLocked, lock_path, setup_lock, setup_lock_holder
 from runner.locking import probe_database as probe
 from runner.report import Context, build_report, render_json, render_junit
+from runner.state import new_run_dir, state_dir
 
 INPUT_VARS = (
     "scenario_id",
@@ -38,17 +35,6 @@ INPUT_VARS = (
     "simulation_effective_date",
 )
 FULL_BUILD = ("build", "--selector", "setup")  # what setup builds without a selection
-# What dbt reads from a project: files at its root, and folders dbt_project.yml can rename.
-DBT_FILES = ("dbt_project.yml", "selectors.yml", "profiles.yml", "packages.yml", "dependencies.yml")
-DBT_FOLDERS = {
-    "model-paths": "models",
-    "seed-paths": "seeds",
-    "test-paths": "tests",
-    "macro-paths": "macros",
-    "snapshot-paths": "snapshots",
-    "analysis-paths": "analyses",
-    "docs-paths": None,
-}
 # OS-level failures DuckDB reports inside dbt's results: a runtime error, with a hint.
 ENVIRONMENT_ERRORS = {
     "No space left on device": "free disk space where the database lives (its .planwise/ "
@@ -155,6 +141,7 @@ class _Run:
             **options,
         )
         self.ctx.dbt_seconds = self.invocation.seconds
+        self.ctx.dbt_parse = self.invocation.parse
         if self.invocation.interrupted:
             raise KeyboardInterrupt
         return self.invocation
@@ -183,105 +170,57 @@ class _Run:
 # --------------------------------------------------------------------------- setup
 
 
-def _identity(path: Path) -> list[int]:
-    info = path.stat() if path.exists() else None
-    return [info.st_size, info.st_mtime_ns] if info else []
-
-
-def _database_identity(live: Path) -> list[int]:
-    """The live file's and its write-ahead log's size and mtime."""
-    return [*_identity(live), *_identity(publish.wal_path(live))]
-
-
-def _project_digest(project: Path) -> str:
-    """sha256 of every file dbt reads from the project: the root files and the
-    folders dbt_project.yml names (dbt's defaults where it names none)."""
-    config = yaml.safe_load((project / "dbt_project.yml").read_text(encoding="utf-8")) or {}
-    folders = {
-        folder
-        for key, default in DBT_FOLDERS.items()
-        for folder in config.get(key, [default] if default else [])
-    }
-    files = [project / name for name in DBT_FILES if (project / name).is_file()]
-    for folder in sorted(folders | {config.get("packages-install-path", "dbt_packages")}):
-        files += sorted(path for path in (project / folder).rglob("*") if path.is_file())
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(f"{path.relative_to(project)}\0".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
 def _inputs(settings: Settings) -> dict[str, Any]:
-    """What a setup's result depends on, read before it builds: vars, target, the
-    census file, the project's files and the versions that run them."""
+    """What a setup's result depends on: vars, target, the census file's content, the
+    project's files and the versions that run them (read before and after a build)."""
     census = settings.census_path
     versions = [metadata.version(name) for name in ("planwise-setup", "dbt-core", "dbt-duckdb")]
     return {
         "vars": settings.dbt_vars(),
         "target": settings.knobs["target"],
-        "census": [str(census), *_identity(census)],
+        "census": [str(census), state.file_digest(census)],
         "versions": versions,
-        "project": _project_digest(settings.project_dir),
+        "project": state.project_digest(settings.project_dir),
     }
 
 
 def _remember(
     settings: Settings, invocation: Invocation | None, inputs: dict[str, Any] | None = None
 ) -> None:
-    """Keep (or, with None, forget) the manifest of the setup the live file now holds,
-    with the inputs it was built from and the live file's identity (a dropped table
-    or a restored file is a change)."""
-    last = state_dir(settings.db_path) / "last-success"
-    shutil.rmtree(last, ignore_errors=True)
-    if invocation is None or invocation.manifest is None:
+    """Record (or, with None, forget) the setup the live file now holds: its manifest,
+    and its inputs as they were before the build unless they changed while it ran."""
+    if invocation is None or invocation.manifest is None or inputs is None:
+        state.forget(settings.db_path)
         return
-    staging = last.with_name(f".last-success.{os.getpid()}")
-    staging.mkdir(parents=True)
-    shutil.copy2(invocation.target_path / "manifest.json", staging / "manifest.json")
-    (staging / "inputs.json").write_text(json.dumps(_with_database(settings, inputs or {})))
-    os.replace(staging, last)
+    after = _inputs(settings)
+    state.remember(
+        settings.db_path, invocation.target_path / "manifest.json", state.settled(inputs, after)
+    )
 
 
-def _with_database(settings: Settings, inputs: dict[str, Any]) -> dict[str, Any]:
-    """The inputs with the live file's identity as it is now: what a success records."""
-    return {**inputs, "database": _database_identity(settings.db_path)}
-
-
-def _recorded(settings: Settings) -> dict[str, Any] | None:
-    try:
-        found = json.loads((state_dir(settings.db_path) / "last-success/inputs.json").read_text())
-        return found if isinstance(found, dict) else None
-    except (OSError, ValueError):
-        return None
-
-
-def _up_to_date(settings: Settings, inputs: dict[str, Any]) -> bool:
-    """Nothing changed since the last successful setup: decided without dbt."""
-    return _recorded(settings) == _with_database(settings, inputs)
+def _changed(settings: Settings, inputs: dict[str, Any]) -> bool:
+    """Whether anything changed since the last successful setup: decided without dbt."""
+    changed = state.changed_inputs(settings.db_path, inputs)
+    return changed is None or bool(changed)
 
 
 def _quick(settings: Settings, ctx: Context, inputs: dict[str, Any]) -> list[str]:
     """The build of what changed since the last successful setup (dbt's state
     comparison sees the project's changes), or the full build with a note why."""
-    recorded = _recorded(settings)
-    if recorded is None:
+    changed = state.changed_inputs(settings.db_path, inputs)
+    if changed is None:
         ctx.messages.append(
             "--quick: no successful setup recorded for this database; ran the full setup"
         )
         return [*FULL_BUILD]
-    changed = [
-        key
-        for key, value in _with_database(settings, inputs).items()
-        if key != "project" and recorded.get(key) != value
-    ]
+    changed = [key for key in changed if key != "project"]
     if changed:
         ctx.messages.append(
             f"--quick: the {', '.join(changed)} changed since the last setup; ran the full setup"
         )
         return [*FULL_BUILD]
     ctx.clear_note = "--quick keeps unchanged tables"
-    last = state_dir(settings.db_path) / "last-success"
+    last = state.last_manifest_dir(settings.db_path)
     return ["build", "--select", "state:modified+", "--state", str(last)]
 
 
@@ -326,7 +265,7 @@ def _setup(run: _Run, switches: Switches, progress: ProgressSink | None) -> Outc
             names = ", ".join(path.name for path in removed)
             ctx.messages.append(f"removed leftovers of an interrupted run: {names}")
         run.inputs = _inputs(settings)  # before anything is built
-        if switches.quick and not switches.full_refresh and _up_to_date(settings, run.inputs):
+        if switches.quick and not switches.full_refresh and not _changed(settings, run.inputs):
             return run.finish("up_to_date")
         damage = preflight.census_damage(settings.census_path)  # a full read: only to build
         if damage:
@@ -381,7 +320,10 @@ def _build_and_publish(
     candidate = publish.candidate_path(live)
 
     def give_up(status: str | None, message: str) -> Outcome:
-        kept = publish.discard(candidate, keep=settings.knobs["failed_kept"])
+        # a candidate in which no node ran (a var or the configuration was refused
+        # at dbt's start) holds nothing to look at: it is not kept
+        built = bool(((run.invocation and run.invocation.run_results) or {}).get("results"))
+        kept = publish.discard(candidate, keep=settings.knobs["failed_kept"] if built else 0)
         ctx.kept_candidate = str(kept) if kept else None
         ctx.messages += [
             *([message] if message else []),
@@ -402,10 +344,8 @@ def _build_and_publish(
         command,
         candidate,
         progress=progress,
-        planwise_clear=clear,
         timeout=settings.knobs["timeout_seconds"],
-        planwise_report=True,
-        facts=run_facts(settings, run, compare),
+        facts=run_facts(settings, run, compare, clear=clear),
     )
     _phase(progress, "publish")
     reason = refusal(run, invocation)
@@ -438,6 +378,7 @@ def _build_and_publish(
         return give_up("error", f"not published: {exc}")
     ctx.published = True
     if kept:
+        state.record_previous(live, publish.previous_path(live))
         ctx.messages.append(
             f"the replaced database is kept as {publish.previous_path(live)} "
             "(`planwise-run rollback` puts it back)"
@@ -447,15 +388,23 @@ def _build_and_publish(
     return run.finish()
 
 
-def run_facts(settings: Settings, run: _Run, compare_with: dict[str, str] | None) -> dict[str, Any]:
-    """What a setup's on-run-end hook needs that only the runner knows: the run's facts,
-    the live database the change report compares with (None: a first setup) and the
-    census file's sha256 (streamed; none for a census table)."""
-    census, digest = settings.census_path, None
-    if census.is_file():
-        with census.open("rb") as handle:
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    return {**run.facts(), "compare_with": compare_with, "census_sha256": digest}
+def run_facts(
+    settings: Settings, run: _Run, compare_with: dict[str, str] | None, clear: bool = True
+) -> dict[str, Any]:
+    """What a setup's hooks need that only the runner knows: the run's facts, whether
+    to clear and to report, the live database the change report compares with (None:
+    a first setup) and the census file's sha256 (none for a census table). Facts,
+    not vars: a var that differs between two setups would cost dbt a full parse."""
+    known = run.inputs.get("census") or [None, None]
+    digest = known[1] if known[0] == str(settings.census_path) else None
+    digest = digest or state.file_digest(settings.census_path)
+    return {
+        **run.facts(),
+        "clear": clear,
+        "report": True,
+        "compare_with": compare_with,
+        "census_sha256": digest,
+    }
 
 
 def failing_rows_hint(run: _Run, environment: str, where: str) -> list[str]:
@@ -565,28 +514,6 @@ def run_clear(settings: Settings, dry_run: bool, level: str) -> list[str]:
     return [f"  {message}" for message in invocation.messages] or ["nothing to clear"]
 
 
-def run_rollback(settings: Settings) -> tuple[Path, Path]:
-    """Swap `<db>.previous` back in under the setup lock; (live, previous)."""
-    live = settings.db_path
-    with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
-        try:
-            publish.rollback(live)
-        except FileNotFoundError as exc:
-            hint = "there is nothing to roll back to until a setup has replaced a database"
-            raise PlanwiseError(str(exc), hint) from exc
-        except publish.PublishConflict as exc:
-            raise PlanwiseError(str(exc), "the live database is unchanged") from exc
-        _remember(settings, None)
-        run = _Run("rollback", settings)
-        replaced = str(publish.previous_path(live))
-        arguments = json.dumps({"replaced": replaced, "facts": run.facts()})
-        recorded = run.dbt(["run-operation", "planwise_record_rollback", "--args", arguments], live)
-    if not recorded.success:  # the files are swapped: only the history lacks the rollback
-        hint = "the rollback itself is done; `planwise-run history` may miss it"
-        raise PlanwiseError(f"rolled back, but not recorded: {recorded.error_summary()}", hint)
-    return live, publish.previous_path(live)
-
-
 def readiness(settings: Settings, level: str) -> list[tuple[bool, str]]:
     """What `status` reports: (ok, text) for configuration, inputs, database, dbt, last run."""
     live = settings.db_path
@@ -601,7 +528,8 @@ def readiness(settings: Settings, level: str) -> list[tuple[bool, str]]:
             checks += _database_checks(live)
     except PlanwiseError as exc:  # a linked or foreign lock file: no setup can use it
         holder = exc.message
-        checks.append((False, f"database: {exc.message}"))
+        if not any(str(lock_path(live)) in problem for problem in problems):  # said once
+            checks.append((False, f"database: {exc.message}"))
     # dbt parses the project; on a database that opened fine it also lists what is missing
     usable = live.exists() and not holder and all(ok for ok, _ in checks)
     check = ["run-operation", "planwise_check_built", "--args", "{fail: false, everything: true}"]
@@ -633,7 +561,7 @@ def readiness(settings: Settings, level: str) -> list[tuple[bool, str]]:
         last = json.loads((state_dir(live) / "last-run.json").read_text())
         when = f"{last['finished_at']} ({last['elapsed_seconds']:.1f}s, exit {last['exit_code']})"
         checks.append((True, f"last setup: {last['status']} at {when}"))
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, PlanwiseError):  # PlanwiseError: listed
         checks.append((True, "last setup: none recorded for this database"))
     return checks
 

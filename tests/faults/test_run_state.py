@@ -1,0 +1,126 @@
+"""The runner's own files beside the database: its run-state folder, the lock file
+and the census path. None is reached through a link the runner did not create,
+each wrong kind is named in one line (exit 2), and a path is data, never code."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from runner.locking import lock_path
+from runner.publish import kept_failures
+from tests.conftest import SAMPLE_CENSUS
+from tests.faults.conftest import Case
+from tests.faults.test_paths import run
+
+
+def _user_folders(root: Path) -> list[Path]:
+    folders = []
+    for name in ("2019-photos", "taxes", "thesis"):
+        folder = root / name
+        folder.mkdir(parents=True)
+        (folder / "keep.txt").write_text(f"{name}\n")
+        folders.append(folder)
+    return folders
+
+
+@pytest.mark.parametrize("linked", ["runs", "<db>", ".planwise"])
+@pytest.mark.parametrize("command", [("clear", "--dry-run"), ("setup",), ("history",)])
+def test_a_linked_state_folder_is_refused_and_nothing_behind_it_is_touched(
+    case: Case, linked: str, command: tuple[str, ...]
+) -> None:
+    state = case.db.parent / ".planwise"
+    target = {
+        "runs": state / case.db.name / "runs",
+        "<db>": state / case.db.name,
+        ".planwise": state,
+    }[linked]
+    shutil.rmtree(target, ignore_errors=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    user = case.root / "user"
+    folders = _user_folders(user)
+    target.symlink_to(user, target_is_directory=True)
+
+    result = run(case, *command)
+
+    assert result.exit_code == 2, result.output
+    assert "is a symbolic link" in result.output and "Traceback" not in result.output
+    assert sorted(user.iterdir()) == folders
+    assert all((folder / "keep.txt").exists() for folder in folders)
+    case.assert_unchanged()
+
+
+@pytest.mark.parametrize("command", ["setup", "clear", "history", "status"])
+def test_a_file_where_the_database_state_folder_goes_is_one_line(case: Case, command: str) -> None:
+    folder = case.db.parent / ".planwise" / case.db.name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.write_text("not a folder\n")
+
+    result = run(case, command)
+
+    assert result.exit_code in (1, 2) if command == "status" else result.exit_code == 2
+    assert f"{folder}: the run-state folder is a file" in result.output, result.output
+    assert "NotADirectoryError" not in result.output and "Traceback" not in result.output
+    assert folder.read_text() == "not a folder\n"
+    case.assert_unchanged()
+
+
+def test_a_fifo_lock_file_is_called_a_fifo(case: Case) -> None:
+    os.mkfifo(lock_path(case.db))
+    result = run(case, "setup")
+    assert result.exit_code == 2, result.output
+    assert "FIFO" in result.output and "a link or a directory" not in result.output
+    case.assert_unchanged()
+
+
+def test_status_names_a_linked_lock_file_once(case: Case) -> None:
+    lock_path(case.db).symlink_to(case.db)
+    result = run(case, "status")
+    assert result.exit_code == 1, result.output
+    assert result.output.count(str(lock_path(case.db))) == 1, result.output
+
+
+@pytest.mark.slow
+def test_a_census_named_with_template_braces_is_read_as_named(case: Case) -> None:
+    census = case.root / "census_{{7*7}}_{% if x %}_{x}.parquet"
+    shutil.copy2(SAMPLE_CENSUS, census)
+
+    result = case.run(census=census)
+
+    assert result.exit_code == 0, result.output
+    assert case.report()["inputs"]["census_path"] == str(census)
+    with duckdb.connect(str(case.db), read_only=True) as connection:
+        rows = connection.execute("select count(*) from stg_census_data").fetchone()
+        expected = connection.execute(
+            "select count(distinct employee_id) from read_parquet(?)", [str(SAMPLE_CENSUS)]
+        ).fetchone()
+    assert rows == expected
+
+
+def test_a_census_path_holding_template_code_is_never_run(case: Case) -> None:
+    census = case.root / "{{ run_query('create table main.pwned as select 1 as x') }}.csv"
+
+    result = case.run(census=census)
+
+    assert result.exit_code == 2, result.output
+    assert "census file not found" in result.output
+    with duckdb.connect(str(case.db), read_only=True) as connection:
+        tables = connection.execute("select table_name from information_schema.tables").fetchall()
+    assert ("pwned",) not in tables
+    case.assert_unchanged()
+
+
+@pytest.mark.slow
+def test_a_var_refused_at_dbt_start_keeps_no_failed_candidate(case: Case) -> None:
+    result = case.run("--vars", "{simulation_start_year: 2030, simulation_end_year: 2025}")
+
+    assert result.exit_code == 2, result.output
+    assert "simulation_start_year" in result.output
+    assert kept_failures(case.db) == []
+    case.assert_unchanged()
+    case.assert_no_debris()
