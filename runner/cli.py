@@ -264,12 +264,12 @@ def validate(**flags: Any) -> int:
 @lock_timeout
 @_handle_errors
 def rollback(**flags: Any) -> int:
-    """Put back the database the last setup replaced (<db>.previous), atomically;
-    the replaced one becomes <db>.previous, so a second rollback undoes it."""
-    from runner.setup import run_rollback
+    """Put back the database the last published setup replaced (<db>.previous),
+    atomically, once it is checked to be a database a setup of this project
+    published; the replaced one becomes <db>.previous, so a second rollback undoes it."""
+    from runner.rollback import run_rollback
 
-    live, previous = run_rollback(_duckdb_settings(flags))
-    click.echo(f"rolled back: {live} is the database before the last setup; {previous} the other")
+    click.echo(run_rollback(_duckdb_settings(flags), _level(flags)))
     return ExitCode.OK
 
 

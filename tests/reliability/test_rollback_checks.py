@@ -1,0 +1,152 @@
+"""`planwise-run rollback` installs only a database a setup of this project
+published, and says which setups it swaps: real dbt on real DuckDB files.
+
+One setup per module builds the default database; each case copies it as the
+live file and plants its own `<db>.previous`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from runner.publish import previous_path
+from tests.runner.conftest import RunnerProject, new_runner_project
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunnerProject, str]]:
+    """A project whose database one full setup built, and that setup's run id."""
+    rp = new_runner_project(tmp_path_factory.mktemp("rollback"))
+    result = rp.run("setup")
+    assert result.exit_code == 0, result.output
+    yield rp, str(rp.report()["run"]["run_id"])
+
+
+def snapshot(path: Path) -> tuple[object, ...]:
+    """A path as it is on disk, never through a link: its kind, inode and content."""
+    info = path.lstat()
+    if path.is_symlink():
+        return "link", info.st_ino, os.readlink(path)
+    if path.is_dir():
+        return "directory", info.st_ino, sorted(p.name for p in path.iterdir())
+    return "file", info.st_ino, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def text_file(previous: Path, database: Path) -> None:
+    previous.write_text("id,name\n1,not a database\n")
+
+
+def random_bytes_with_a_duckdb_header(previous: Path, database: Path) -> None:
+    noise = hashlib.sha256(b"noise").digest() * 4096  # 128 KiB, the same every run
+    previous.write_bytes(noise[:8] + b"DUCK" + noise[12:])
+
+
+def unrelated_duckdb_file(previous: Path, database: Path) -> None:
+    with duckdb.connect(str(previous)) as connection:
+        connection.execute("create table invoices as select range as id from range(10)")
+
+
+def symlink_to_a_setup_database(previous: Path, database: Path) -> None:
+    target = previous.with_name("elsewhere.duckdb")
+    shutil.copy2(database, target)
+    previous.symlink_to(target)
+
+
+def setup_database_without_its_history(previous: Path, database: Path) -> None:
+    shutil.copy2(database, previous)
+    with duckdb.connect(str(previous)) as connection:
+        connection.execute("drop table main_history.planwise_setup_runs")
+
+
+def directory(previous: Path, database: Path) -> None:
+    previous.mkdir()
+    (previous / "notes.txt").write_text("kept\n")
+
+
+CASES: dict[str, tuple[Callable[[Path, Path], None], str]] = {
+    "text_file": (text_file, "not a DuckDB database"),
+    "random_bytes": (random_bytes_with_a_duckdb_header, "DuckDB cannot read it"),
+    "unrelated_duckdb": (unrelated_duckdb_file, "lacks"),
+    "symlink": (symlink_to_a_setup_database, "symbolic link"),
+    "no_history": (setup_database_without_its_history, "no history table"),
+    "directory": (directory, "is a directory"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_rollback_refuses_a_previous_that_is_no_published_setup_database(
+    published: tuple[RunnerProject, str], tmp_path: Path, case: str
+) -> None:
+    rp, _ = published
+    plant, reason = CASES[case]
+    live = shutil.copy2(rp.db, tmp_path / "simulation.duckdb")
+    previous = previous_path(live)
+    plant(previous, rp.db)
+    live_before, previous_before = snapshot(live), snapshot(previous)
+    result = rp.run("rollback", "--db", str(live))
+    assert result.exit_code == 2, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"error: cannot roll back to {previous}: "), result.output
+    assert reason in lines[0] and "the live database is unchanged" in lines[1], result.output
+    assert "rolled back" not in result.output
+    assert snapshot(live) == live_before and snapshot(previous) == previous_before
+    assert not [path for path in tmp_path.iterdir() if ".tmp" in path.name]
+
+
+def test_rollback_after_a_refused_setup_names_the_setups_it_swaps(
+    published: tuple[RunnerProject, str], tmp_path: Path
+) -> None:
+    """Setup A (the module's), B (published), C (refused): rollback restores A,
+    not the database before C; a second rollback puts B back."""
+    base, first = published
+    rp = base.clone(tmp_path / "project", reports=tmp_path / "reports")
+    second = rp.run("setup", "-s", "scenario_meta")
+    assert second.exit_code == 0, second.output
+    b = str(rp.report()["run"]["run_id"])
+    seed = rp.project.seed("scenario_meta")
+    lines = seed.read_text().splitlines()
+    seed.write_text("\n".join([*lines, lines[-1]]) + "\n")  # a duplicated key: refused
+    refused = rp.run("setup", "-s", "scenario_meta")
+    assert refused.exit_code == 1 and not rp.report()["published"], refused.output
+    back = rp.run("rollback")
+    assert back.exit_code == 0, back.output
+    expected = f"rolled back: {rp.db} now holds setup {first[:8]} of "
+    assert back.output.startswith(expected), back.output
+    assert f"; it replaced setup {b[:8]} of " in back.output
+    assert f"kept as {previous_path(rp.db)} (rollback again to undo)" in back.output
+    listed = rp.run("history", "--json")
+    assert listed.exit_code == 0, listed.output
+    rows = json.loads(listed.output)
+    assert [row["kind"] for row in rows[:2]] == ["rollback", "setup"]
+    assert {first, b} <= {row["run_id"] for row in rows if row["published"]}
+    undo = rp.run("rollback")  # the file that now holds the rollback's own rows
+    assert undo.exit_code == 0, undo.output
+    assert f"now holds setup {b[:8]} of " in undo.output
+    assert f"; it replaced setup {first[:8]} of " in undo.output
+
+
+def test_a_rollback_it_cannot_record_still_says_so(
+    published: tuple[RunnerProject, str], tmp_path: Path
+) -> None:
+    """A valid previous, but a live history the rollback cannot copy into the
+    restored file's: swapped all the same, and exit 2 saying it was not recorded."""
+    rp, _ = published
+    live = shutil.copy2(rp.db, tmp_path / "simulation.duckdb")
+    shutil.copy2(rp.db, previous_path(live))
+    with duckdb.connect(str(live)) as connection:
+        connection.execute("alter table main_history.planwise_setup_runs add column extra int")
+    before = snapshot(live)
+    result = rp.run("rollback", "--db", str(live))
+    assert result.exit_code == 2, result.output
+    assert "rolled back, but not recorded" in result.output
+    assert snapshot(previous_path(live))[1] == before[1]  # the swapped-out file is kept
