@@ -11,6 +11,7 @@ from typing import Any
 EXAMPLES_SHOWN = 3  # changed cells shown per relation (the JSON report has up to 10)
 BUCKETS_SHOWN = 5  # changed buckets shown per distribution, the largest change first
 HEADLINE = ("headcount", "hires", "terminations", "active", "total_pay", "median_pay")
+WIDTH = 80  # the census and baseline lines wrap (between items) to keep within it
 
 
 def _number(value: float | None) -> str:
@@ -25,10 +26,12 @@ def _delta(old: float | None, new: float | None, arrow: str) -> str:
     return f"{_number(old)} {arrow} {_number(new)} ({sign}{_number(abs(change))})"
 
 
+def _size(measure: dict[str, Any]) -> float:
+    return abs(float(measure["new"] or 0.0) - float(measure["old"] or 0.0))
+
+
 def _changed(measure: dict[str, Any]) -> bool:
-    return abs((measure["new"] or 0.0) - (measure["old"] or 0.0)) >= 0.005 or (
-        (measure["new"] is None) != (measure["old"] is None)
-    )
+    return _size(measure) >= 0.005 or ((measure["new"] is None) != (measure["old"] is None))
 
 
 def _relation_lines(name: str, entry: dict[str, Any], arrow: str) -> list[str]:
@@ -54,25 +57,92 @@ def _relation_lines(name: str, entry: dict[str, Any], arrow: str) -> list[str]:
     return lines
 
 
-def _workforce_lines(measures: list[dict[str, Any]], arrow: str) -> list[str]:
+def _wrap(head: str, pieces: list[str], indent: str = "    ") -> list[str]:
+    """`head`, then `pieces` after it one space apart, a new line (`indent`) before
+    a piece that would pass WIDTH columns; a piece is never broken."""
+    lines = [head]
+    for piece in pieces:
+        if len(lines[-1]) + 1 + len(piece) > WIDTH:
+            lines.append(indent + piece)
+        else:
+            lines[-1] += " " + piece
+    return lines
+
+
+def _pieces(items: list[str], separator: str, brackets: str = "") -> list[str]:
+    """`items` with `separator` after all but the last, the whole in `brackets`."""
+    pieces = [item + separator for item in items[:-1]] + items[-1:]
+    if brackets and pieces:
+        pieces[0] = brackets[0] + pieces[0]
+        pieces[-1] += brackets[1]
+    return pieces
+
+
+def _measure(measure: dict[str, Any], arrow: str, name: str | None = None) -> str:
+    """`headcount 5,000 → 3,000 (-2,000)`, or `headcount 5,000 (no change)`."""
+    name = name or str(measure["measure"]).replace("_", " ")
+    if not _changed(measure):
+        return f"{name} {_number(measure['new'])} (no change)"
+    return f"{name} {_delta(measure['old'], measure['new'], arrow)}"
+
+
+def _employee_lines(employees: dict[str, Any], moved: bool) -> list[str]:
+    """The census's employees compared by employee_id: counts, then the columns
+    that changed for the most employees."""
+    counts = {kind: int(employees.get(kind) or 0) for kind in ("added", "removed", "changed")}
+    total = int(employees.get("unchanged") or 0) + counts["changed"] + counts["added"]
+    if not (any(counts.values()) or moved):
+        return [f"  census: no change ({total:,} employees, none added, removed or changed)"]
+    columns = [f"{c['column']} {int(c['employees']):,}" for c in employees.get("columns") or []]
+    pieces = _pieces([f"{number:,} {kind}" for kind, number in counts.items()], ",")
+    return _wrap(f"  census: {total:,} employees:", pieces + _pieces(columns, ",", "()"))
+
+
+def _headline_lines(part: str, mine: list[dict[str, Any]], arrow: str) -> list[str]:
+    """`census: headcount 5,000 → 3,000 (-2,000); hires ...`, wrapped."""
+    headline = [m for m in mine if m["bucket"] == "all" and m["measure"] in HEADLINE]
+    headline.sort(key=lambda m: HEADLINE.index(m["measure"]))
+    return _wrap(f"  {part}:", _pieces([_measure(m, arrow) for m in headline], ";"))
+
+
+def _bucket_lines(mine: list[dict[str, Any]], arrow: str) -> list[str]:
+    """Per distribution (by level, ...) its changed buckets, the largest change first."""
+    moved = [m for m in mine if m["bucket"] != "all" and _changed(m)]
+    lines = []
+    for measure in sorted({m["measure"] for m in moved}):
+        changed = sorted((m for m in moved if m["measure"] == measure), key=_size, reverse=True)
+        cells = [_measure(m, arrow, name=str(m["bucket"])) for m in changed]
+        shown = cells[:BUCKETS_SHOWN] + [f"{len(cells) - BUCKETS_SHOWN} more"] * (
+            len(cells) > BUCKETS_SHOWN
+        )
+        head = f"    {measure.replace('_', ' ')}:"
+        lines += _wrap(head, _pieces(shown, ";"), indent="      ")
+    return lines
+
+
+def _part_lines(
+    part: str, mine: list[dict[str, Any]], arrow: str, employees: dict[str, Any] | None
+) -> list[str]:
+    """A part's lines: the census's employees (when compared), then the measures
+    when one moved; `no change` (or `not compared`) otherwise."""
+    moved = any(_changed(m) for m in mine)
+    lines = [] if employees is None else _employee_lines(employees, moved)
+    if moved:
+        return lines + _headline_lines(part, mine, arrow) + _bucket_lines(mine, arrow)
+    if employees is None:
+        lines.append(f"  {part}: no change" if mine else f"  {part}: not compared")
+    return lines
+
+
+def _workforce_lines(
+    measures: list[dict[str, Any]], arrow: str, census: dict[str, Any] | None
+) -> list[str]:
+    """Per part (census, baseline) its changed measures; the census's employees first."""
+    employees = (census or {}).get("employees")
     lines = []
     for part in ("census", "baseline"):
         mine = [m for m in measures if m["part"] == part]
-        headline = [m for m in mine if m["bucket"] == "all" and m["measure"] in HEADLINE]
-        if not any(_changed(m) for m in mine):
-            lines.append(f"  {part}: no change" if mine else f"  {part}: not compared")
-            continue
-        cells = [f"{m['measure'].replace('_', ' ')} {_delta(m['old'], m['new'], arrow)}"
-                 for m in sorted(headline, key=lambda m: HEADLINE.index(m["measure"]))]  # fmt: skip
-        lines.append(f"  {part}: " + "; ".join(cells))
-        for measure in sorted({m["measure"] for m in mine if m["bucket"] != "all"}):
-            changed = [m for m in mine if m["measure"] == measure and _changed(m)]
-            changed.sort(key=lambda m: -abs((m["new"] or 0.0) - (m["old"] or 0.0)))
-            cells = [f"{m['bucket']} {_delta(m['old'], m['new'], arrow)}" for m in changed]
-            shown = cells[:BUCKETS_SHOWN] + [f"{len(cells) - BUCKETS_SHOWN} more"] * (
-                len(cells) > BUCKETS_SHOWN
-            )
-            lines += [f"    {measure.replace('_', ' ')}: " + "; ".join(shown)] if cells else []
+        lines += _part_lines(part, mine, arrow, employees if part == "census" else None)
     return lines
 
 
@@ -92,4 +162,4 @@ def change_lines(changes: dict[str, Any] | None, unicode: bool = True) -> list[s
         lines.append(f"  seeds, parameters and grids without a change: {unchanged}")
     missing = changes.get("missing_in_live") or []
     lines += [f"  new (not in the live database): {', '.join(missing)}"] if missing else []
-    return lines + _workforce_lines(changes.get("workforce") or [], arrow)
+    return lines + _workforce_lines(changes.get("workforce") or [], arrow, changes.get("census"))

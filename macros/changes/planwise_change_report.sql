@@ -6,7 +6,10 @@
   database without the setup's relations) is a first setup. One query compares
   every seed and every model with meta change_report: rows, keyed by its
   uniqueness test (a relation without one is compared as whole rows); a second
-  compares the measures (planwise_workforce_measures) of the models with meta
+  compares the employees of the model with meta change_report: census by
+  employee_id (planwise_employee_changes: added, removed, changed, the columns
+  that changed most; as `census` {'employees': ...}); a third compares the
+  measures (planwise_workforce_measures) of the models with meta
   change_report: census and change_report: baseline.
   Plain dbt runs it too:
   dbt run-operation planwise_change_report --args "{live: {path: other.duckdb}}"
@@ -62,6 +65,10 @@
   {%- endfor -%}
   {%- set old_census, census = sides.get('census', (none, none)) -%}
   {%- set old_baseline, baseline = sides.get('baseline', (none, none)) -%}
+  {%- if none not in (old_census, census) -%}
+    {%- set employees = planwise_employee_changes(old_census, census) -%}
+    {%- if employees is not none -%}{%- do report.update({'census': {'employees': employees}}) -%}{%- endif -%}
+  {%- endif -%}
   {%- if none not in (old_census, census, old_baseline, baseline) -%}
     {%- for row in run_query(planwise_workforce_changes_sql(old_census, old_baseline, census, baseline)).rows -%}
       {%- do report.workforce.append({'part': row['part'], 'measure': row['measure'], 'bucket': row['bucket'],
@@ -70,7 +77,7 @@
     {%- endfor -%}
   {%- endif -%}
   {%- do planwise_detach_live(live_at) -%}
-  {%- if not compared and not report.workforce -%}{#- the live database holds none of the setup's relations -#}
+  {%- if not compared and not report.workforce and 'census' not in report -%}{#- the live database holds none of the setup's relations -#}
     {%- set report = {'first_setup': true} -%}
   {%- endif -%}
   {%- if invocation_args_dict.get('which') == 'run-operation' -%}
