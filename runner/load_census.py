@@ -6,7 +6,9 @@ engine's own bulk path: COPY on PostgreSQL, Spark's Parquet and CSV readers on
 Spark. Every value is loaded as text (as DuckDB reads a CSV census) with its
 position in the file, `_census_file_row`, so staging converts and checks the
 values the same way on every engine; column names are lower-cased (DuckDB
-matches them case-insensitively). Loading replaces the table: on PostgreSQL in
+matches them case-insensitively). A column name never becomes SQL: the loader
+quotes it (psycopg2.sql.Identifier) or takes the column by its position, and
+refuses names the engine cannot hold. Loading replaces the table: on PostgreSQL in
 one transaction (readers see the old table or the new one); on Spark by its
 overwrite, which a failure can leave without a table (load again).
 """
@@ -17,8 +19,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from runner import pg_lock
 from runner.errors import PlanwiseError
-from runner.warehouse import check_metastore, plain_name, target_profile
+from runner.warehouse import census_schema, check_metastore, identifier_limit, target_profile
 
 ROW = "_census_file_row"
 
@@ -35,58 +38,76 @@ def _lower_names(census: Path, names: list[str]) -> list[str]:
     return lowered
 
 
+def _column_problem(name: str, limit: int | None) -> str | None:
+    """What makes a column name unusable as the engine's identifier. A name is only
+    ever passed quoted (psycopg2.sql.Identifier) or by position, never as SQL."""
+    if name == ROW:
+        return f"'{ROW}' is the loader's own column"
+    if not name or "\0" in name:
+        return f"{name!r} is empty or contains a NUL character"
+    size = len(name.encode("utf-8"))
+    if limit is not None and size > limit:
+        return f"{name!r} is {size} bytes long (UTF-8), over the limit of {limit}"
+    return None
+
+
+def _column_names(census: Path, names: list[str], limit: int | None) -> list[str]:
+    """The columns' names as loaded (lower case), PlanwiseError when one cannot be."""
+    lowered = _lower_names(census, names)
+    problems = [p for p in (_column_problem(name, limit) for name in lowered) if p]
+    if problems:
+        raise PlanwiseError(
+            f"{census}: census column names the target cannot hold: {'; '.join(problems)}",
+            "rename those columns in the census export",
+        )
+    return lowered
+
+
 def _is_csv(path: Path) -> bool:
     return path.name.lower().endswith((".csv", ".csv.gz"))
 
 
-def _postgres(settings: Any, profile: dict[str, Any], census: Path, schema: str) -> int:
+def _text_file(settings: Any, census: Path, text_file: Path) -> tuple[list[str], int]:
+    """The census as a CSV file of text values and their row number, without a header
+    (COPY takes columns by position): (its column names as in the file, rows)."""
     import duckdb
-    import psycopg2  # type: ignore[import-untyped,unused-ignore]
-    from duckdb.sqltypes import VARCHAR
-    from psycopg2 import sql  # type: ignore[import-untyped,unused-ignore]
 
     delimiter = str(settings.var("census_csv_delimiter"))
-    with tempfile.TemporaryDirectory() as scratch:
-        text_file = Path(scratch) / "census.csv"
-        con = duckdb.connect()
+    with duckdb.connect() as con:
         read = (
             con.read_csv(str(census), header=True, all_varchar=True, delimiter=delimiter)
             if _is_csv(census)
             else con.read_parquet(str(census))
         )
-        names = _lower_names(census, list(read.columns))
-        read.select(
-            *[
-                duckdb.ColumnExpression(original).cast(VARCHAR).alias(name)
-                for original, name in zip(read.columns, names, strict=True)
-            ],
+        read.select(  # fixed expressions: no column name is ever written into SQL
+            duckdb.SQLExpression("columns(*)::varchar"),
             duckdb.SQLExpression("row_number() over ()").alias(ROW),
-        ).write_csv(str(text_file), header=True)
-        rows = int(read.count("*").fetchall()[0][0])
-        con.close()
-        connection = psycopg2.connect(
-            host=profile["host"],
-            port=profile["port"],
-            user=profile["user"],
-            password=profile.get("password") or None,
-            dbname=profile["dbname"],
-        )
-        table = sql.Identifier(schema, "census_raw")
+        ).write_csv(str(text_file), header=False)
+        return list(read.columns), int(read.count("*").fetchall()[0][0])
+
+
+def _postgres(settings: Any, profile: dict[str, Any], census: Path, schema: str) -> int:
+    from psycopg2 import sql  # type: ignore[import-untyped,unused-ignore]
+
+    with tempfile.TemporaryDirectory() as scratch:
+        text_file = Path(scratch) / "census.csv"
+        original, rows = _text_file(settings, census, text_file)
+        names = _column_names(census, original, identifier_limit("postgres"))
+        home, table = sql.Identifier(schema), sql.Identifier(schema, "census_raw")
         columns = sql.SQL(", ").join(
             [sql.SQL("{} text").format(sql.Identifier(n)) for n in names]
             + [sql.SQL("{} bigint").format(sql.Identifier(ROW))]
         )
-        with connection, connection.cursor() as cursor, text_file.open() as stream:
-            cursor.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
-            cursor.execute(sql.SQL("drop table if exists {}").format(table))
-            cursor.execute(sql.SQL("create table {} ({})").format(table, columns))
-            cursor.copy_expert(
-                sql.SQL("copy {} from stdin with (format csv, header true)")
-                .format(table)
-                .as_string(cursor),
-                stream,
-            )
-        connection.close()
+        connection = pg_lock.connect(profile, pg_lock.run_name("load-census"))
+        try:
+            with connection, connection.cursor() as cursor, text_file.open(encoding="utf-8") as f:
+                cursor.execute(sql.SQL("create schema if not exists {}").format(home))
+                cursor.execute(sql.SQL("drop table if exists {}").format(table))
+                cursor.execute(sql.SQL("create table {} ({})").format(table, columns))
+                copy = sql.SQL("copy {} from stdin with (format csv)").format(table)
+                cursor.copy_expert(copy.as_string(cursor), f)
+        finally:
+            connection.close()
     return rows
 
 
@@ -103,14 +124,11 @@ def _spark(settings: Any, profile: dict[str, Any], census: Path, schema: str) ->
         if _is_csv(census)
         else reader.parquet(str(census))
     )
+    names = _column_names(census, frame.columns, None)
     order = Window.orderBy(functions.monotonically_increasing_id())
-    frame = frame.select(
-        *[
-            functions.col(f"`{original}`").cast("string").alias(name)
-            for original, name in zip(
-                frame.columns, _lower_names(census, frame.columns), strict=True
-            )
-        ],
+    by_position = frame.toDF(*[f"_c{i}" for i in range(len(names))])  # names never parsed
+    frame = by_position.select(
+        *[functions.col(f"_c{i}").cast("string").alias(name) for i, name in enumerate(names)],
         functions.row_number().over(order).alias(ROW),
     )
     spark.sql(f"create database if not exists `{schema}`")
@@ -121,15 +139,15 @@ def _spark(settings: Any, profile: dict[str, Any], census: Path, schema: str) ->
 def load_census(settings: Any) -> tuple[str, int]:
     """Load the census into the target's census_raw; (where it went, rows)."""
     census = settings.census_path
-    schema = plain_name(str(settings.var("census_schema")), "var census_schema")
     if not census.is_file():
         raise PlanwiseError(
             f"{census}: the census file does not exist",
             "set census_path (flag --census) to the census export",
         )
     profile = target_profile(settings)
+    kind = str(profile.get("type"))
+    schema = census_schema(settings, kind)
     check_metastore(settings, profile)
-    kind = profile.get("type")
     loaders = {"postgres": _postgres, "spark": _spark}
     if kind not in loaders:
         return f"{kind} reads {census} in place; nothing to load", 0

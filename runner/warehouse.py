@@ -7,11 +7,18 @@ publishes it: on PostgreSQL one transaction swaps the schemas; on Spark, which
 cannot rename a database, each table is copied over (not atomic: see the
 README). A failed candidate stays, its failing rows queryable, until the next
 setup replaces it. The census is the table `planwise-run load-census` loaded.
+
+Every schema name the setup derives from the live one must fit the engine's
+identifier limit (PostgreSQL cuts longer names short: the candidate would be
+the live schema): a longer one is refused before anything runs. Two checkouts
+building into one PostgreSQL schema are kept apart by the server's advisory
+lock (runner.pg_lock), held with the project's own setup lock.
 """
 
 from __future__ import annotations
 
 import fcntl
+import importlib
 import json
 import os
 import re
@@ -24,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from runner import preflight
+from runner import pg_lock, preflight
 from runner.errors import PlanwiseError
 from runner.invoke import ProgressSink, run_dbt
 from runner.locking import DatabaseLocked, setup_lock
@@ -37,6 +44,24 @@ UNSUPPORTED = {
     "quick": "--quick",
     "no_clear": "--no-clear",
 }
+# The schemas a warehouse setup names after the live one, by suffix: the candidate,
+# the replaced relations (planwise_publish_schema), the history table's schema
+# (planwise_history_relation) and the stored test failures (data_tests' +schema in
+# dbt_project.yml, planwise_failures_schema) of the live schema and the candidate.
+FAILURES = "_validation_failures"
+DERIVED = {
+    "": "the live schema",
+    "__candidate": "the candidate schema",
+    "__previous": "the replaced relations' schema",
+    "_history": "the history schema",
+    FAILURES: "the stored-failures schema",
+    f"__candidate{FAILURES}": "the candidate's stored-failures schema",
+    f"{FAILURES}__previous": "the replaced stored-failures schema",
+}
+# Longest identifier, in UTF-8 bytes, of engines whose dbt adapter names none:
+# Spark's metastore keeps database names in a varchar(128).
+IDENTIFIER_BYTES = {"spark": 128}
+ENGINE_NAMES = {"postgres": "PostgreSQL", "spark": "Spark"}
 
 
 def target_profile(settings: Any) -> dict[str, Any]:
@@ -67,6 +92,70 @@ def plain_name(name: str, what: str) -> str:
             "use letters, digits and underscores, not starting with a digit",
         )
     return name
+
+
+def identifier_limit(kind: str) -> int | None:
+    """The engine's longest identifier, in bytes: its dbt adapter's relation name
+    limit (dbt-postgres: 63, which PostgreSQL counts in UTF-8 bytes), else
+    IDENTIFIER_BYTES; None for an engine without one (DuckDB)."""
+    try:
+        adapter = importlib.import_module(f"dbt.adapters.{kind}").Plugin.adapter
+        return int(adapter.Relation.create(schema="planwise").relation_max_name_length())
+    except (ImportError, AttributeError):
+        return IDENTIFIER_BYTES.get(kind)
+
+
+def _size(name: str) -> int:
+    return len(name.encode("utf-8"))
+
+
+def _over_limit(name: str, kind: str, limit: int) -> str:
+    engine_name = ENGINE_NAMES.get(kind, kind)
+    return (
+        f"'{name}' is {_size(name)} bytes long (UTF-8), over {engine_name}'s limit of {limit} "
+        "bytes per name, to which it would be cut short"
+    )
+
+
+def _check_derived(live: str, kind: str, target: str) -> None:
+    """PlanwiseError when a schema name the setup derives from `live` is too long."""
+    limit = identifier_limit(kind)
+    if limit is None:
+        return
+    over = sorted((live + s for s in DERIVED if _size(live + s) > limit), key=_size)
+    if not over:
+        return
+    first, longest, added = over[0], over[-1], max(map(_size, DERIVED))
+    more = f"; {len(over) - 1} more schema name(s) derived from '{live}' are too long, "
+    raise PlanwiseError(
+        f"target {target}: {DERIVED[first[len(live) :]]} {_over_limit(first, kind, limit)}"
+        " (the setup would write into the wrong schema)"
+        + (f"{more}the longest '{longest}' ({_size(longest)} bytes)" if len(over) > 1 else ""),
+        f"use a schema of at most {limit - added} bytes for target {target} (its schema in "
+        f"profiles.yml): the setup names schemas after it with up to {added} bytes more",
+    )
+
+
+def census_schema(settings: Any, kind: str) -> str:
+    """var census_schema, when it is a plain name within the engine's identifier limit."""
+    name = str(settings.var("census_schema"))
+    limit = identifier_limit(kind)
+    if limit is not None and _size(name) > limit:
+        raise PlanwiseError(
+            f"var census_schema {_over_limit(name, kind, limit)}",
+            f"set var census_schema (env PLANWISE_CENSUS_SCHEMA) to at most {limit} bytes",
+        )
+    return plain_name(name, "var census_schema")
+
+
+def setup_schema(settings: Any, profile: dict[str, Any]) -> str:
+    """The live schema, once every schema name a setup uses (the live one, those named
+    after it, var census_schema) fits the engine's identifier limit and is a plain
+    name: PlanwiseError otherwise, before anything runs."""
+    kind, live = str(profile.get("type")), str(profile["schema"])
+    _check_derived(live, kind, settings.knobs["target"])
+    census_schema(settings, kind)
+    return plain_name(live, "the target's schema")
 
 
 def engine(settings: Any) -> str:
@@ -123,9 +212,8 @@ def setup_in_warehouse(run: Any, switches: Any, progress: ProgressSink | None) -
             "a new schema; run dbt build with a selection directly instead",
         )
     profile = target_profile(settings)
+    live = setup_schema(settings, profile)
     check_metastore(settings, profile)
-    live = plain_name(str(profile["schema"]), "the target's schema")
-    plain_name(str(settings.var("census_schema")), "var census_schema")
     candidate = f"{live}__candidate"
     ctx.database = f"{profile['type']} schema {live} (target {settings.knobs['target']})"
     run.remember_last = False  # `status` reads the DuckDB file's last run
@@ -143,7 +231,8 @@ def setup_in_warehouse(run: Any, switches: Any, progress: ProgressSink | None) -
         return run.finish(
             "error", "pre-flight failed: nothing was run; the live schema is unchanged"
         )
-    with setup_lock(lock_anchor(settings), settings.knobs["lock_timeout_seconds"]):
+    timeout = settings.knobs["lock_timeout_seconds"]
+    with setup_lock(lock_anchor(settings), timeout), pg_lock.setup_lock(profile, live, timeout):
         try:
             return _build_and_publish(run, switches, progress, candidate, live)
         except KeyboardInterrupt:
@@ -170,9 +259,7 @@ def _build_and_publish(
         build,
         settings.db_path,
         progress=progress,
-        planwise_clear=True,
         env={BUILD_SCHEMA: candidate},
-        planwise_report=True,
         facts=run_facts(settings, run, {"schema": live}),
         timeout=settings.knobs["timeout_seconds"],
     )

@@ -10,6 +10,7 @@ test works in schemas of its own, so tests never see each other's tables.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import uuid
@@ -146,6 +147,17 @@ class EngineProject:
             digests[table] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
         return digests
 
+    def schemas(self) -> list[str]:
+        """PostgreSQL: every schema whose name begins with this test's (unique) schema."""
+        found = self.rows(
+            f"select nspname from pg_namespace where starts_with(nspname, '{self.schema}')"
+        )
+        return sorted(str(row[0]) for row in found)
+
+    def with_env(self, **changes: str) -> EngineProject:
+        """The same project with some environment variables changed."""
+        return dataclasses.replace(self, env={**self.env, **changes})
+
     def drop_schemas(self) -> None:
         suffixes = ("", "_validation_failures", "_census")
         names = [
@@ -154,9 +166,13 @@ class EngineProject:
             for suffix in suffixes
         ]
         if self.engine == "postgres":
+            from psycopg2 import sql
+
             with _postgres_connection() as connection, connection.cursor() as cursor:
-                for name in names:
-                    cursor.execute(f'drop schema if exists "{name}" cascade')
+                for name in self.schemas():  # the history and replaced schemas too
+                    cursor.execute(
+                        sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(name))
+                    )
         else:
             for name in names:
                 self.rows(f"drop database if exists `{name}` cascade")

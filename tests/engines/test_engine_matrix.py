@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -109,12 +110,17 @@ def test_a_second_setup_keeps_your_own_objects_in_the_live_schema(
     assert changes["workforce"] and all(m["old"] == m["new"] for m in changes["workforce"])
     history = engine_project.rows(f"select kind from {live}_history.planwise_setup_runs")
     assert history == [("setup",), ("setup",)]  # one row per published setup
+    _assert_schemas_derived(engine_project)
     if engine_project.engine == "postgres":
-        assert engine_project.rows(
-            f"select {live}.my_rate(), (select note from {live}.my_view)"
-        ) == [(7, 1)]
-        replaced = engine_project.tables(f"{live}__previous")
-        assert "int_baseline_workforce" in replaced and "my_notes" not in replaced
+        _assert_your_postgres_objects_stay(engine_project)
+
+
+def _assert_your_postgres_objects_stay(project: EngineProject) -> None:
+    """Your function and view work; the replaced schema holds the setup's tables only."""
+    live = project.schema
+    assert project.rows(f"select {live}.my_rate(), (select note from {live}.my_view)") == [(7, 1)]
+    replaced = project.tables(f"{live}__previous")
+    assert "int_baseline_workforce" in replaced and "my_notes" not in replaced
 
 
 def test_failed_setup_exits_1_and_leaves_the_live_schema_unchanged(
@@ -130,6 +136,7 @@ def test_failed_setup_exits_1_and_leaves_the_live_schema_unchanged(
     assert f"the live schema {engine_project.schema} is unchanged" in result.output
     assert f"PLANWISE_BUILD_SCHEMA={engine_project.candidate} dbt show" in result.output
     assert engine_project.content() == before
+    _assert_schemas_derived(engine_project)  # the candidate's too
     # the change report of the refused candidate names the edited value by its key
     changes = json.loads((engine_project.reports / "setup-report.json").read_text())["changes"]
     cola = changes["relations"]["config_cola_by_year"]
@@ -216,17 +223,20 @@ def test_postgres_setup_killed_mid_build_leaves_the_live_schema_untouched(
     assert engine_project.content().keys() == before.keys()
 
 
-def _start_setup(project: EngineProject) -> subprocess.Popen[bytes]:
-    """`planwise-run setup --target postgres` in a process of its own, to be killed."""
+def _start_setup(project: EngineProject, log: Path | None = None) -> subprocess.Popen[bytes]:
+    """`planwise-run setup --target postgres` in a process of its own (its output
+    into `log`, if given)."""
     code = KILLED_SETUP.format(
         root=str(project.project.root), census=str(SAMPLE_CENSUS), reports=str(project.reports)
     )
-    return subprocess.Popen(
-        [sys.executable, "-c", code],
-        env=_env(project),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    output = log.open("wb") if log else subprocess.DEVNULL
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-c", code], env=_env(project), stdout=output, stderr=output
+        )
+    finally:
+        if log and not isinstance(output, int):
+            output.close()
 
 
 def _env(project: EngineProject) -> dict[str, str]:
@@ -326,3 +336,236 @@ def test_postgres_setup_killed_inside_its_publish_transaction_changes_nothing(
     _await(lambda: engine_project.rows(waiting) == [(0,)])
     assert engine_project.content() == before  # nothing of the publication happened
     assert "int_baseline_workforce" in engine_project.tables(engine_project.candidate)
+
+
+# --- schema names over PostgreSQL's identifier limit (63 bytes) -----------------
+# Every schema a warehouse setup names after the live one; PostgreSQL would cut
+# a longer name short (`<63-byte schema>__candidate` is the live schema itself).
+LIVE_NAMES: dict[str, Callable[[str], str]] = {
+    "63_bytes": lambda prefix: prefix.ljust(63, "a"),
+    "candidate_64_bytes": lambda prefix: prefix.ljust(64 - len("__candidate"), "a"),
+    # 32 characters: every derived name fits in 63 characters, not in 63 bytes
+    "multibyte": lambda prefix: prefix.ljust(32, "ü"),
+}
+TOO_LONG = re.compile(r"'(?P<name>[^']+)' is (?P<size>\d+) bytes long \(UTF-8\)")
+
+
+def _postgres_only(project: EngineProject) -> None:
+    if project.engine != "postgres":
+        pytest.skip("a PostgreSQL test")
+
+
+@pytest.mark.parametrize("kind", list(LIVE_NAMES))
+def test_postgres_schema_names_over_the_identifier_limit_are_refused_before_anything_runs(
+    engine_project: EngineProject, kind: str
+) -> None:
+    _postgres_only(engine_project)
+    engine_project.load()
+    live = LIVE_NAMES[kind](engine_project.schema)
+    before = engine_project.schemas()
+    result = engine_project.with_env(PLANWISE_PG_SCHEMA=live).run("setup")
+    assert result.exit_code == 2, result.output
+    found = TOO_LONG.search(result.output)
+    assert found, result.output
+    name, size = found["name"], int(found["size"])
+    assert name.startswith(live) and size == len(name.encode()) > 63
+    if kind == "candidate_64_bytes":
+        assert name == f"{live}__candidate" and size == 64
+    assert "PostgreSQL's limit of 63 bytes per name" in result.output
+    assert "what to do: use a schema of at most 32 bytes for target postgres" in result.output
+    assert engine_project.schemas() == before  # nothing built, nothing published
+
+
+def test_postgres_census_schema_over_the_identifier_limit_is_refused(
+    engine_project: EngineProject,
+) -> None:
+    _postgres_only(engine_project)
+    census = f"{engine_project.schema}_census".ljust(64, "c")
+    project = engine_project.with_env(PLANWISE_CENSUS_SCHEMA=census)
+    before = engine_project.schemas()
+    for command in ("load-census", "setup"):
+        result = project.run(command)
+        assert result.exit_code == 2, result.output
+        assert (
+            f"var census_schema '{census}' is 64 bytes long (UTF-8), over PostgreSQL's "
+            "limit of 63 bytes per name" in result.output
+        )
+        assert engine_project.schemas() == before
+
+
+def _assert_schemas_derived(project: EngineProject) -> None:
+    """PostgreSQL: every schema the setups built is one the runner checks the length of."""
+    from runner.warehouse import DERIVED
+
+    if project.engine != "postgres":
+        return
+    known = {project.schema + suffix for suffix in DERIVED} | {project.census_schema}
+    assert set(project.schemas()) <= known
+
+
+# --- two setups from two checkouts on one PostgreSQL schema ----------------------
+HOLDS_LOCK = (
+    "select count(*) from pg_locks l join pg_stat_activity a on a.pid = l.pid"
+    " where l.locktype = 'advisory' and l.granted"
+    " and a.application_name like 'planwise-run setup (PID {pid},%'"
+)
+
+
+def test_postgres_setups_from_two_checkouts_on_one_schema_take_turns(
+    engine_project: EngineProject, tmp_path: Path
+) -> None:
+    """A holds the server's lock (and waits on the census, held by this test); B, from
+    another project directory, is refused at once naming A; A publishes its build."""
+    _postgres_only(engine_project)
+    from tests.engines.conftest import _postgres_connection
+
+    engine_project.load()
+    seed = engine_project.project.seed("config_cola_by_year")  # A's build, recognisable
+    seed.write_text(seed.read_text().replace("2025,0.025", "2025,0.0123"))
+    other = dataclasses.replace(
+        engine_project, project=copy_project(tmp_path / "b"), reports=tmp_path / "b-reports"
+    )
+    census = f"{engine_project.census_schema}.census_raw"
+    blocker = _postgres_connection()
+    blocker.cursor().execute(f"lock table {census} in access exclusive mode")
+    a = _start_setup(engine_project, tmp_path / "a.log")
+    holds = HOLDS_LOCK.format(pid=a.pid)
+    try:  # A holds the lock, or (without one) its build already waits on the census
+        _await(lambda: _holds_or_waits(engine_project, holds, census) or a.poll() is not None)
+        assert a.poll() is None, (tmp_path / "a.log").read_text()
+        assert engine_project.rows(holds) == [(1,)], "A builds without the server's lock"
+        b = _planwise(other, "setup", "--lock-timeout", "0")
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert a.wait(timeout=600) == 0, (tmp_path / "a.log").read_text()
+    assert b.returncode == 3, b.stdout + b.stderr
+    assert f"is locked by planwise-run setup (PID {a.pid}, host " in b.stderr
+    assert f"schema {engine_project.schema} " in b.stderr and "server PID" in b.stderr
+    rate = f"select cola_rate from {engine_project.schema}.config_cola_by_year where year = 2025"
+    assert [float(row[0]) for row in engine_project.rows(rate)] == [0.0123]  # A's
+
+
+def _holds_or_waits(project: EngineProject, holds: str, relation: str) -> bool:
+    """Whether `holds` counts a lock, or a session waits for one on `relation`."""
+    waits = f"select count(*) from pg_locks where relation = '{relation}'::regclass and not granted"
+    return project.rows(holds) != [(0,)] or project.rows(waits) != [(0,)]
+
+
+def _planwise(project: EngineProject, command: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`planwise-run <command>` on the project's engine in a process of its own."""
+    planwise = str(Path(sys.executable).parent / "planwise-run")
+    run = [planwise, "--project-dir", str(project.project.root), command, "--target"]
+    run += [project.engine, "--census", str(SAMPLE_CENSUS), "--report-dir", str(project.reports)]
+    # a bound only for a run the lock does not stop (it would wait on the held census)
+    return subprocess.run(
+        [*run, *args], env=_env(project), capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+# --- census column names that try to be SQL, on PostgreSQL ------------------------
+# Words of a raw failure, not of a refusal: the SQL a name made did not parse or run.
+RAW_ERRORS = ("Traceback", "Database Error", "syntax error", "permission denied")
+
+
+def _hostile_names(live: str) -> list[str]:
+    return [
+        'x", (select rolname from pg_authid limit 1) as "pwned',
+        "r\", (select string_agg(rolname, ',') from pg_roles) as \"roles",
+        f'a"; drop table {live}.my_notes; --',
+        'b\n-- c", current_user as "leak',
+        'q\\\'"\\" , version() as "v\\',
+        "*",  # a star, where a name is parsed as an expression
+    ]
+
+
+def _hostile_census(path: Path, names: list[str], rows: int = 200) -> Path:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(SAMPLE_CENSUS).slice(0, rows)
+    for number, name in enumerate(names):
+        table = table.append_column(name, pa.array([f"value {number}"] * rows))
+    if path.suffix == ".csv":
+        pacsv.write_csv(table, path)
+    else:
+        pq.write_table(table, path)
+    return path
+
+
+def _columns(project: EngineProject, schema: str, table: str) -> list[str]:
+    found = project.rows(
+        "select column_name from information_schema.columns"
+        f" where table_schema = '{schema}' and table_name = '{table}' order by ordinal_position"
+    )
+    return [str(row[0]) for row in found]
+
+
+def _secrets(project: EngineProject) -> set[str]:
+    """What the names' subqueries would put into a column."""
+    found = project.rows("select rolname from pg_roles union all select version()")
+    roles = [str(row[0]) for row in found]
+    return {*roles, ",".join(roles[:-1]), "planwise"}
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_postgres_census_column_names_are_loaded_as_names(
+    engine_project: EngineProject, tmp_path: Path, suffix: str
+) -> None:
+    _postgres_only(engine_project)
+    engine_project.rows(f"create schema {engine_project.census_schema}")
+    engine_project.rows(f"create table {engine_project.census_schema}.my_notes as select 1 as n")
+    names = _hostile_names(engine_project.census_schema)
+    engine_project.load(_hostile_census(tmp_path / f"hostile{suffix}", names))
+    columns = _columns(engine_project, engine_project.census_schema, "census_raw")
+    assert columns[-len(names) - 1 :] == [*names, "_census_file_row"]
+    assert engine_project.rows(f"select n from {engine_project.census_schema}.my_notes") == [(1,)]
+    assert engine_project.tables(engine_project.census_schema) == ["census_raw", "my_notes"]
+
+
+def test_postgres_census_column_names_the_server_cannot_hold_are_refused(
+    engine_project: EngineProject, tmp_path: Path
+) -> None:
+    _postgres_only(engine_project)
+    census = _hostile_census(tmp_path / "refused.parquet", ["n" * 64, "_census_file_row"])
+    result = engine_project.run("load-census", census=census)
+    assert result.exit_code == 2, result.output
+    assert f"'{'n' * 64}' is 64 bytes long (UTF-8), over the limit of 63" in result.output
+    assert "'_census_file_row' is the loader's own column" in result.output
+    assert engine_project.schemas() == []  # nothing loaded
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_postgres_census_column_names_are_data_never_sql(
+    engine_project: EngineProject, tmp_path: Path, suffix: str
+) -> None:
+    _postgres_only(engine_project)
+    live = engine_project.schema
+    engine_project.load()
+    assert engine_project.run("setup").exit_code == 0
+    engine_project.rows(f"create table {live}.my_notes as select 1 as note")
+    before = engine_project.content()
+    names = _hostile_names(live)
+    census = _hostile_census(tmp_path / f"hostile{suffix}", names)
+    engine_project.load(census)
+    result = engine_project.run("setup", census=census)
+    assert engine_project.rows(f"select note from {live}.my_notes") == [(1,)]
+    if result.exit_code == 0:
+        _assert_kept_as_names(engine_project, names)
+    else:  # a refusal must be a clear one, changing nothing
+        assert result.exit_code in (1, 2), result.output
+        assert not [raw for raw in RAW_ERRORS if raw in result.output], result.output
+        assert "column" in result.output and engine_project.content() == before
+
+
+def _assert_kept_as_names(project: EngineProject, names: list[str]) -> None:
+    """Each name is one column of the published stg_census_data, with its own values;
+    nothing a name's SQL would have selected is there."""
+    columns = _columns(project, project.schema, "stg_census_data")
+    assert all(columns.count(name) == 1 for name in names), columns
+    assert not {"pwned", "roles", "leak", "v"} & set(columns)
+    secrets = _secrets(project)
+    for (row,) in project.rows(f"select to_jsonb(t) from {project.schema}.stg_census_data t"):
+        assert not secrets & {str(value) for value in row.values()}, row
+        assert [row[name] for name in names] == [f"value {n}" for n in range(len(names))]
