@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from runner.cli import cli
-from runner.invoke import state_dir
+from runner.state import state_dir
 from runner.locking import lock_path
 from runner.publish import candidate_path, leftovers, wal_path
 from tests.faults.conftest import (

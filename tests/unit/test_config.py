@@ -208,7 +208,7 @@ def test_a_symlinked_census_is_named_by_the_path_given(project: Path, tmp_path: 
 
 
 def test_run_directories_kept_are_configurable(tmp_path: Path) -> None:
-    from runner.invoke import new_run_dir
+    from runner.state import new_run_dir
 
     db = tmp_path / "sim.duckdb"
     made = [new_run_dir(db, "setup", kept=3) for _ in range(5)]
@@ -225,3 +225,38 @@ def test_a_var_holding_jinja_is_refused_for_every_command(project: Path, text: s
         load_settings(project, flags={"vars": f'{{scenario_id: "{text}"}}'}, environ={})
     with pytest.raises(ConfigError, match="holds Jinja"):
         load_settings(project, environ={"PLANWISE_SCENARIO_ID": text})
+
+
+def test_census_parquet_path_is_planwise_s_name_for_census_path(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Accepted wherever a var is set (file, env, --vars), resolved as census_path
+    is there, and passed to dbt as census_path only."""
+    monkeypatch.chdir(tmp_path)
+    write(project / "config" / "planwise.yml", "vars: {census_parquet_path: in/c.parquet}\n")
+    from_file = load_settings(project, environ={})
+    assert from_file.census_path == project / "in" / "c.parquet"
+    assert json.loads(from_file.dbt_vars()) == {"census_path": str(from_file.census_path)}
+    from_env = load_settings(project, environ={"PLANWISE_CENSUS_PARQUET_PATH": "e.parquet"})
+    assert from_env.census_path == tmp_path / "e.parquet"
+    given = load_settings(project, flags={"vars": "{census_parquet_path: v.parquet}"}, environ={})
+    assert given.census_path == project / "v.parquet"
+    # both names in one place for the same file (spelt differently) are one census
+    both = "{census_path: v.parquet, census_parquet_path: ./v.parquet}"
+    assert load_settings(project, flags={"vars": both}, environ={}).census_path == given.census_path
+
+
+@pytest.mark.parametrize(
+    ("flags", "environ"),
+    [
+        ({"vars": "{census_path: a.parquet, census_parquet_path: b.parquet}"}, {}),
+        ({"census": "a.parquet", "vars": "{census_parquet_path: b.parquet}"}, {}),
+        ({}, {"PLANWISE_CENSUS_PATH": "a.parquet", "PLANWISE_CENSUS_PARQUET_PATH": "b.parquet"}),
+    ],
+)
+def test_both_census_names_for_different_files_are_refused(
+    project: Path, flags: dict[str, str], environ: dict[str, str]
+) -> None:
+    with pytest.raises(ConfigError, match="name different census files") as refused:
+        load_settings(project, flags=flags, environ=environ)
+    assert "census_parquet_path is PlanWise's name for census_path" in refused.value.hint

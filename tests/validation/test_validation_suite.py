@@ -72,7 +72,8 @@ def test_unit_tests_pass_in_their_own_selector(built_copy: DbtProject) -> None:
     assert outcome.success, outcome.error_text
     nodes = manifest_tests(built_copy)
     units = {n.unique_id for n in nodes.values() if n.kind == "unit"}
-    assert {r["unique_id"] for r in outcome.results} == units
+    assert {r["unique_id"] for r in outcome.results if r["unique_id"] in units} == units
+    assert {r["unique_id"].split(".")[0] for r in outcome.results} <= {"unit_test", "operation"}
     assert outcome.not_passing() == {}
 
 
