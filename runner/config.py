@@ -48,7 +48,10 @@ KNOBS: dict[str, tuple[str, type, Any, Callable[[Any], bool]]] = {
 
 
 # Vars that are file paths: data, passed to dbt literally (jinja_literal).
-DATA_VARS = ("census_path",)
+# census_parquet_path is PlanWise's own name for census_path: accepted in every
+# place a var is set and passed to dbt as census_path (_census_synonym).
+DATA_VARS = ("census_path", "census_parquet_path")
+CENSUS_SYNONYM = "census_parquet_path"
 JINJA_MARKS = ("{{", "{%", "{#")
 
 
@@ -170,27 +173,54 @@ def _knobs(
     return knobs
 
 
+def _census_synonym(layer: dict[str, Any], where: str, base: Path) -> dict[str, Any]:
+    """One place's vars with census_parquet_path (PlanWise's name) given as census_path;
+    both names given there for different files are refused."""
+    if CENSUS_SYNONYM not in layer:
+        return layer
+    layer, synonym = dict(layer), layer[CENSUS_SYNONYM]
+    del layer[CENSUS_SYNONYM]
+    if synonym is None:  # null: not given
+        return layer
+    if "census_path" in layer and _absolute(base / str(layer["census_path"])) != _absolute(
+        base / str(synonym)
+    ):
+        raise ConfigError(
+            f"{where}: census_path ({layer['census_path']}) and {CENSUS_SYNONYM} ({synonym}) "
+            "name different census files",
+            f"{CENSUS_SYNONYM} is PlanWise's name for census_path: give one of them",
+        )
+    return {**layer, "census_path": synonym}
+
+
 def _vars(
     declared: dict[str, Any], section: dict[str, Any], env: Mapping[str, str],
-    flags: Mapping[str, Any],
+    flags: Mapping[str, Any], base: Path,
 ) -> dict[str, Any]:  # fmt: skip
-    overrides = dict(section)
+    """The overrides, layer by layer (file < env < flags); `base` resolves relative
+    census paths of the file and --vars, to compare the two names of the census."""
+    overrides = _census_synonym(dict(section), "the configuration file's `vars`", base)
+    from_env: dict[str, Any] = {}
     for env_name, text in sorted(env.items()):
         name = env_name.removeprefix("PLANWISE_").removeprefix("THRESHOLD_").lower()
-        if not (env_name.startswith("PLANWISE_") and name in declared and text != ""):
+        known = name in declared or name == CENSUS_SYNONYM
+        if not (env_name.startswith("PLANWISE_") and known and text != ""):
             continue
-        if name == "census_path":
-            overrides[name] = str(_absolute(Path(text)))
+        if name in DATA_VARS:
+            from_env[name] = str(_absolute(Path(text)))
         else:  # text stays text where the var's default is text
             textual = isinstance(declared[name], str)
-            overrides[name] = text if textual else _yaml(text, f"env {env_name}")
+            from_env[name] = text if textual else _yaml(text, f"env {env_name}")
+    overrides.update(_census_synonym(from_env, "env PLANWISE_*", base))
+    from_flags: dict[str, Any] = {}
     if flags.get("census") is not None:
-        overrides["census_path"] = str(_absolute(Path(flags["census"])))
+        from_flags["census_path"] = str(_absolute(Path(flags["census"])))
     if flags.get("vars"):
         given = _yaml(str(flags["vars"]), "--vars")
         if not isinstance(given, dict):
             raise ConfigError("--vars: expected a mapping", "e.g. --vars '{scenario_id: x}'")
-        overrides.update({str(key): value for key, value in given.items()})
+        from_flags.update({str(key): value for key, value in given.items()})
+    overrides.update(_census_synonym(from_flags, "--census / --vars", base))
     for name, value in overrides.items():  # dbt renders a var's value: it would run as code
         if name in DATA_VARS:  # a file path is data: a census may be named census_{{a}}.csv
             continue
@@ -225,5 +255,6 @@ def load_settings(
             )
     knobs = _knobs(project_dir, _mapping(data.get("runner"), f"{path}: `runner`"), str(path), env,
                    flags)  # fmt: skip
-    overrides = _vars(declared, _mapping(data.get("vars"), f"{path}: `vars`"), env, flags)
+    given = _mapping(data.get("vars"), f"{path}: `vars`")
+    overrides = _vars(declared, given, env, flags, project_dir)
     return Settings(project_dir, path if path.is_file() else None, knobs, declared, overrides)

@@ -189,5 +189,6 @@ def test_every_var_has_a_kind_that_dbt_checks() -> None:
     kinds = re.findall(r"^\s+'(\w+)': '(\w+)',$", text, re.M)
     assert declared | {"planwise_clear", "planwise_report"} == {name for name, _ in kinds}
     assert len(kinds) == len({name for name, _ in kinds})
-    known = {"text", "date", "year", "whole", "whole_or_null", "number", "severity", "boolean"}
+    known = {"text", "text_or_null", "date", "year", "whole", "whole_or_null", "number"}
+    known |= {"severity", "boolean"}
     assert {kind for _, kind in kinds} <= known | {"list", "mapping"}

@@ -1,5 +1,5 @@
 {#- How messages name the census: its file on DuckDB, its loaded table elsewhere. -#}
 {% macro census_description(census_relation) -%}
-  {{- "Census file '" ~ var('census_path') ~ "'" if target.type == 'duckdb'
+  {{- "Census file '" ~ planwise_census_path() ~ "'" if target.type == 'duckdb'
       else "Census table " ~ census_relation ~ " (loaded by planwise-run load-census)" -}}
 {%- endmacro %}

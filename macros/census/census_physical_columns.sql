@@ -2,7 +2,7 @@
   census_physical_columns: the census's columns as the file or table has them,
   [{'name': name, 'type': type}] in file order (empty while parsing). DuckDB
   describes the query (nested types keep their shape: STRUCT(...), VARCHAR[],
-  MAP(...)); other engines use dbt's column schema of the query.
+  MAP(...)); other engines read the loaded census table's columns.
 -#}
 {% macro census_physical_columns(census_relation) %}
   {%- if not execute -%}{{ return([]) }}{%- endif -%}
@@ -20,7 +20,7 @@
 
 {% macro default__census_physical_columns(census_relation) %}
   {%- set columns = [] -%}
-  {%- for column in get_column_schema_from_query('select * from ' ~ census_relation) -%}
+  {%- for column in adapter.get_columns_in_relation(census_relation) -%}
     {%- do columns.append({'name': column.name, 'type': column.dtype | string}) -%}
   {%- endfor -%}
   {{ return(columns) }}

@@ -2,9 +2,10 @@
   planwise_validate_vars: stops the run before any node when a var passed on
   the command line is not a var of the project, or any var has the wrong kind
   of value (planwise_var_kinds), or the plan year or simulation years are the
-  wrong way round, or a value holds Jinja (dbt would run it as code). One
-  error lists every problem, each naming the var. Runs
-  first in the on-run-start hook, so a plain `dbt build` is checked too;
+  wrong way round, or census_path and census_parquet_path (PlanWise's name
+  for it) are both given with different files, or a value holds Jinja (dbt
+  would run it as code). One error lists every problem, each naming the var.
+  Runs first in the on-run-start hook, so a plain `dbt build` is checked too;
   `planwise-run` passes its configuration file's vars and PLANWISE_* env vars
   with --vars, so they get the same messages.
 -#}
@@ -47,6 +48,12 @@
         if var(first) | string > var(last) | string -%}
       {%- do problems.append("var `" ~ first ~ "` (" ~ var(first) ~ ") is after `" ~ last ~ "` (" ~ var(last) ~ ")") -%}
     {%- endfor -%}
+    {#- census_parquet_path is PlanWise's name for census_path: both given must agree -#}
+    {%- if 'census_path' in given and var('census_parquet_path', none) is not none
+        and var('census_path') | string != var('census_parquet_path') | string -%}
+      {%- do problems.append("vars `census_path` ('" ~ var('census_path') ~ "') and `census_parquet_path` ('"
+        ~ var('census_parquet_path') ~ "') name different census files: census_parquet_path is PlanWise's name for census_path; give one of them") -%}
+    {%- endif -%}
   {%- endif -%}
   {%- if problems -%}
     {{ exceptions.raise_compiler_error("Invalid vars (" ~ problems | length ~ "):\n  " ~ problems | join("\n  ")

@@ -1,12 +1,13 @@
 {#-
   planwise_var_kinds: the kind of value every var of the project takes (its
   defaults are in dbt_project.yml's `vars:`), for planwise_validate_vars.
-  Kinds: text, date (YYYY-MM-DD), year, whole (a whole number >= 0), number,
-  whole_or_null, severity (warn or error), boolean, list, mapping.
+  Kinds: text, text_or_null, date (YYYY-MM-DD), year, whole (a whole number
+  >= 0), number, whole_or_null, severity (warn or error), boolean, list, mapping.
 -#}
 {% macro planwise_var_kinds() %}
   {{ return({
     'census_path': 'text',
+    'census_parquet_path': 'text_or_null',
     'census_csv_delimiter': 'text',
     'census_schema': 'text',
     'planwise_types': 'mapping',
@@ -34,6 +35,8 @@
     'validation_job_level_band_severity': 'severity',
     'validation_job_level_band_tolerance': 'number',
     'validation_max_multiplier': 'number',
+    'validation_raise_timing_sum_severity': 'severity',
+    'validation_termination_hazard_above_one_severity': 'severity',
     'lever_event_types': 'list',
     'lever_parameter_kinds': 'mapping',
     'validation_required_parameters': 'mapping',

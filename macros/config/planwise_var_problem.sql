@@ -5,6 +5,8 @@
   {%- set whole = finite and value | int == value -%}
   {%- if kind == 'text' and not (value is string and value | trim) -%}
     {{ return("must be a non-empty text") }}
+  {%- elif kind == 'text_or_null' and not (value is none or (value is string and value | trim)) -%}
+    {{ return("must be a non-empty text, or null") }}
   {%- elif kind == 'date' and not (value is string and modules.re.fullmatch('[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])', value)) -%}
     {{ return("must be a date as YYYY-MM-DD") }}
   {%- elif kind == 'date' and (value[8:] | int) > [31, 29 if (value[:4] | int) % 4 == 0 and ((value[:4] | int) % 100 != 0 or (value[:4] | int) % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][(value[5:7] | int) - 1] -%}

@@ -6,7 +6,10 @@
   once with severity error for enforcement_level 'error' and once with
   severity warn for 'warning': the seed, not the YAML, decides how serious a
   violation is. Any enforcement level other than 'warning' counts as 'error'
-  (fail safe).
+  (fail safe), except for the rules named in `accepted_rules` (comma
+  separated): their violations count as 'warning' whatever the seed says, as
+  the user accepted them knowingly (var validation_raise_timing_sum_severity
+  set to warn names monthly_distribution_sum).
   Known rules (by rule_name):
     monthly_distribution_sum  - each profile's monthly shares sum to
                                 target_value within tolerance;
@@ -17,9 +20,13 @@
   Failing rows: rule_name, enforcement_level, industry_profile, month_number
   (NULL for whole-profile rules), observed_value, target_value, tolerance.
 -#}
-{% test planwise_raise_timing_rules(model, rules, enforcement_level) %}
+{% test planwise_raise_timing_rules(model, rules, enforcement_level, accepted_rules='') %}
 
 {%- set known_rules = ['monthly_distribution_sum', 'minimum_month_percentage', 'maximum_month_percentage'] -%}
+{%- set accepted = [] -%}
+{%- for name in ((accepted_rules or '') | string | replace("'", '')).split(',') if name | trim -%}
+  {%- do accepted.append(name | trim) -%}
+{%- endfor -%}
 
 with distribution as (
 
@@ -35,6 +42,9 @@ rules as (
         coalesce(tolerance, 0) as tolerance,
         case
             when lower(enforcement_level) = 'warning' then 'warning'
+            {%- if accepted %}
+            when rule_name in ('{{ accepted | join("', '") }}') then 'warning'
+            {%- endif %}
             else 'error'
         end as enforcement_level
     from {{ rules }}

@@ -2,16 +2,21 @@
   planwise_load_csv_literals: a seed's rows inserted as SQL literals (for the
   engines whose own loader differs from DuckDB's). Every value is a
   string literal with backslashes and quotes escaped, trimmed, empty as NULL,
-  cast to its declared type. dbt-spark turns ANSI mode off, so a value that
-  does not convert would become NULL: the seed materialization checks every
-  value against its type first (planwise_seed_table_problems).
+  cast to its declared type, into the columns the file names (optional
+  columns it leaves out stay NULL). dbt-spark turns ANSI mode off, so a value
+  that does not convert would become NULL: the seed materialization checks
+  every value against its type first (planwise_seed_table_problems).
 -#}
 {% macro planwise_load_csv_literals(model, agate_table) %}
   {%- set declared = model['config'].get('column_types', {}) -%}
   {%- set statements = [] -%}
   {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
     {%- set sql -%}
-      insert into {{ this.render() }} values
+      insert into {{ this.render() }} (
+        {%- for column in agate_table.column_names -%}
+          {{ planwise_quote_column(column) }}{{ ", " if not loop.last }}
+        {%- endfor -%}
+      ) values
       {%- for row in chunk %}
       (
         {%- for column in agate_table.column_names -%}

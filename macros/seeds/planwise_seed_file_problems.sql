@@ -24,7 +24,7 @@
     {{ return([shown ~ ": the file is empty (no header, no rows). Restore it with its header and data rows."]) }}
   {%- endif -%}
   {%- set header = header_row.rows[0][0] -%}
-  {%- set problems = planwise_seed_header_problems(shown, header, delimiter, declared) -%}
+  {%- set problems = planwise_seed_header_problems(shown, header, delimiter, declared, planwise_seed_optional_columns(seed)) -%}
   {%- if problems -%}{{ return(problems) }}{%- endif -%}
   {%- set names = [] -%}
   {%- for name in header.split(delimiter) -%}{%- do names.append(name | trim | trim('"')) -%}{%- endfor -%}

@@ -2,9 +2,10 @@
   planwise_seed_header_problems: what is wrong with a seed's header line
   against its declared column_types: another separator, spaces around a name,
   a duplicated, missing or undeclared column, and a likely rename (same name in
-  another case, or at most a third of its letters different).
+  another case, or at most a third of its letters different). A missing
+  column listed in `optional` is no problem (the table gets it as NULLs).
 -#}
-{% macro planwise_seed_header_problems(shown, header, delimiter, declared) %}
+{% macro planwise_seed_header_problems(shown, header, delimiter, declared, optional=[]) %}
   {%- set problems = [] -%}
   {%- set where = shown ~ " line 1" -%}
   {%- if delimiter not in header and declared | length > 1 -%}
@@ -41,7 +42,7 @@
       {%- do problems.append(where ~ ", column " ~ (name or '(empty)') ~ ": '" ~ name ~ "' is not a declared column of this seed. Remove the column, or declare it in the seed's YAML.") -%}
     {%- endif -%}
   {%- endfor -%}
-  {%- for name in missing -%}
+  {%- for name in missing if name not in optional -%}
     {%- do problems.append(where ~ ", column " ~ name ~ ": declared column '" ~ name ~ "' is missing from the header. Add it (columns may come in any order).") -%}
   {%- endfor -%}
   {{ return(problems) }}

@@ -9,7 +9,8 @@
   {%- set delimiter = seed.config.get('delimiter') or ',' -%}
   {%- set declared = seed.config.get('column_types') or {} -%}
   {%- set names = agate_table.column_names -%}
-  {%- set problems = planwise_seed_header_problems(seed.original_file_path, names | join(delimiter), delimiter, declared) -%}
+  {%- set problems = planwise_seed_header_problems(seed.original_file_path, names | join(delimiter), delimiter, declared,
+    planwise_seed_optional_columns(seed)) -%}
   {%- if problems -%}{{ return(problems) }}{%- endif -%}
   {%- set selects = [] -%}
   {%- for row in agate_table.rows -%}

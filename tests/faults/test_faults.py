@@ -19,9 +19,9 @@ import pytest
 from click.testing import CliRunner
 
 from runner.cli import cli
-from runner.state import state_dir
 from runner.locking import lock_path
 from runner.publish import candidate_path, leftovers, wal_path
+from runner.state import state_dir
 from tests.faults.conftest import (
     PLANWISE_RUN,
     Case,

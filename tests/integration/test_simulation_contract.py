@@ -92,7 +92,7 @@ def test_built_tables_match_the_simulation_contract(built_project: DbtProject) -
         "min(waiting_period_days), count(snapshot_created_at) from int_baseline_workforce"
     )[0]
     headcount = baseline[0]
-    assert baseline[1:] == (True, True, 2024, 2024, 0, 365, headcount)
+    assert baseline[1:] == (True, True, 2024, 2024, 0, 30, headcount)  # PlanWise's 30-day default
 
 
 def test_dbt_declares_the_interface(built_project: DbtProject) -> None:

@@ -239,7 +239,8 @@ def test_json_is_stable(mixed: Any) -> None:
     assert document["schema_version"] == 1
     assert list(document) == [
         "schema_version", "command", "status", "exit_code", "started_at", "elapsed_seconds",
-        "dbt_seconds", "dbt_parse", "copy_seconds", "database", "published", "dry_run", "kept_candidate", "dbt",
+        "dbt_seconds", "dbt_parse", "copy_seconds", "database", "published", "dry_run",
+        "kept_candidate", "dbt",
         "totals",
         "steps", "categories", "problems", "row_counts", "main_tables", "census", "messages",
         "undeclared_columns", "changes", "run", "inputs", "cleared", "nodes",

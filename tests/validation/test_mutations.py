@@ -449,6 +449,23 @@ CASES: list[Case] = [
         seed_value("config_raises_hazard", {}, "promotion_raise", "1.5"),
         (Expect("config_raises_hazard_rates_in_unit_interval", "fail", SI, 1),),
     ),
+    # PlanWise's own seed: three labels, none of them a tenure band.
+    Case(
+        "merit_bump_band_unknown",
+        "merit tenure-bump bands name tenure bands",
+        seed_value("config_raises_hazard", {}, "merit_tenure_bump_bands", "['<1', '1-3', '3-5']"),
+        (
+            Expect(
+                "assert_merit_bump_bands_name_tenure_bands",
+                "warn",
+                SI,
+                3,
+                rows_name(
+                    listed_band="'1-3'", known_tenure_bands="'< 2', '2-4', '5-9', '10-19', '20+'"
+                ),
+            ),
+        ),
+    ),
     Case(
         "timing_share_negative",
         "monthly raise shares are in [0, 1]",
@@ -822,6 +839,7 @@ CASES: list[Case] = [
         error_nodes=(
             "census_raw_file_readable",
             "census_raw_employee_id_not_blank",
+            "census_raw_employee_id_lookalikes",
             "census_raw_values_convert",
         ),
         error_message="Snappy decompression failure",
@@ -1083,7 +1101,21 @@ CASES: list[Case] = [
     Case(
         "merit_rate_above_one",
         "merit grid rates are probabilities",
-        seed_value("config_raises_hazard", {}, "merit_base", "0.995"),
+        # The grid takes merit_base from the RAISE levers, which are rates in
+        # [0, 1] themselves; config_raises_hazard is its fallback, reached here
+        # without any merit lever (no longer a required parameter).
+        both(
+            seed_rows("comp_levers", drop_rows({"parameter_name": "merit_base"})),
+            seed_value("config_raises_hazard", {}, "merit_base", "0.995"),
+            only_vars(
+                {
+                    "validation_required_parameters": {
+                        "PROMOTION": ["promotion_probability", "promotion_raise"],
+                        "HIRE": ["new_hire_salary_adjustment"],
+                    }
+                }
+            ),
+        ),
         # 0.995 + tenure bump 0.005 (3 bands) + low-level bump 0.005 (levels 1-2)
         # = 1.005 in 2 levels x 3 tenure bands x 6 age bands x 5 years
         (Expect("int_hazard_merit_rates_are_probabilities", "fail", CC, 180),),
@@ -1189,6 +1221,12 @@ GUARD_CASES: list[GuardCase] = [
             "update main.config_irs_limits set catch_up_limit = 20000 where limit_year = 2025",
             "update main.config_irs_limits set catch_up_age_threshold = 150 "
             "where limit_year = 2026",
+            "update main.config_irs_limits set super_catch_up_limit = 31000 "
+            "where limit_year = 2027",
+            "update main.config_irs_limits set super_catch_up_age_min = 64 where limit_year = 2028",
+            "update main.config_irs_limits set super_catch_up_age_min = -1 where limit_year = 2024",
+            "update main.config_irs_limits set social_security_wage_base = null "
+            "where limit_year = 2029",
             "update main.config_new_hire_age_distribution set hire_age = 5 where hire_age = 22",
             "update main.config_new_hire_age_distribution set age_weight = 1.5 where hire_age = 25",
             "update main.config_new_hire_level_distribution set distribution_pct = -0.1 "
@@ -1204,6 +1242,16 @@ GUARD_CASES: list[GuardCase] = [
             Expect("config_irs_limits_amounts_positive", "fail", SI, 1),
             Expect("config_irs_limits_catch_up_at_least_base", "fail", SI, 1),
             Expect("config_irs_limits_catch_up_age_plausible", "fail", SI, 1),
+            Expect("config_irs_limits_super_catch_up_at_least_catch_up", "fail", SI, 1),
+            Expect("config_irs_limits_super_catch_up_ages_ordered", "fail", SI, 1),
+            Expect("config_irs_limits_super_catch_up_ages_plausible", "fail", SI, 1),
+            Expect(
+                "config_irs_limits_newest_release_columns_filled",
+                "warn",
+                SI,
+                1,
+                rows_name(null_column="social_security_wage_base", limit_year=2029),
+            ),
             Expect("config_new_hire_age_distribution_age_plausible", "fail", SI, 1),
             Expect("config_new_hire_age_distribution_weight_in_unit_interval", "fail", SI, 1),
             Expect("config_new_hire_level_distribution_share_in_unit_interval", "fail", SI, 1),

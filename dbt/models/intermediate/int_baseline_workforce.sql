@@ -5,11 +5,13 @@
   where the two disagree are left out and reported by
   assert_census_active_matches_termination.
 
-  Level rule: an employee's level is the highest level whose band minimum is at
-  or below the employee's pay. With contiguous, non-overlapping bands that is
-  exactly the band [min, max) containing the pay; pay in a gap between bands
-  takes the level below the gap, pay at or above the top band's maximum takes
-  the top level, and pay below the lowest band takes the lowest level.
+  Level rule: pay inside one or more bands [min, max) takes the lowest level
+  whose band contains it (where bands overlap, the lower level, as PlanWise
+  assigns). Pay outside every band keeps a level by this project's rule (where
+  PlanWise gives level 1): pay in a gap between bands takes the level below
+  the gap (the highest level whose band minimum is at or below the pay), pay at
+  or above the top band's maximum takes the top level, and pay below the
+  lowest band takes the lowest level.
   `compensation_band_status` says which case applied so validation can count
   employees whose pay falls outside every band.
 
@@ -89,6 +91,14 @@ range_levels as (
         max(
             case when job_levels.min_compensation <= pay_ranges.pay_from then job_levels.level_id end
         ) as floor_level_id,
+        min(
+            case
+                when
+                    job_levels.min_compensation <= pay_ranges.pay_from
+                    and job_levels.max_compensation > pay_ranges.pay_from
+                    then job_levels.level_id
+            end
+        ) as containing_level_id,
         sum(
             case
                 when
@@ -174,8 +184,13 @@ final as (
         cast(aged.current_tenure as bigint) as current_tenure,
         age_lookup.band_label as age_band,
         tenure_lookup.band_label as tenure_band,
-        cast(coalesce(range_levels.floor_level_id, band_limits.lowest_level_id) as integer)
-            as level_id,
+        cast(
+            coalesce(
+                range_levels.containing_level_id,
+                range_levels.floor_level_id,
+                band_limits.lowest_level_id
+            ) as integer
+        ) as level_id,
         case
             when range_levels.containing_band_count > 0 then 'in_band'
             when aged.employee_gross_compensation < band_limits.lowest_band_minimum
@@ -190,6 +205,9 @@ final as (
         aged.current_eligibility_status,
         aged.employee_enrollment_date,
         coalesce(aged.employee_deferral_rate, 0) > 0 as is_enrolled,
+        -- the newest PlanWise release's names: the same flag, and the census opt-out
+        coalesce(aged.employee_deferral_rate, 0) > 0 as is_enrolled_at_census,
+        coalesce(aged.auto_escalation_opt_out, false) as auto_escalation_opt_out,
         'active' as employment_status,
         cast(null as date) as termination_date,
         cast(null as {{ dbt.type_string() }}) as termination_reason,

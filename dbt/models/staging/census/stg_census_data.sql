@@ -93,9 +93,10 @@ final as (
             when employee_eligibility_date <= plan_year_end_date then 'eligible'
             else 'pending'
         end as current_eligibility_status,
+        -- PlanWise's rule: a census employee deferring (rate > 0) counts as
+        -- enrolled at the plan-year end; the census entry date is not used.
         case
-            when employee_deferral_rate > 0
-                then coalesce(eligibility_entry_date, employee_eligibility_date)
+            when employee_deferral_rate > 0 then plan_year_end_date
         end as employee_enrollment_date{% for column in extra_columns %},
         {{ planwise_quote_column(column) }}{% endfor %}
     from service_days

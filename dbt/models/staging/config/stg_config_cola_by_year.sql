@@ -8,7 +8,9 @@ final as (
 
     select
         year as cola_year,
-        cola_rate
+        cola_rate,
+        -- the seed's own name, as the newest PlanWise release reads it
+        year
     from source
 
 )
