@@ -138,7 +138,7 @@ CASES = [
     (LEVERS, "line 8, column parameter_value: '0x10' is not a number (double)"),
     ("scenario_meta", "line 3, column updated_at: '12/31/2024' is not an ISO timestamp"),
     ("comp_targets", "line 3: the row has more fields than the header's 7 (extra field"),
-    ("config_irs_limits", "line 4: the row has fewer fields than the header's 5 (missing field"),
+    ("config_irs_limits", "line 4: the row has fewer fields than the header's 12 (missing field"),
     ("config_age_bands", "line 3, column band_label: a quoted field is never closed"),
     (
         "config_new_hire_age_distribution",
