@@ -63,6 +63,31 @@ def _column_names(census: Path, names: list[str], limit: int | None) -> list[str
     return lowered
 
 
+NESTED = ("struct", "map", "union", "list", "array", "row")
+BINARY = ("blob", "bytea", "binary", "varbinary", "bytes")
+
+
+def _refuse_unfit(census: Path, names: list[str], types: list[str]) -> None:
+    """Columns whose values cannot be loaded as text (nested or binary): refused, naming
+    each with its type, as DuckDB's own reading of the file would."""
+    unfit = [
+        f"{name} is {kind}"
+        for name, kind in zip(names, types, strict=True)
+        if kind.lower().startswith(NESTED + BINARY) or kind.endswith("]")
+    ]
+    if unfit:
+        raise PlanwiseError(
+            f"{census}: column(s) of a type that cannot hold a census value: {'; '.join(unfit)}",
+            "export each as a plain value (text, number or date), not a nested, list, map or "
+            "binary column",
+        )
+
+
+def _one_file(path: Path) -> str:
+    """The path with DuckDB's glob characters bracketed: it names this one file."""
+    return str(path).replace("[", "[[]").replace("*", "[*]").replace("?", "[?]")
+
+
 def _is_csv(path: Path) -> bool:
     return path.name.lower().endswith((".csv", ".csv.gz"))
 
@@ -75,10 +100,11 @@ def _text_file(settings: Any, census: Path, text_file: Path) -> tuple[list[str],
     delimiter = str(settings.var("census_csv_delimiter"))
     with duckdb.connect() as con:
         read = (
-            con.read_csv(str(census), header=True, all_varchar=True, delimiter=delimiter)
+            con.read_csv(_one_file(census), header=True, all_varchar=True, delimiter=delimiter)
             if _is_csv(census)
-            else con.read_parquet(str(census))
+            else con.read_parquet(_one_file(census))
         )
+        _refuse_unfit(census, list(read.columns), [str(kind) for kind in read.types])
         read.select(  # fixed expressions: no column name is ever written into SQL
             duckdb.SQLExpression("columns(*)::varchar"),
             duckdb.SQLExpression("row_number() over ()").alias(ROW),
@@ -124,6 +150,7 @@ def _spark(settings: Any, profile: dict[str, Any], census: Path, schema: str) ->
         if _is_csv(census)
         else reader.parquet(str(census))
     )
+    _refuse_unfit(census, frame.columns, [field.dataType.simpleString() for field in frame.schema])
     names = _column_names(census, frame.columns, None)
     order = Window.orderBy(functions.monotonically_increasing_id())
     by_position = frame.toDF(*[f"_c{i}" for i in range(len(names))])  # names never parsed

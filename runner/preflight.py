@@ -16,11 +16,13 @@ from pathlib import Path
 import yaml
 
 from runner.errors import PlanwiseError
-from runner.state import state_folder
+from runner.state import parse_cache, state_folder
 
 UTF8_HINT = "save the file as UTF-8 (e.g. 'CSV UTF-8' in Excel) and run again"
 MAX_SEED_BYTES = 64 * 2**20
 MAX_HEADER_BYTES = 2**20
+# What a header line holds besides names: separators (any the user may set) and quotes.
+NOT_NAMES = str.maketrans("", "", ",;\t|:\"'")
 
 
 def directory_problem(path: Path, what: str, must_exist: bool) -> str | None:
@@ -98,8 +100,8 @@ def census_header_problem(path: Path) -> str | None:
             header = handle.readline(MAX_HEADER_BYTES)
     except (OSError, EOFError) as exc:  # a damaged .gz: dbt's reader names it
         return f"{path}: cannot read the census header: {exc}; export the census again"
-    names = header.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace").strip()
-    if names.replace(",", "").replace(";", "").replace("\t", "").replace("|", "").strip():
+    names = header.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+    if names.translate(NOT_NAMES).strip():
         return None
     return (
         f"{path}: the census has no columns (its first line, the header, names none); "
@@ -153,8 +155,10 @@ def database_problems(db_path: Path) -> list[str]:
     lock = db_path.with_name(db_path.name + ".lock")
     if lock.is_symlink() or (lock.exists() and not lock.is_file()):
         found.append(f"{lock}: the lock file is {_kind(lock)}, not a plain file; remove it")
-    try:
-        state_folder(db_path, "runs")
+    try:  # every folder a setup writes to, before anything is copied or built
+        for part in ("runs", "last-success"):
+            state_folder(db_path, part)
+        parse_cache(db_path)
     except PlanwiseError as exc:
         found.append(f"{exc.message}; {exc.hint}")
     return found

@@ -146,6 +146,11 @@ def check(settings: Settings, level: str = "none") -> Checked:
         )
     if invocation.interrupted:
         raise KeyboardInterrupt
+    if invocation.run_results is None:  # dbt never reached the check: the project is at fault
+        raise PlanwiseError(
+            f"cannot check {previous}: dbt could not run: {invocation.error_summary()}",
+            "fix the project so that dbt parses; the live database and its previous are unchanged",
+        )
     verdicts = _verdicts(invocation)
     if "previous" not in verdicts:
         raise _refuse(previous, _reason(invocation))

@@ -26,7 +26,7 @@ from runner.invoke import Invocation, ProgressSink, run_dbt
 from runner.locking import DatabaseLocked, lock_path, setup_lock, setup_lock_holder
 from runner.locking import probe_database as probe
 from runner.report import Context, build_report, render_json, render_junit
-from runner.state import new_run_dir, state_dir
+from runner.state import new_run_dir, state_dir, write_private
 
 INPUT_VARS = (
     "scenario_id",
@@ -76,21 +76,6 @@ def now() -> str:
 def environment_hint(message: str) -> str | None:
     found = (hint for mark, hint in ENVIRONMENT_ERRORS.items() if mark.lower() in message.lower())
     return next(found, None)
-
-
-def write_private(path: Path, text: str) -> None:
-    """Replace `path` with `text` atomically: a fresh temporary file (mkstemp: O_EXCL,
-    mode 0600, never through a link) renamed over it, which replaces a planted link
-    rather than writing through it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except BaseException:  # a full disk: no temporary file stays behind
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def write_reports(directory: Path, report: dict[str, Any], copy: Path | None = None) -> list[str]:

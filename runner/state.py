@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import stat
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -206,7 +207,22 @@ def record_previous(db_path: Path, previous: Path) -> None:
     with contextlib.suppress(OSError):
         folder = state_dir(db_path)
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "previous.json").write_text(json.dumps(file_identity(previous)))
+        write_private(folder / "previous.json", json.dumps(file_identity(previous)))
+
+
+def write_private(path: Path, text: str) -> None:
+    """Replace `path` with `text` atomically: a fresh temporary file (mkstemp: O_EXCL,
+    mode 0600, never through a link) renamed over it, which replaces a planted link
+    rather than writing through it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:  # a full disk: no temporary file stays behind
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def recorded_previous(db_path: Path) -> list[int] | None:

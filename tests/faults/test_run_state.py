@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from runner.locking import lock_path
@@ -28,8 +29,15 @@ def _user_folders(root: Path) -> list[Path]:
     return folders
 
 
-@pytest.mark.parametrize("linked", ["runs", "<db>", ".planwise"])
-@pytest.mark.parametrize("command", [("clear", "--dry-run"), ("setup",), ("history",)])
+LINKED = ["runs", "<db>", ".planwise", "last-success", "parse-cache"]
+COMMANDS = [("clear", "--dry-run"), ("setup",), ("history",)]
+
+
+@pytest.mark.parametrize(
+    ("linked", "command"),
+    [(linked, command) for linked in LINKED[:3] for command in COMMANDS]
+    + [(linked, ("setup",)) for linked in LINKED[3:]],
+)
 def test_a_linked_state_folder_is_refused_and_nothing_behind_it_is_touched(
     case: Case, linked: str, command: tuple[str, ...]
 ) -> None:
@@ -38,6 +46,8 @@ def test_a_linked_state_folder_is_refused_and_nothing_behind_it_is_touched(
         "runs": state / case.db.name / "runs",
         "<db>": state / case.db.name,
         ".planwise": state,
+        "last-success": state / case.db.name / "last-success",
+        "parse-cache": state / "parse-cache",
     }[linked]
     shutil.rmtree(target, ignore_errors=True)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -124,3 +134,56 @@ def test_a_var_refused_at_dbt_start_keeps_no_failed_candidate(case: Case) -> Non
     assert kept_failures(case.db) == []
     case.assert_unchanged()
     case.assert_no_debris()
+
+
+@pytest.mark.slow
+def test_a_var_of_the_runners_name_never_makes_a_selection_clear(case: Case) -> None:
+    result = case.run("--select", "stg_config_cola_by_year", "--vars", "{planwise_clear: true}")
+
+    assert result.exit_code == 0, result.output
+    assert case.report()["cleared"] == []
+    with duckdb.connect(str(case.db), read_only=True) as connection:
+        grids = connection.execute("select count(*) from int_hazard_merit").fetchone()
+    assert grids is not None and grids[0] > 0  # not cleared by the var
+
+
+@pytest.mark.slow
+def test_a_census_path_with_glob_characters_names_one_file(case: Case) -> None:
+    shutil.copy2(SAMPLE_CENSUS, case.root / "census1.parquet")  # what census[1] would match
+    census = case.root / "census[1].parquet"
+    pq.write_table(pq.read_table(SAMPLE_CENSUS).slice(0, 300), census)
+
+    result = case.run(census=census)
+
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(case.db), read_only=True) as connection:
+        rows = connection.execute("select count(*) from stg_census_data").fetchone()
+    assert rows == (300,)
+
+
+@pytest.mark.slow
+def test_the_note_of_the_kept_previous_never_writes_through_a_link(case: Case) -> None:
+    precious = case.root / "precious.txt"
+    precious.write_text("precious\n")
+    note = case.db.parent / ".planwise" / case.db.name / "previous.json"
+    note.parent.mkdir(parents=True, exist_ok=True)
+    note.symlink_to(precious)
+
+    result = case.run()
+
+    assert result.exit_code == 0, result.output
+    assert precious.read_text() == "precious\n"
+    assert not note.is_symlink()
+
+
+def test_rollback_on_a_project_dbt_cannot_parse_blames_the_project(case: Case) -> None:
+    shutil.copy2(case.db, case.db.with_name(case.db.name + ".previous"))
+    model = case.project / "dbt" / "models" / "staging" / "config" / "_config__models.yml"
+    model.write_text(model.read_text() + "\n  - name: [broken\n")
+
+    result = run(case, "rollback")
+
+    assert result.exit_code == 2, result.output
+    assert "dbt could not run" in result.output and "fix the project" in result.output
+    assert "cannot read it as a database" not in result.output
+    case.assert_unchanged()

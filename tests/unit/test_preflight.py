@@ -107,3 +107,30 @@ def test_directory_kinds(tmp_path: Path) -> None:
     assert directory_problem(tmp_path / "new" / "deep", "report directory", False) is None
     found = problems(tmp_path / "no" / "x.duckdb", tmp_path / "c.parquet", REPO, tmp_path / "file")
     assert len(found) == 3
+
+
+def test_load_census_refuses_nested_and_binary_columns(tmp_path: Path) -> None:
+    """The loader for PostgreSQL and Spark loads values as text: a nested or binary
+    column is refused, naming it and its type, before anything is loaded."""
+    import duckdb
+
+    from runner.errors import PlanwiseError
+    from runner.load_census import _text_file
+
+    census = tmp_path / "nested.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select {{'id': 'EMP_1'}} as employee_id, [1.0::double] as pay, "
+            f"'x'::blob as employee_ssn) to '{census}'"
+        )
+
+    class Settings:
+        def var(self, name: str) -> str:
+            return ","
+
+    with pytest.raises(PlanwiseError) as refused:
+        _text_file(Settings(), census, tmp_path / "out.csv")
+    message = refused.value.message
+    assert "employee_id is STRUCT(id VARCHAR)" in message
+    assert "pay is DOUBLE[]" in message and "employee_ssn is BLOB" in message
+    assert not (tmp_path / "out.csv").exists()
