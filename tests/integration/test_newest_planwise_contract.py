@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from tests.conftest import DbtProject
+from tests.integration.test_simulation_contract import catalog as built_catalog
 
 CONTRACT = Path(__file__).resolve().parents[1] / "fixtures" / "planwise_newest_contract.yml"
 INTEGER = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"}
@@ -51,14 +52,7 @@ def test_the_fixture_names_known_families() -> None:
 
 @pytest.fixture(scope="module")
 def catalog(built_project: DbtProject) -> dict[str, dict[str, str]]:
-    rows = built_project.query(
-        "select table_name, column_name, data_type from information_schema.columns "
-        "where table_schema = 'main'"
-    )
-    tables: dict[str, dict[str, str]] = {}
-    for table, column, data_type in rows:
-        tables.setdefault(str(table), {})[str(column)] = str(data_type)
-    return tables
+    return built_catalog(built_project)
 
 
 def test_every_relation_and_column_the_release_reads_is_built_with_its_type(
