@@ -134,13 +134,16 @@ def _part_lines(
     return lines
 
 
-def _workforce_lines(
-    measures: list[dict[str, Any]], arrow: str, census: dict[str, Any] | None
-) -> list[str]:
-    """Per part (census, baseline) its changed measures; the census's employees first."""
-    employees = (census or {}).get("employees")
+def _workforce_lines(changes: dict[str, Any], arrow: str) -> list[str]:
+    """Per part (census, baseline) its changed measures; the census's employees first;
+    a part this run did not rebuild is the live one, unchanged."""
+    measures, kept = changes.get("workforce") or [], changes.get("not_rebuilt") or []
+    employees = (changes.get("census") or {}).get("employees")
     lines = []
     for part in ("census", "baseline"):
+        if part in kept:
+            lines.append(f"  {part}: no change (not rebuilt)")
+            continue
         mine = [m for m in measures if m["part"] == part]
         lines += _part_lines(part, mine, arrow, employees if part == "census" else None)
     return lines
@@ -162,4 +165,4 @@ def change_lines(changes: dict[str, Any] | None, unicode: bool = True) -> list[s
         lines.append(f"  seeds, parameters and grids without a change: {unchanged}")
     missing = changes.get("missing_in_live") or []
     lines += [f"  new (not in the live database): {', '.join(missing)}"] if missing else []
-    return lines + _workforce_lines(changes.get("workforce") or [], arrow, changes.get("census"))
+    return lines + _workforce_lines(changes, arrow)

@@ -11,10 +11,14 @@
   that changed most; as `census` {'employees': ...}); a third compares the
   measures (planwise_workforce_measures) of the models with meta
   change_report: census and change_report: baseline.
+  `built`: the unique ids of the seeds and models this invocation built (none:
+  all). A relation it did not build is the live one's copy in the candidate
+  (a --quick or a selection), so it is counted unchanged without a query, and
+  the census and baseline parts it did not build are listed in not_rebuilt.
   Plain dbt runs it too:
   dbt run-operation planwise_change_report --args "{live: {path: other.duckdb}}"
 -#}
-{% macro planwise_change_report(live=none, examples=10) %}
+{% macro planwise_change_report(live=none, examples=10, built=none) %}
   {%- if not execute -%}{{ return({}) }}{%- endif -%}
   {%- if not live -%}{{ return({'first_setup': true}) }}{%- endif -%}
   {%- set live_at = planwise_attach_live(live) -%}
@@ -24,13 +28,15 @@
   {%- endfor -%}
   {%- set report = {'first_setup': false, 'compared_with': live.path or live.schema,
                     'relations': {}, 'missing_in_live': [], 'workforce': []} -%}
-  {%- set compared = [] -%}
+  {%- set compared, kept = [], [] -%}
   {%- for node in graph.nodes.values() | sort(attribute='name')
       if node.package_name == project_name
         and (node.resource_type == 'seed' or node.config.meta.get('change_report') == 'rows') -%}
     {%- set old = existing.get(node.alias | lower) -%}
     {%- set new = adapter.get_relation(node.database, node.schema, node.alias) -%}
-    {%- if new is none -%}
+    {%- if built is not none and node.unique_id not in built -%}
+      {%- if old is not none -%}{%- do kept.append(node.name) -%}{%- endif -%}
+    {%- elif new is none -%}
     {%- elif old is none -%}
       {%- do report.missing_in_live.append(node.name) -%}
     {%- else -%}
@@ -55,14 +61,22 @@
                'columns_added': pair.columns_added, 'columns_removed': pair.columns_removed}) -%}
       {%- endif -%}
     {%- endfor -%}
-    {%- do report.update({'unchanged': compared | length - report.relations | length}) -%}
+  {%- endif -%}
+  {%- if compared or kept -%}
+    {%- do report.update({'unchanged': compared | length - report.relations | length + kept | length}) -%}
   {%- endif -%}
   {%- set sides = {} -%}
+  {%- set not_rebuilt = [] -%}
   {%- for node in graph.nodes.values()
       if node.package_name == project_name and node.config.meta.get('change_report') in ('census', 'baseline') -%}
-    {%- do sides.update({node.config.meta.change_report: (existing.get(node.alias | lower),
-                         adapter.get_relation(node.database, node.schema, node.alias))}) -%}
+    {%- if built is not none and node.unique_id not in built -%}
+      {%- do not_rebuilt.append(node.config.meta.change_report) -%}
+    {%- else -%}
+      {%- do sides.update({node.config.meta.change_report: (existing.get(node.alias | lower),
+                           adapter.get_relation(node.database, node.schema, node.alias))}) -%}
+    {%- endif -%}
   {%- endfor -%}
+  {%- if not_rebuilt -%}{%- do report.update({'not_rebuilt': not_rebuilt | sort}) -%}{%- endif -%}
   {%- set old_census, census = sides.get('census', (none, none)) -%}
   {%- set old_baseline, baseline = sides.get('baseline', (none, none)) -%}
   {%- if none not in (old_census, census) -%}
@@ -77,7 +91,7 @@
     {%- endfor -%}
   {%- endif -%}
   {%- do planwise_detach_live(live_at) -%}
-  {%- if not compared and not report.workforce and 'census' not in report -%}{#- the live database holds none of the setup's relations -#}
+  {%- if not compared and not kept and not report.workforce and 'census' not in report -%}{#- the live database holds none of the setup's relations -#}
     {%- set report = {'first_setup': true} -%}
   {%- endif -%}
   {%- if invocation_args_dict.get('which') == 'run-operation' -%}

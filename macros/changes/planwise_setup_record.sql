@@ -13,7 +13,11 @@
 {% macro planwise_setup_record(results) %}
   {%- if not execute -%}{{ return('') }}{%- endif -%}
   {%- set facts = fromjson(env_var('PLANWISE_RUN_FACTS', '{}')) -%}
-  {%- set changes = planwise_change_report(facts.get('compare_with')) -%}
+  {%- set built = [] -%}
+  {%- for result in results if result.node.resource_type in ('seed', 'model') -%}
+    {%- do built.append(result.node.unique_id) -%}
+  {%- endfor -%}
+  {%- set changes = planwise_change_report(facts.get('compare_with'), built=built) -%}
   {%- set failed = results | selectattr('status', 'in', ['error', 'fail', 'runtime error']) | list -%}
   {%- set tests = {} -%}
   {%- for result in results if result.node.resource_type in ('test', 'unit_test') -%}

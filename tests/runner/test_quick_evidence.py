@@ -121,4 +121,8 @@ def test_quick_after_a_full_setup_reuses_dbts_parse(set_up: RunnerProject, tmp_p
     report = rp.report()
     assert report["published"] is True and _cola(rp.db) == pytest.approx(0.027)
     assert report["dbt_parse"]["kind"] == "partial", report["dbt_parse"]
+    # the change report queries only what this run rebuilt: the rest is the live copy
+    assert report["changes"]["not_rebuilt"] == ["baseline", "census"]
+    assert set(report["changes"]["relations"]) == {"config_cola_by_year", "int_hazard_merit"}
+    assert "  census: no change (not rebuilt)" in result.output
     assert len(list((rp.db.parent / ".planwise" / "parse-cache").glob("*.msgpack"))) == 1
