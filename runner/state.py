@@ -129,12 +129,21 @@ def project_digest(project: Path) -> str:
     return digest.hexdigest()
 
 
+_DIGESTS: dict[tuple[str, int, int, int, int, int], str] = {}  # this process's, by file state
+
+
 def file_digest(path: Path) -> str | None:
-    """A file's sha256, streamed; None for no file."""
+    """A file's sha256, streamed; None for no file. Read once per process while the
+    file's state (device, inode, size, mtime and ctime, which no user can set back)
+    stays the same: a setup reads its census before and after the build."""
     if not path.is_file():
         return None
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+    info = path.stat()
+    key = (str(path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    if key not in _DIGESTS:
+        with path.open("rb") as handle:
+            _DIGESTS[key] = hashlib.file_digest(handle, "sha256").hexdigest()
+    return _DIGESTS[key]
 
 
 def _last(db_path: Path) -> Path:
