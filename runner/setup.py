@@ -2,7 +2,8 @@
 of the live database -> ONE `dbt build` on the candidate (the project's
 on-run-start hook checks the vars and clears owned relations) -> publish the
 candidate atomically when nothing failed (warnings allowed), else discard or keep
-it -> report. Also validate, clear, rollback and status, under the same lock.
+it -> report. Also validate, clear and status, under the same lock (rollback is
+runner/rollback.py; the run state and --quick's fingerprint, runner/state.py).
 """
 
 from __future__ import annotations
