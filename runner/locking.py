@@ -64,16 +64,23 @@ def _open(lock_file: Path, flags: int) -> int:
     )
 
 
+FILE_KINDS = {
+    stat.S_ISFIFO: "a FIFO (named pipe)",
+    stat.S_ISSOCK: "a socket",
+    stat.S_ISCHR: "a device",
+    stat.S_ISBLK: "a device",
+    stat.S_ISDIR: "a directory",
+}
+
+
+def file_kind(mode: int) -> str | None:
+    """What a file that is not a regular one is, in words (None for a regular file)."""
+    return next((name for test, name in FILE_KINDS.items() if test(mode)), None)
+
+
 def _kind(info: os.stat_result) -> str:
     """Why an opened lock file is not a plain one of this user's, in words."""
-    kinds = {
-        stat.S_ISFIFO: "a FIFO (named pipe)",
-        stat.S_ISSOCK: "a socket",
-        stat.S_ISCHR: "a device",
-        stat.S_ISBLK: "a device",
-        stat.S_ISDIR: "a directory",
-    }
-    found = next((name for test, name in kinds.items() if test(info.st_mode)), None)
+    found = file_kind(info.st_mode)
     if found:
         return found
     if info.st_uid != os.geteuid():

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import gzip
 import os
-import stat
 from pathlib import Path
 
 import yaml
 
 from runner.errors import PlanwiseError
+from runner.locking import file_kind
 from runner.state import parse_cache, state_folder
 
 UTF8_HINT = "save the file as UTF-8 (e.g. 'CSV UTF-8' in Excel) and run again"
@@ -168,15 +168,7 @@ def _kind(path: Path) -> str:
     """What a path that should be a plain file is, in words."""
     if path.is_symlink():
         return "a symbolic link"
-    mode = path.stat().st_mode
-    kinds = {
-        stat.S_ISDIR: "a directory",
-        stat.S_ISFIFO: "a FIFO (named pipe)",
-        stat.S_ISSOCK: "a socket",
-        stat.S_ISCHR: "a device",
-        stat.S_ISBLK: "a device",
-    }
-    return next((name for test, name in kinds.items() if test(mode)), "not a regular file")
+    return file_kind(path.stat().st_mode) or "not a regular file"
 
 
 def problems(db_path: Path, census: Path, project_dir: Path, report_dir: Path | None) -> list[str]:
