@@ -651,8 +651,9 @@ def test_an_unlucky_user_gets_clear_answers_and_loses_nothing(
     assert broken.exit_code == 1, broken.output
     report = rp.report()
     assert (report["status"], report["published"]) == ("failed", False)
-    unique = [p for p in report["problems"] if p["name"] == "unique_scenario_meta_scenario_id"]
-    assert unique and (unique[0]["failures"], unique[0]["checks"]) == (1, "scenario_meta")
+    unique = [p for p in report["problems"] if p["name"] == "scenario_meta_primary_key"]
+    # both rows that share the key
+    assert unique and (unique[0]["failures"], unique[0]["checks"]) == (2, "scenario_meta")
     assert (unique[0]["category"], unique[0]["severity"]) == ("seed_integrity", "error")
     # a seed test stores no failures (a few rows): the hook ran its query for the report
     assert unique[0]["query"] is None and unique[0]["stored_failures"] is None
@@ -668,7 +669,7 @@ def test_an_unlucky_user_gets_clear_answers_and_loses_nothing(
         env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"},
     )  # fmt: skip
     assert shown.returncode == 0, shown.stdout + shown.stderr
-    assert "--select unique_scenario_meta_scenario_id" in command and "cost_control" in shown.stdout
+    assert "--select scenario_meta_primary_key" in command and "cost_control" in shown.stdout
 
     # 4. Rollback puts back the database before the last publish; a second undoes it.
     back = rp.run("rollback")

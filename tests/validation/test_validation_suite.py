@@ -27,18 +27,17 @@ from tests.validation.test_mutations import CASES, GUARD_CASES
 
 pytestmark = pytest.mark.mutation
 
-# Structural tests (dbt built-ins and the row-count family) proven by one
-# representative mutation of the same test macro, or unreachable by any data
-# because a test upstream gates them (e.g. staging key tests behind the same
-# keys' seed tests, model-generated constants). Kind -> why it is not mutated
-# instance by instance.
+# Structural tests proven by representative mutations of the same test macro,
+# or unreachable by any data because a test upstream gates them (e.g. staging
+# keys behind the same keys' seed tests, model-generated constants). Kind -> why
+# it is not mutated instance by instance.
 FAMILY_REPRESENTED = {
-    "unique": "seed_key_duplicated; staging/model keys repeat seed keys or come from the model",
-    "not_null": "seed_value_missing; model columns are produced by the model",
-    "accepted_values": "each named accepted-values rule has a case; the rest check model constants",
+    "planwise_primary_key": (
+        "seed_key_duplicated, seed_composite_key_duplicated, lever_duplicated_in_another_case "
+        "and the one-row cases; staging and model keys repeat seed keys or come from the model"
+    ),
     "relationships": "each seed relationship has a case; baseline_level_unknown for the baseline",
-    "unique_combination_of_columns": "seed_composite_key_duplicated; grids cross-join unique keys",
-    "expect_table_row_count_to_be_between": "staging_empty and the one-row cases share the macro",
+    "expect_table_row_count_to_be_between": "census_empty, census_too_small, headcount minimum",
 }
 
 
@@ -107,7 +106,9 @@ def test_failing_rows_schema_is_main_validation_failures(built_database: BuiltDa
         "assert_baseline_bands_have_multipliers",
     } <= tables
     assert "raise_timing_rules_error_level" not in tables
-    assert not [name for name in tables if name.startswith(("unique_config_", "not_null_config_"))]
+    assert "config_job_levels_primary_key" not in tables
+    assert "config_job_levels_column_rules" not in tables
+    assert "int_baseline_workforce_column_rules" in tables
 
 
 def test_validation_selector_reruns_checks_without_rebuilding(built_copy: DbtProject) -> None:
@@ -150,6 +151,27 @@ def test_every_validation_test_is_proven_by_a_mutation(built_database: BuiltData
     # each represented family really has a representative among the cases
     proven_kinds = {nodes[name].kind for name in proven}
     assert set(FAMILY_REPRESENTED) <= proven_kinds
+
+
+def test_every_column_rule_is_proven_by_a_mutation(built_database: BuiltDatabase) -> None:
+    """A column-rules test holds many rules: each of its columns is named by a
+    mutation expectation, which checks that column's failing cells."""
+    data = manifest(built_database.project)
+    named = {
+        (expect.test, expect.column)
+        for expects in [c.expect for c in CASES] + [g.expects for g in GUARD_CASES]
+        for expect in expects
+        if expect.column is not None
+    }
+    rules = {
+        (node["name"], rule["column"])
+        for node in data["nodes"].values()
+        if (node.get("test_metadata") or {}).get("name") == "planwise_column_rules"
+        for rule in node["test_metadata"]["kwargs"]["rules"]
+    }
+    assert rules
+    unproven = rules - named
+    assert not unproven, f"column rules without a mutation case: {sorted(unproven)}"
 
 
 def test_mutation_cases_are_one_per_rule() -> None:
