@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,10 @@ SAMPLE_CENSUS = REPO_ROOT / "dbt" / "data" / "census_sample.parquet"
 # The steps of a setup's report: the runner's two, then seeds, the models' steps
 # (their first tag) and validation.
 SETUP_STEPS = {"pre-flight", "clear", "seeds", "foundation", "configuration", "validation"}
-_PARSED: list[Path] = []  # one partial-parse file per worker, reused by every project copy
+# One partial-parse file per worker, reused by every project copy. dbt keeps each
+# node's project root in it, and a copy reads its unchanged seeds from there, so
+# it comes from a private copy that no test ever edits (see shared_parse).
+_PARSED: list[Path] = []
 # The engine matrix (tests/engines) needs PostgreSQL and Spark: collected only on request.
 collect_ignore = [] if os.environ.get("PLANWISE_ENGINE_MATRIX") else ["engines"]
 
@@ -80,7 +84,9 @@ class DbtProject:
     def seed(self, name: str) -> Path:
         return self.root / "dbt" / "seeds" / f"{name}.csv"
 
-    def dbt(self, *args: str, vars: dict[str, Any] | None = None) -> DbtOutcome:
+    def dbt(
+        self, *args: str, vars: dict[str, Any] | None = None, share_parse: bool = True
+    ) -> DbtOutcome:
         """Run one dbt command in-process from the project directory."""
         from dbt.cli.main import dbtRunner
         from dbt_common.events.base_types import EventMsg
@@ -97,9 +103,10 @@ class DbtProject:
         run_results_path = self.root / "target" / "run_results.json"
         run_results_path.unlink(missing_ok=True)
         partial_parse = self.root / "target" / "partial_parse.msgpack"
-        if _PARSED and not partial_parse.exists():  # a full parse costs seconds
+        shared = shared_parse() if share_parse and self.db_path.parent == self.root else None
+        if shared is not None and not partial_parse.exists():  # a full parse costs seconds
             partial_parse.parent.mkdir(exist_ok=True)
-            shutil.copy2(_PARSED[0], partial_parse)
+            shutil.copy2(shared, partial_parse)
         previous_cwd = Path.cwd()
         previous_db = os.environ.get("PLANWISE_DB_PATH")
         # Relative to the project root when it lives there: the rendered profile is
@@ -109,10 +116,6 @@ class DbtProject:
         os.chdir(self.root)
         try:
             result = dbtRunner(callbacks=[collect]).invoke(cli)
-            if inside and not _PARSED and partial_parse.exists():
-                _PARSED.append(
-                    Path(shutil.copy2(partial_parse, self.root.parent / ".parsed.msgpack"))
-                )
         finally:
             release_duckdb()
             os.chdir(previous_cwd)
@@ -147,6 +150,18 @@ class DbtProject:
 
     def scalar(self, sql: str) -> Any:
         return self.query(sql)[0][0]
+
+
+def shared_parse() -> Path | None:
+    """dbt's partial-parse file of a pristine project copy, parsed once per worker.
+    The copy lives in a directory of its own that no test sees, so the seed files
+    every other copy reads through it (unchanged ones) are always the repository's."""
+    if not _PARSED:
+        root = Path(tempfile.mkdtemp(prefix="planwise-parse-")) / "project"
+        outcome = copy_project(root).dbt("parse", share_parse=False)
+        assert outcome.success, outcome.error_text
+        _PARSED.append(root / "target" / "partial_parse.msgpack")
+    return _PARSED[0]
 
 
 def copy_project(destination: Path, extra: tuple[str, ...] = ()) -> DbtProject:
