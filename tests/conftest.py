@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -150,6 +151,16 @@ class DbtProject:
 
     def scalar(self, sql: str) -> Any:
         return self.query(sql)[0][0]
+
+
+def as_from_a_shell() -> None:
+    """In a child process before exec: SIGINT and SIGTERM as a shell hands them to
+    a program it starts (default dispositions, nothing blocked). A test worker may
+    itself ignore or block them, and a child inherits that; a Ctrl-C test must see
+    what a user's terminal gives."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
 
 
 def shared_parse() -> Path | None:

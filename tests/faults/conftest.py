@@ -42,7 +42,7 @@ from click.testing import CliRunner, Result
 from runner.cli import cli
 from runner.publish import kept_failures, leftovers
 from tests.checksums import content_checksum
-from tests.conftest import SAMPLE_CENSUS, copy_project
+from tests.conftest import SAMPLE_CENSUS, as_from_a_shell, copy_project
 from tests.runner.conftest import CLEAN_ENV
 
 USER_TABLE = "main.my_notes"
@@ -99,6 +99,7 @@ class Case:
             stderr=subprocess.STDOUT,
             text=True,
             env=clean_environ(),
+            preexec_fn=as_from_a_shell,
         )
 
     def report(self) -> dict[str, Any]:
