@@ -14,7 +14,7 @@ import os
 import shutil
 import signal
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -202,10 +202,25 @@ def project(make_project: Callable[[str], DbtProject]) -> DbtProject:
     return make_project("project")
 
 
+@dataclass
+class DefaultBuild:
+    """The default `dbt build --selector setup` of a worker, and what dbt said."""
+
+    project: DbtProject
+    outcome: DbtOutcome
+
+
 @pytest.fixture(scope="session")
-def built_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbtProject]:
-    """One default `dbt build --selector setup`, shared read-only by many tests."""
+def default_build(tmp_path_factory: pytest.TempPathFactory) -> DefaultBuild:
+    """The one default build per pytest(-xdist) worker: tests read it, or copy its
+    database, and never rebuild it to read it."""
     built = copy_project(tmp_path_factory.mktemp("built") / "project")
     outcome = built.dbt("build", "--selector", "setup")
     assert outcome.success, outcome.error_text
-    yield built
+    return DefaultBuild(built, outcome)
+
+
+@pytest.fixture(scope="session")
+def built_project(default_build: DefaultBuild) -> DbtProject:
+    """The default build's project, shared read-only by many tests."""
+    return default_build.project

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
 from runner.census import CensusSpec, census_sql, generate_census
-from tests.conftest import SAMPLE_CENSUS, DbtProject
+from tests.conftest import SAMPLE_CENSUS, DbtProject, DefaultBuild
 
 SEEDS = {
     "scenario_meta",
@@ -51,16 +52,19 @@ def assert_clean(outcome_statuses: dict[str, str]) -> None:
     assert not bad, f"nodes not passing: {bad}"
 
 
-def test_default_build_passes_and_is_idempotent(project: DbtProject) -> None:
-    first = project.dbt("build", "--selector", "setup")
+def test_default_build_passes_and_is_idempotent(
+    default_build: DefaultBuild, project: DbtProject
+) -> None:
+    first = default_build.outcome
     assert first.success, first.error_text
     assert_clean(first.statuses())
     built = first.statuses()
     assert SEEDS <= set(built)
     assert INTERMEDIATE | {"stg_census_data", "stg_census_duplicates_audit"} <= set(built)
     assert {f"stg_{seed}" for seed in SEEDS} <= set(built)
-    assert project.scalar("select count(*) from stg_census_data") == 5000
+    assert default_build.project.scalar("select count(*) from stg_census_data") == 5000
 
+    shutil.copyfile(default_build.project.db_path, project.db_path)  # build again over it
     again = project.dbt("build", "--selector", "setup")
     assert again.success, again.error_text
     assert_clean(again.statuses())

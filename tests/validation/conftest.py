@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.conftest import SAMPLE_CENSUS, DbtOutcome, DbtProject, copy_project
+from tests.conftest import SAMPLE_CENSUS, DbtOutcome, DbtProject, DefaultBuild, copy_project
 
 CATEGORIES = (
     "seed_integrity",
@@ -217,11 +217,9 @@ class BuiltDatabase:
 
 
 @pytest.fixture(scope="session")
-def built_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltDatabase]:
-    project = copy_project(tmp_path_factory.mktemp("validation_built") / "project")
-    outcome = project.dbt("build", "--selector", "setup")
-    assert outcome.success, outcome.error_text
-    yield BuiltDatabase(project, outcome)
+def built_database(default_build: DefaultBuild) -> BuiltDatabase:
+    """The worker's default build (tests/conftest.py), which cases copy."""
+    return BuiltDatabase(default_build.project, default_build.outcome)
 
 
 @pytest.fixture
