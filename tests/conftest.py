@@ -187,6 +187,46 @@ def copy_project(destination: Path, extra: tuple[str, ...] = ()) -> DbtProject:
     return DbtProject(root=destination, db_path=destination / "simulation.duckdb")
 
 
+# The runner's own tests (locks, signals, paths, publishing, reports) test the
+# runner, not PlanWise's models: they run on this project cut down to what a
+# setup needs to exercise every step (the census source and its staging, one
+# seed and its staging model, the census checks), built in about a second.
+RUNNER_PROJECT_KEEPS = {
+    "seeds": {"config_cola_by_year"},
+    "models": {"stg_census_typed", "stg_census_data", "stg_census_duplicates_audit"}
+    | {"stg_config_cola_by_year"},
+    "data_tests": {"assert_census_active_matches_termination"}
+    | {"assert_census_duplicate_employee_ids"},
+}
+
+
+def copy_runner_project(destination: Path) -> DbtProject:
+    """The project with only RUNNER_PROJECT_KEEPS: the same macros, hooks,
+    selectors, vars and census contract, a fraction of the nodes."""
+    project = copy_project(destination)
+    dbt_dir = destination / "dbt"
+    shutil.rmtree(dbt_dir / "models" / "intermediate")
+    shutil.rmtree(dbt_dir / "models" / "exposures")
+    for kind, folder in (("seeds", "seeds"), ("models", "models"), ("data_tests", "tests")):
+        keep = RUNNER_PROJECT_KEEPS[kind]
+        for path in (dbt_dir / folder).rglob("*"):
+            if path.suffix in (".sql", ".csv") and path.stem not in keep:
+                path.unlink()
+        for path in (dbt_dir / folder).rglob("*.yml"):
+            _keep_entries(path, kind, keep)
+    return project
+
+
+def _keep_entries(path: Path, kind: str, keep: set[str]) -> None:
+    """Drop the YAML entries (seeds, models, singular tests) of removed nodes."""
+    import yaml
+
+    document = yaml.safe_load(path.read_text())
+    if kind in document:
+        document[kind] = [entry for entry in document[kind] if entry["name"] in keep]
+        path.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
 @pytest.fixture
 def make_project(tmp_path: Path) -> Callable[[str], DbtProject]:
     """Factory for fresh project copies under this test's temporary directory."""

@@ -1,10 +1,12 @@
 """Shared pieces of the fault and bad-input matrix.
 
 Every case runs the real `planwise-run setup` against a private copy of the
-project whose live database was built by a successful setup and then given a
-user table (`my_notes`). The pristine copy is built once per session; each case
-copies the project directory and the database file (~10 MB) into its own
-temporary directory:
+runner's project (the dbt project cut down to the census, one seed and their
+checks: tests/conftest.py, copy_runner_project) whose live database was built
+by a successful setup and then given a user table (`my_notes`); the cases of
+PlanWise's own seeds (test_bad_inputs.py) use the whole project. The pristine
+copy is built once per session; each case copies the project directory and the
+database file into its own temporary directory:
 
     <case>/project/            the dbt project (seeds can be broken per case)
     <case>/db/simulation.duckdb  the live database (its own directory, so the
@@ -42,7 +44,7 @@ from click.testing import CliRunner, Result
 from runner.cli import cli
 from runner.publish import kept_failures, leftovers
 from tests.checksums import content_checksum
-from tests.conftest import SAMPLE_CENSUS, as_from_a_shell, copy_project
+from tests.conftest import SAMPLE_CENSUS, as_from_a_shell, copy_project, copy_runner_project
 from tests.runner.conftest import CLEAN_ENV
 
 USER_TABLE = "main.my_notes"
@@ -174,8 +176,18 @@ def _copy_case(source: Path, destination: Path, before: dict[str, str]) -> Case:
 
 @pytest.fixture(scope="session")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Pristine:
+    """On the runner's project (tests/conftest.py, copy_runner_project): these cases
+    test the runner's transaction, not PlanWise's models."""
+    return build_pristine(tmp_path_factory, copy_runner_project)
+
+
+def build_pristine(
+    tmp_path_factory: pytest.TempPathFactory, copy: Callable[[Path], object]
+) -> Pristine:
+    """A pristine project copy (made by `copy`) with a live database and user table,
+    and the checksum a setup on census B gives."""
     base = tmp_path_factory.mktemp("faults-pristine")
-    copy_project(base / "project")
+    copy(base / "project")
     (base / "db").mkdir()
     case = Case(root=base, before={})
     result = case.run()
@@ -192,7 +204,7 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Pristine:
     # Its reference checksum comes from a fresh setup (no earlier database) plus the
     # same user table: what a re-setup of the live database on census B must give.
     reference = Case(root=base / "reference-b", before={})
-    copy_project(reference.project)
+    copy(reference.project)
     reference.db.parent.mkdir()
     result = reference.run(census=census_b)
     assert result.exit_code == 0, result.output
@@ -201,6 +213,18 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Pristine:
     assert checksum_b != checksum
     shutil.rmtree(reference.root)
     return Pristine(base, checksum, census_b, checksum_b)
+
+
+@pytest.fixture(scope="session")
+def full_pristine(tmp_path_factory: pytest.TempPathFactory) -> Pristine:
+    """The same on the whole project: for cases of PlanWise's own seeds, scenarios,
+    and disk-full points sized by a real setup's files."""
+    return build_pristine(tmp_path_factory, copy_project)
+
+
+@pytest.fixture
+def full_case(full_pristine: Pristine, tmp_path: Path) -> Case:
+    return _copy_case(full_pristine.root, tmp_path / "case", full_pristine.checksum)
 
 
 @pytest.fixture

@@ -15,7 +15,14 @@ import duckdb
 import pytest
 
 from tests.conftest import SAMPLE_CENSUS
-from tests.faults.conftest import USER_TABLE, Case
+from tests.faults.conftest import USER_TABLE, Case, Pristine
+
+
+@pytest.fixture
+def pristine(full_pristine: Pristine) -> Pristine:
+    """These cases break PlanWise's own seeds: the whole project."""
+    return full_pristine
+
 
 COLA = "config_cola_by_year"
 META = "scenario_meta"

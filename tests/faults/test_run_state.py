@@ -143,8 +143,8 @@ def test_a_var_of_the_runners_name_never_makes_a_selection_clear(case: Case) -> 
     assert result.exit_code == 0, result.output
     assert case.report()["cleared"] == []
     with duckdb.connect(str(case.db), read_only=True) as connection:
-        grids = connection.execute("select count(*) from int_hazard_merit").fetchone()
-    assert grids is not None and grids[0] > 0  # not cleared by the var
+        census = connection.execute("select count(*) from stg_census_data").fetchone()
+    assert census is not None and census[0] > 0  # not cleared by the var
 
 
 @pytest.mark.slow

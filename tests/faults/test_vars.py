@@ -36,8 +36,9 @@ def test_jinja_in_a_var_is_refused_and_never_run(case: Case, where: str) -> None
     case.assert_unchanged()
 
 
-def test_a_quote_in_a_var_is_data(case: Case) -> None:
+def test_a_quote_in_a_var_is_data(full_case: Case) -> None:
     """o'brien is an unknown scenario (exit 1, named), not a SQL syntax error."""
+    case = full_case
     result = case.run("--vars", '{scenario_id: "o\'brien"}')
     assert result.exit_code == 1, result.output
     assert "assert_scenario_exists" in result.output and "Parser Error" not in result.output
