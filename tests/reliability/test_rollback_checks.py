@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from runner.publish import previous_path
+from tests.conftest import copy_runner_project
 from tests.runner.conftest import RunnerProject, new_runner_project
 
 pytestmark = pytest.mark.slow
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunnerProject, str]]:
     """A project whose database one full setup built, and that setup's run id."""
-    rp = new_runner_project(tmp_path_factory.mktemp("rollback"))
+    rp = new_runner_project(tmp_path_factory.mktemp("rollback"), copy=copy_runner_project)
     result = rp.run("setup")
     assert result.exit_code == 0, result.output
     yield rp, str(rp.report()["run"]["run_id"])
@@ -110,13 +111,13 @@ def test_rollback_after_a_refused_setup_names_the_setups_it_swaps(
     not the database before C; a second rollback puts B back."""
     base, first = published
     rp = base.clone(tmp_path / "project", reports=tmp_path / "reports")
-    second = rp.run("setup", "-s", "scenario_meta")
+    second = rp.run("setup", "-s", "config_cola_by_year")
     assert second.exit_code == 0, second.output
     b = str(rp.report()["run"]["run_id"])
-    seed = rp.project.seed("scenario_meta")
+    seed = rp.project.seed("config_cola_by_year")
     lines = seed.read_text().splitlines()
     seed.write_text("\n".join([*lines, lines[-1]]) + "\n")  # a duplicated key: refused
-    refused = rp.run("setup", "-s", "scenario_meta")
+    refused = rp.run("setup", "-s", "config_cola_by_year")
     assert refused.exit_code == 1 and not rp.report()["published"], refused.output
     back = rp.run("rollback")
     assert back.exit_code == 0, back.output

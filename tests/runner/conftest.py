@@ -102,8 +102,11 @@ class RunnerProject:
         return {str(row[0]) for row in rows}
 
 
-def new_runner_project(base: Path, name: str = "project") -> RunnerProject:
-    project = copy_project(base / name)
+def new_runner_project(
+    base: Path, name: str = "project", copy: Callable[[Path], DbtProject] = copy_project
+) -> RunnerProject:
+    """A project copy (the whole project, or copy_runner_project's cut-down one)."""
+    project = copy(base / name)
     return RunnerProject(project=project, reports=base / f"{name}-reports")
 
 
@@ -116,7 +119,14 @@ def runner_project(tmp_path: Path) -> RunnerProject:
 def set_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunnerProject]:
     """One project copy whose live database already holds user tables, then one
     `planwise-run setup` (shared by the tests of a module; they must not change it)."""
-    rp = new_runner_project(tmp_path_factory.mktemp("runner"))
+    yield set_up_project(tmp_path_factory, copy_project)
+
+
+def set_up_project(
+    tmp_path_factory: pytest.TempPathFactory, copy: Callable[[Path], DbtProject]
+) -> RunnerProject:
+    """`set_up` on the project `copy` makes."""
+    rp = new_runner_project(tmp_path_factory.mktemp("runner"), copy=copy)
     with duckdb.connect(str(rp.db)) as connection:
         connection.execute("create table my_notes as select 42 as answer")
         connection.execute("create table xstg_foo as select 1 as x")
@@ -124,7 +134,7 @@ def set_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunnerProject]:
     result = rp.run("setup")
     assert result.exit_code == 0, result.output
     shutil.copytree(rp.reports, rp.first_reports)
-    yield rp
+    return rp
 
 
 @pytest.fixture
