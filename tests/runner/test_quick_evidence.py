@@ -131,6 +131,6 @@ def test_quick_after_a_full_setup_reuses_dbts_parse(set_up: RunnerProject, tmp_p
     # the change report queries only what this run rebuilt: the rest is the live copy
     # the runner's project has a census and no baseline: the census was not rebuilt
     assert report["changes"]["not_rebuilt"] == ["census"]
-    assert set(report["changes"]["relations"]) == {"config_cola_by_year", "int_hazard_merit"}
+    assert set(report["changes"]["relations"]) == {"config_cola_by_year"}
     assert "  census: no change (not rebuilt)" in result.output
     assert len(list((rp.db.parent / ".planwise" / "parse-cache").glob("*.msgpack"))) == 1
