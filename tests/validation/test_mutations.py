@@ -1009,7 +1009,12 @@ CASES: list[Case] = [
         ),
         (
             Expect(
-                "census_pay_above_floor", "warn", CQ, 1, rows_name(employee_id="EMP_2024_000017")
+                "census_pay_above_floor",
+                "warn",
+                CQ,
+                1,
+                rows_name(employee_id="EMP_2024_000017", failing_rule=">= 10000"),
+                column="employee_gross_compensation",
             ),
             Expect(
                 "assert_census_duplicate_employee_ids",
@@ -1129,6 +1134,7 @@ CASES: list[Case] = [
                     age_band="65+",
                     failing_value=1.21,
                 ),
+                column="termination_rate",
             ),
         ),
     ),
