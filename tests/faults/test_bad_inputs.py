@@ -15,14 +15,7 @@ import duckdb
 import pytest
 
 from tests.conftest import SAMPLE_CENSUS
-from tests.faults.conftest import USER_TABLE, Case, Pristine
-
-
-@pytest.fixture
-def pristine(full_pristine: Pristine) -> Pristine:
-    """These cases break PlanWise's own seeds: the whole project."""
-    return full_pristine
-
+from tests.faults.conftest import USER_TABLE, Case
 
 COLA = "config_cola_by_year"
 META = "scenario_meta"
@@ -100,7 +93,12 @@ def said(case: Case) -> list[str]:
     return texts
 
 
-def test_bad_seeds_fail_naming_file_and_place(case: Case) -> None:
+# The seed cases break PlanWise's own seeds: the whole project (full_case); the
+# census cases run on the runner's project (case), which has the same census.
+
+
+def test_bad_seeds_fail_naming_file_and_place(full_case: Case) -> None:
+    case = full_case
     for seed, breaker, _ in SEED_CASES.values():
         breaker(case.seed(seed))
 
@@ -122,9 +120,10 @@ def test_bad_seeds_fail_naming_file_and_place(case: Case) -> None:
 
 
 @pytest.mark.parametrize("kind", ["latin1-byte", "missing-file"])
-def test_a_seed_dbt_cannot_parse_stops_before_the_build(case: Case, kind: str) -> None:
+def test_a_seed_dbt_cannot_parse_stops_before_the_build(full_case: Case, kind: str) -> None:
     """Bytes that are not UTF-8 stop dbt from parsing (pre-flight names the line and
     byte); a missing seed file is a parse error naming the seed."""
+    case = full_case
     if kind == "latin1-byte":
         _replace_in_line(case.seed(META), 2, b"Baseline", b"Caf\xe9")
     else:
@@ -138,7 +137,8 @@ def test_a_seed_dbt_cannot_parse_stops_before_the_build(case: Case, kind: str) -
     case.assert_no_debris()
 
 
-def test_reordered_seed_header_loads_by_name(case: Case) -> None:
+def test_reordered_seed_header_loads_by_name(full_case: Case) -> None:
+    case = full_case
     path = case.seed(COLA)
     original = path.read_text().splitlines()
     swapped = [",".join(reversed(line.split(","))) for line in original]
