@@ -9,6 +9,7 @@ run_results.json.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -168,7 +169,9 @@ def shared_parse() -> Path | None:
     The copy lives in a directory of its own that no test sees, so the seed files
     every other copy reads through it (unchanged ones) are always the repository's."""
     if not _PARSED:
-        root = Path(tempfile.mkdtemp(prefix="planwise-parse-")) / "project"
+        scratch = tempfile.mkdtemp(prefix="planwise-parse-")
+        atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+        root = Path(scratch) / "project"
         outcome = copy_project(root).dbt("parse", share_parse=False)
         assert outcome.success, outcome.error_text
         _PARSED.append(root / "target" / "partial_parse.msgpack")

@@ -13,6 +13,9 @@
 -#}
 {% test planwise_primary_key(model, columns, alternate_keys=[]) %}
 
+{%- if columns is string or alternate_keys is string or alternate_keys | select('string') | list -%}
+  {{ exceptions.raise_compiler_error("planwise_primary_key on " ~ model ~ ": columns is a list of column names and alternate_keys a list of such lists (columns: [id], alternate_keys: [[label]])") }}
+{%- endif -%}
 {%- set keys = [columns] + alternate_keys -%}
 
 with source_rows as (

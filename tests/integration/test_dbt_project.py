@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from runner.census import CensusSpec, census_sql, generate_census
 from tests.conftest import SAMPLE_CENSUS, DbtProject, DefaultBuild
@@ -305,3 +306,46 @@ def test_plain_dbt_refuses_a_var_holding_jinja_before_running_it(project: DbtPro
     assert project.query(
         "select count(*) from information_schema.tables where table_name = 'pwned'"
     ) == [(0,)]
+
+
+MALFORMED_TESTS = {
+    # name: (test as YAML, what the error says)
+    "bad_two_checks": (
+        "planwise_column_rules: {name: bad_two_checks, description: x, arguments: "
+        "{rules: [{column: cola_rate, not_null: true, min_value: 0}]}}",
+        "the rule on cola_rate names not_null and min_value/max_value",
+    ),
+    "bad_bound": (
+        "planwise_column_rules: {name: bad_bound, description: x, arguments: "
+        '{rules: [{column: cola_rate, min_value: "0 or 1 = 1"}]}}',
+        "min_value of the rule on cola_rate is not a number: 0 or 1 = 1",
+    ),
+    "bad_values": (
+        "planwise_column_rules: {name: bad_values, description: x, arguments: "
+        "{rules: [{column: cola_rate, accepted_values: []}]}}",
+        "accepted_values of the rule on cola_rate must be a non-empty list",
+    ),
+    "bad_key": (
+        "planwise_primary_key: {name: bad_key, description: x, arguments: {columns: cola_year}}",
+        "columns is a list of column names",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(MALFORMED_TESTS))
+def test_malformed_column_rules_and_keys_stop_naming_the_rule(
+    default_build: DefaultBuild, project: DbtProject, name: str
+) -> None:
+    """A rule naming two checks, a bound that is not a number, an empty list of
+    accepted values, a key given as a string: each stops compiling with what to fix
+    (none can pass silently or paste SQL)."""
+    test, message = MALFORMED_TESTS[name]
+    models = project.path("dbt/models/staging/config/_config__models.yml")
+    text = models.read_text()
+    start = text.index("  - name: stg_config_cola_by_year\n")
+    at = text.index("    data_tests:\n", start) + len("    data_tests:\n")
+    models.write_text(text[:at] + f"      - {test}\n" + text[at:])
+    shutil.copyfile(default_build.project.db_path, project.db_path)
+    outcome = project.dbt("test", "--select", name)
+    assert not outcome.success
+    assert message in outcome.error_text, outcome.error_text

@@ -600,8 +600,10 @@ def test_timeout_and_interrupt_leave_live_database_untouched(
         )
         # dbt is writing the candidate: the build is under way
         building = wal_path(candidate_path(rp.db))
+        deadline = time.monotonic() + 120  # a hung setup fails the test, not the suite
         while not building.exists():
             assert process.poll() is None, "the setup ended before it was interrupted"
+            assert time.monotonic() < deadline, "dbt never started writing the candidate"
             time.sleep(0.01)
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=60)

@@ -4,7 +4,7 @@
   where the dampener is 1 - level_dampener_factor per level above 1, floored
   at 0. The top level cannot be promoted, so its rate is 0.
   The cells are the bands of the band seeds; a band without a multiplier
-  gets a NULL rate, which the grid's not_null test reports.
+  gets a NULL rate, which the grid's column-rules test reports.
 -#}
 
 with simulation_years as (

@@ -4,7 +4,7 @@
   level discount, where the level discount is 1 - level_discount_factor per
   level above 1, floored at min_level_discount_multiplier.
   The cells are the bands of the band seeds; a band without a multiplier
-  gets a NULL rate, which the grid's not_null test reports.
+  gets a NULL rate, which the grid's column-rules test reports.
 -#}
 
 with simulation_years as (
