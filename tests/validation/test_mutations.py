@@ -36,6 +36,7 @@ from tests.validation.conftest import (
     BuiltDatabase,
     ManifestTest,
     edit_seed,
+    manifest,
     manifest_tests,
     resolve_ref,
     sample_scalar,
@@ -1611,15 +1612,49 @@ def check_outcome(
         errored = [r for uid, r in results.items() if uid.split(".")[2] == name]
         assert [r["status"] for r in errored] == ["error"], f"{name}: {errored}"
         expected_ids.add(errored[0]["unique_id"])
-    allow_skips = any(e.status == "fail" for e in expect) or bool(error_nodes)
+    failed = {uid for uid in expected_ids if results[uid]["status"] in ("fail", "error")}
+    gated = gated_by(manifest(project), failed)
     unexpected = {
         uid: r["status"]
         for uid, r in results.items()
         if uid not in expected_ids
         and r["status"] not in ("pass", "success", "no-op")
-        and not (allow_skips and r["status"] == "skipped")
+        and not (r["status"] == "skipped" and (uid in gated or uid.startswith("exposure.")))
     }
     assert not unexpected, f"unexpected results: {unexpected}"
+
+
+def gated_by(data: dict[str, Any], failed: set[str]) -> set[str]:
+    """The nodes dbt build skips because of these failures: a failing test gates
+    what is downstream of all its parents (not the other tests of those parents),
+    a node that errors gates everything downstream of it. A skip outside this set
+    means a failure the case did not expect hid a node. (The exposure, downstream
+    of every public model, checks nothing: check_outcome accepts its skip.)"""
+    gated: set[str] = set()
+    for uid in failed:
+        if not uid.startswith("test."):
+            gated |= descendants(data, uid)
+            continue
+        parents = set(data["parent_map"][uid])
+        common = set.intersection(*(descendants(data, p) for p in parents)) - {uid}
+        for node in common:
+            if node.startswith("test.") and set(data["parent_map"][node]) <= parents:
+                continue  # a test of the same node: tests do not gate each other
+            gated |= {node} | descendants(data, node)
+    return gated
+
+
+def descendants(data: dict[str, Any], uid: str) -> set[str]:
+    """Every node downstream of `uid` in the manifest's child map."""
+    children = data["child_map"]
+    found: set[str] = set()
+    queue = list(children.get(uid, []))
+    while queue:
+        node = queue.pop()
+        if node not in found:
+            found.add(node)
+            queue.extend(children.get(node, []))
+    return found
 
 
 def check_test(
@@ -1675,7 +1710,7 @@ BATCHES = {
         "termination_base_above_one", "raise_rate_above_one", "timing_share_negative",
         "promotion_age_multiplier_zero", "promotion_tenure_multiplier_huge",
         "termination_age_multiplier_negative", "termination_tenure_multiplier_huge",
-        "seed_key_duplicated", "lever_unknown_scenario", "target_unknown_scenario",
+        "seed_key_duplicated", "target_unknown_scenario",
         "seed_composite_key_duplicated", "lever_multiplier_zero",
     ),
     "staging_rules": (
@@ -1683,14 +1718,19 @@ BATCHES = {
         "one_row_seed_twice", "one_row_seed_three_rows", "cola_year_missing",
         "seed_value_missing", "lever_event_type_unknown", "timing_month_thirteen",
     ),
-    "bands_and_timing": (
+    "band_labels": (
         "termination_age_band_typo", "promotion_age_band_missing",
         "termination_tenure_band_renamed", "promotion_tenure_band_extra",
-        "job_bands_gap", "job_bands_overlap", "merit_bump_band_unknown",
-        "timing_profile_sums_to_1_07", "timing_month_above_maximum", "timing_rule_unknown",
-        "lever_unknown_job_level",
     ),
-    "hazard_grids": ("termination_hazard_above_one", "promotion_hazard_above_one"),
+    # warnings only: nothing gated
+    "warnings": (
+        "job_bands_gap", "job_bands_overlap", "merit_bump_band_unknown",
+        "timing_month_above_maximum",
+    ),
+    "timing_rules": ("timing_profile_sums_to_1_07", "timing_rule_unknown"),
+    "hazard_grids": (
+        "termination_hazard_above_one", "promotion_hazard_above_one", "lever_unknown_job_level",
+    ),
     "lever_staging": ("lever_duplicated_in_another_case", "lever_year_missing"),
     "scenario_and_headcount": ("scenario_unknown", "baseline_headcount_too_small"),
 }  # fmt: skip
@@ -1705,14 +1745,41 @@ def test_batched_mutations_each_fire_their_rule(
     cases = [case for case in CASES if case.id in BATCHES[batch]]
     assert len(cases) == len(BATCHES[batch])
     run_vars: dict[str, Any] = {}
+    edited: dict[str, set[str]] = {}  # case -> the seeds its mutation changed
     for case in cases:
         assert not getattr(case.mutate, "census_only", False), case.id  # one census per run
         assert not case.error_nodes
+        before = seed_contents(fresh_project)
         added = case.mutate(fresh_project, tmp_path) or {}
         assert not set(added) & set(run_vars), f"{case.id} sets a var another case sets"
         run_vars |= added
+        after = seed_contents(fresh_project)
+        edited[case.id] = {name for name in after if after[name] != before.get(name)}
     outcome = fresh_project.dbt("build", "--selector", "setup", *QUIET, vars=run_vars or None)
     check_outcome(fresh_project, outcome, tuple(e for case in cases for e in case.expect))
+    assert_not_hidden_by_each_other(fresh_project, outcome, cases, edited)
+
+
+def seed_contents(project: DbtProject) -> dict[str, bytes]:
+    return {path.stem: path.read_bytes() for path in project.path("dbt/seeds").glob("*.csv")}
+
+
+def assert_not_hidden_by_each_other(
+    project: DbtProject, outcome: DbtOutcome, cases: list[Case], edited: dict[str, set[str]]
+) -> None:
+    """In a batch, what one case's edit reaches downstream must run, unless that
+    case's own failure gates it: a node skipped because of another case's failure
+    would hide a failure this case should not cause (it is then batched wrongly)."""
+    data, nodes = manifest(project), manifest_tests(project)
+    skipped = {r["unique_id"] for r in outcome.results if r["status"] == "skipped"}
+    for case in cases:
+        reached: set[str] = set()
+        for seed in edited[case.id]:
+            reached |= descendants(data, f"seed.planwise.{seed}")
+        own = {resolve_ref(nodes, e.test).unique_id for e in case.expect if e.status == "fail"}
+        hidden = {n for n in skipped & reached if not n.startswith("exposure.")}
+        hidden -= gated_by(data, own)
+        assert not hidden, f"{case.id}: another case's failure skipped {sorted(hidden)}"
 
 
 @pytest.mark.parametrize("case", ALONE, ids=[c.id for c in ALONE])
