@@ -66,8 +66,10 @@ class Expect:
     rows: Callable[[list[dict[str, Any]]], None] | None = None  # check stored failing rows
     # For a planwise_column_rules test: the column whose rule fails; `failures`
     # then counts that column's failing cells (the test's own count is the sum
-    # over every expectation on it).
+    # over every expectation on it), and with `rule` (its failing_rule, e.g.
+    # "not null") only that rule's cells, for a column with several rules.
     column: str | None = None
+    rule: str | None = None
 
 
 @dataclass(frozen=True)
@@ -1295,25 +1297,43 @@ GUARD_CASES: list[GuardCase] = [
         ),
         (
             Expect("config_irs_limits_column_rules", "fail", SI, 1, column="base_limit"),
+            Expect(  # 2025, and 2029 whose catch-up is 0 (seed_column_rules_batched)
+                "config_irs_limits_column_rules",
+                "fail",
+                SI,
+                2,
+                rows_name(failing_rule=">= base_limit", limit_year=2025),
+                column="catch_up_limit",
+                rule=">= base_limit",
+            ),
+            Expect(
+                "config_irs_limits_column_rules", "fail", SI, 1, column="catch_up_age_threshold"
+            ),
+            Expect(  # 2027, and 2028 whose super catch-up is 0 (seed_column_rules_batched)
+                "config_irs_limits_column_rules",
+                "fail",
+                SI,
+                2,
+                column="super_catch_up_limit",
+                rule=">= catch_up_limit",
+            ),
             Expect(
                 "config_irs_limits_column_rules",
                 "fail",
                 SI,
                 1,
-                rows_name(failing_rule=">= base_limit", limit_year=2025),
-                column="catch_up_limit",
+                rows_name(limit_year=2028),
+                column="super_catch_up_age_min",
+                rule="<= super_catch_up_age_max",
             ),
             Expect(
-                "config_irs_limits_column_rules", "fail", SI, 1, column="catch_up_age_threshold"
-            ),
-            Expect("config_irs_limits_column_rules", "fail", SI, 1, column="super_catch_up_limit"),
-            Expect(  # ordered (2028) and plausible (2024)
                 "config_irs_limits_column_rules",
                 "fail",
                 SI,
-                2,
-                rows_name(failing_rule="<= super_catch_up_age_max", limit_year=2028),
+                1,
+                rows_name(limit_year=2024),
                 column="super_catch_up_age_min",
+                rule=">= 0 and <= 120",
             ),
             Expect(
                 "config_irs_limits_newest_release_columns_filled",
@@ -1363,6 +1383,8 @@ GUARD_CASES: list[GuardCase] = [
             "where limit_year = 2026",
             "update main.config_irs_limits set social_security_wage_base = 0 "
             "where limit_year = 2027",
+            "update main.config_irs_limits set catch_up_limit = 0 where limit_year = 2029",
+            "update main.config_irs_limits set super_catch_up_limit = 0 where limit_year = 2028",
             "update main.config_job_levels set avg_annual_merit_increase = 1.5 where level_id = 1",
             "update main.config_job_levels set target_bonus_percent = -0.1 where level_id = 2",
             "update main.config_job_levels set max_compensation = null where level_id = 5",
@@ -1384,6 +1406,10 @@ GUARD_CASES: list[GuardCase] = [
                     "hce_compensation_threshold",
                     "social_security_wage_base",
                 )
+            ),
+            *(
+                Expect("config_irs_limits_column_rules", "fail", SI, 1, column=column, rule="> 0")
+                for column in ("catch_up_limit", "super_catch_up_limit")
             ),
             *(
                 Expect("config_job_levels_column_rules", "fail", SI, 1, column=column)
@@ -1467,6 +1493,43 @@ GUARD_CASES: list[GuardCase] = [
             ),
             # the employee counts as paid outside every band (status not in_band)
             Expect("baseline_pay_outside_every_band", "warn", BW, 1),
+        ),
+    ),
+    # The primary-key test's other branches: a key column empty, an alternate
+    # key (a band's label beside its id) repeated.
+    GuardCase(
+        "keys_incomplete_or_repeated",
+        "a key column is filled in; a band's label names one band",
+        (
+            "update main.config_irs_limits set limit_year = null where limit_year = 2026",
+            "update main.config_tenure_bands set band_label = '10-19' where band_id = 5",
+        ),
+        (
+            Expect(
+                "config_irs_limits_primary_key",
+                "fail",
+                SI,
+                1,
+                rows_name(problem="limit_year empty in key (limit_year)"),
+            ),
+            Expect(
+                "config_tenure_bands_primary_key",
+                "fail",
+                SI,
+                2,
+                rows_name(problem="alternate key (band_label) repeats", key_occurrences=2),
+            ),
+            # the multiplier seeds' 20+ is no band label any more
+            *(
+                Expect(
+                    f"config_{kind}_hazard_tenure_multipliers_band_labels_match_baseline",
+                    "fail",
+                    SI,
+                    1,
+                    rows_name(band_label="20+", label_issue="unknown"),
+                )
+                for kind in ("promotion", "termination")
+            ),
         ),
     ),
     # A seed file without data rows cannot be loaded (the seed loader stops it);
@@ -1684,11 +1747,12 @@ def check_test(
     if any(item.rows is not None or item.column is not None for item in items):
         rows = stored_failures(project, node.name)
         for item, count in zip(items, counts, strict=True):
-            mine = (
-                rows
-                if item.column is None
-                else [row for row in rows if row["failing_column"] == item.column]
-            )
+            mine = [
+                row
+                for row in rows
+                if item.column in (None, row.get("failing_column"))
+                and item.rule in (None, row.get("failing_rule"))
+            ]
             assert item.column is None or len(mine) == count, (
                 f"{node.name}: {len(mine)} failing cells in {item.column}, expected {count}"
             )

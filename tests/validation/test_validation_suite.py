@@ -154,24 +154,40 @@ def test_every_validation_test_is_proven_by_a_mutation(built_database: BuiltData
 
 
 def test_every_column_rule_is_proven_by_a_mutation(built_database: BuiltDatabase) -> None:
-    """A column-rules test holds many rules: each of its columns is named by a
-    mutation expectation, which checks that column's failing cells."""
+    """A column-rules test holds many rules: each range, accepted-values and
+    comparison rule is fired by a mutation expectation counting its failing
+    cells (naming its failing_rule where the column has more than one), and the
+    not-null rule, one SQL for every column, by several."""
     data = manifest(built_database.project)
-    named = {
-        (expect.test, expect.column)
-        for expects in [c.expect for c in CASES] + [g.expects for g in GUARD_CASES]
-        for expect in expects
-        if expect.column is not None
-    }
-    rules = {
-        (node["name"], rule["column"])
-        for node in data["nodes"].values()
-        if (node.get("test_metadata") or {}).get("name") == "planwise_column_rules"
-        for rule in node["test_metadata"]["kwargs"]["rules"]
-    }
-    assert rules
-    unproven = rules - named
-    assert not unproven, f"column rules without a mutation case: {sorted(unproven)}"
+    named: dict[tuple[str, str], set[str | None]] = {}
+    for expects in [c.expect for c in CASES] + [g.expects for g in GUARD_CASES]:
+        for expect in expects:
+            if expect.column is not None:
+                assert isinstance(expect.test, str)
+                named.setdefault((expect.test, expect.column), set()).add(expect.rule)
+    checks: dict[tuple[str, str], int] = {}  # column -> rules other than not-null
+    only_not_null: set[tuple[str, str]] = set()
+    for node in data["nodes"].values():
+        if (node.get("test_metadata") or {}).get("name") == "planwise_column_rules":
+            for rule in node["test_metadata"]["kwargs"]["rules"]:
+                key = (node["name"], rule["column"])
+                checks[key] = checks.get(key, 0) + (0 if rule.get("not_null") else 1)
+    only_not_null = {key for key, count in checks.items() if count == 0}
+    assert checks
+    unproven = {}
+    for key, count in checks.items():
+        rules = named.get(key, set())
+        distinct = rules - {None, "not null"}
+        if key in only_not_null:
+            proven = bool(rules)
+        else:
+            proven = len(distinct) >= count or (count == 1 and (None in rules or distinct))
+        if not proven:
+            unproven[key] = count
+    assert not unproven, f"column rules without a mutation case (column: rules): {unproven}"
+    fired_not_null = {key for key, rules in named.items() if "not null" in rules}
+    fired_not_null |= {key for key in only_not_null if key in named}
+    assert len(fired_not_null) >= 5, fired_not_null
 
 
 def test_mutation_cases_are_one_per_rule() -> None:
