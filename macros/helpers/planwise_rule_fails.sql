@@ -1,6 +1,9 @@
 {#- The condition under which a row breaks `rule` (see planwise_column_rules).
-    A rule names exactly one check; its bounds are numbers and its accepted
-    values a non-empty list, else compiling stops naming the rule. -#}
+    A rule names exactly one check and its accepted values are a non-empty list,
+    else compiling stops naming the rule. A bound is pasted as a number only
+    when it is one; anything else (a var's value) is a quoted literal cast to a
+    number, so it is data, never SQL: a var dbt refuses at the start of the run
+    is named there, and a bound that is no number fails converting, quoted. -#}
 {% macro planwise_rule_fails(rule) -%}
   {%- set column = rule.column -%}
   {%- set checks = [] -%}
@@ -14,11 +17,7 @@
     {{ exceptions.raise_compiler_error("planwise_column_rules: the rule on " ~ column ~ " names "
       ~ (checks | join(' and ') or 'no check') ~ "; give each check a rule of its own (not_null, min_value/max_value, accepted_values or compare)") }}
   {%- endif -%}
-  {%- for bound in ['min_value', 'max_value'] if rule[bound] is defined and rule[bound] is not none -%}
-    {%- if not modules.re.fullmatch('-?[0-9]+([.][0-9]+)?', rule[bound] | string | trim) -%}
-      {{ exceptions.raise_compiler_error("planwise_column_rules: " ~ bound ~ " of the rule on " ~ column ~ " is not a number: " ~ rule[bound]) }}
-    {%- endif -%}
-  {%- endfor -%}
+
   {%- if rule.accepted_values is defined and (rule.accepted_values is string or rule.accepted_values | length == 0) -%}
     {{ exceptions.raise_compiler_error("planwise_column_rules: accepted_values of the rule on " ~ column ~ " must be a non-empty list") }}
   {%- endif -%}
@@ -40,10 +39,20 @@
   {%- elif rule.min_value is defined or rule.max_value is defined -%}
     {{ column }} is not null and (1 = 0
     {%- if rule.min_value is defined and rule.min_value is not none %}
-      or {{ column }} {{ '<' if rule.get('min_inclusive', true) else '<=' }} {{ rule.min_value }}
+      or {{ column }} {{ '<' if rule.get('min_inclusive', true) else '<=' }} {{ planwise_rule_bound(rule.min_value) }}
     {%- endif %}
     {%- if rule.max_value is defined and rule.max_value is not none %}
-      or {{ column }} {{ '>' if rule.get('max_inclusive', true) else '>=' }} {{ rule.max_value }}
+      or {{ column }} {{ '>' if rule.get('max_inclusive', true) else '>=' }} {{ planwise_rule_bound(rule.max_value) }}
     {%- endif %})
+  {%- endif -%}
+{%- endmacro %}
+
+
+{#- A bound of a rule: a number as it is, anything else as a literal cast to a number. -#}
+{% macro planwise_rule_bound(value) -%}
+  {%- if modules.re.fullmatch('-?[0-9]+([.][0-9]+)?', value | string | trim) -%}
+    {{ value | string | trim }}
+  {%- else -%}
+    cast({{ planwise_string_literal(value) }} as {{ var('planwise_types')[target.type].double }})
   {%- endif -%}
 {%- endmacro %}

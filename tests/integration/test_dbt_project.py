@@ -318,7 +318,7 @@ MALFORMED_TESTS = {
     "bad_bound": (
         "planwise_column_rules: {name: bad_bound, description: x, arguments: "
         '{rules: [{column: cola_rate, min_value: "0 or 1 = 1"}]}}',
-        "min_value of the rule on cola_rate is not a number: 0 or 1 = 1",
+        "'0 or 1 = 1'",  # converted as quoted text: fails converting, never runs as SQL
     ),
     "bad_values": (
         "planwise_column_rules: {name: bad_values, description: x, arguments: "
@@ -336,9 +336,9 @@ MALFORMED_TESTS = {
 def test_malformed_column_rules_and_keys_stop_naming_the_rule(
     default_build: DefaultBuild, project: DbtProject, name: str
 ) -> None:
-    """A rule naming two checks, a bound that is not a number, an empty list of
-    accepted values, a key given as a string: each stops compiling with what to fix
-    (none can pass silently or paste SQL)."""
+    """A rule naming two checks, an empty list of accepted values, a key given as
+    a string: each stops compiling with what to fix; a bound that is not a number
+    fails converting, quoted (none can pass silently or paste SQL)."""
     test, message = MALFORMED_TESTS[name]
     models = project.path("dbt/models/staging/config/_config__models.yml")
     text = models.read_text()

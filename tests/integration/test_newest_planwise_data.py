@@ -141,7 +141,7 @@ def test_the_release_defects_are_refused_naming_the_var_that_accepts_each(
     # the console names the var too (each problem's first sentence)
     assert "validation_termination_hazard_above_one_severity is warn" in result.output
     assert "validation_raise_timing_sum_severity set to warn" in result.output
-    assert "failing_value=1.209600" in result.output
+    assert "failing_value=1.2096" in result.output  # the cell as text
     assert "observed_value=1.07" in result.output
 
 
