@@ -10,6 +10,7 @@ run_results.json.
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import os
 import shutil
@@ -31,10 +32,6 @@ SAMPLE_CENSUS = REPO_ROOT / "dbt" / "data" / "census_sample.parquet"
 # The steps of a setup's report: the runner's two, then seeds, the models' steps
 # (their first tag) and validation.
 SETUP_STEPS = {"pre-flight", "clear", "seeds", "foundation", "configuration", "validation"}
-# One partial-parse file per worker, reused by every project copy. dbt keeps each
-# node's project root in it, and a copy reads its unchanged seeds from there, so
-# it comes from a private copy that no test ever edits (see shared_parse).
-_PARSED: list[Path] = []
 # The engine matrix (tests/engines) needs PostgreSQL and Spark: collected only on request.
 collect_ignore = [] if os.environ.get("PLANWISE_ENGINE_MATRIX") else ["engines"]
 
@@ -105,15 +102,14 @@ class DbtProject:
         run_results_path = self.root / "target" / "run_results.json"
         run_results_path.unlink(missing_ok=True)
         partial_parse = self.root / "target" / "partial_parse.msgpack"
-        shared = shared_parse() if share_parse and self.db_path.parent == self.root else None
-        if shared is not None and not partial_parse.exists():  # a full parse costs seconds
-            partial_parse.parent.mkdir(exist_ok=True)
-            shutil.copy2(shared, partial_parse)
-        previous_cwd = Path.cwd()
-        previous_db = os.environ.get("PLANWISE_DB_PATH")
         # Relative to the project root when it lives there: the rendered profile is
         # then the same in every copy, and so dbt can reuse a copy's partial parse.
         inside = self.db_path.parent == self.root
+        if share_parse and inside and not partial_parse.exists():  # a full parse costs seconds
+            partial_parse.parent.mkdir(exist_ok=True)
+            shutil.copy2(shared_parse(), partial_parse)
+        previous_cwd = Path.cwd()
+        previous_db = os.environ.get("PLANWISE_DB_PATH")
         os.environ["PLANWISE_DB_PATH"] = self.db_path.name if inside else str(self.db_path)
         os.chdir(self.root)
         try:
@@ -164,18 +160,18 @@ def as_from_a_shell() -> None:
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
 
 
-def shared_parse() -> Path | None:
-    """dbt's partial-parse file of a pristine project copy, parsed once per worker.
-    The copy lives in a directory of its own that no test sees, so the seed files
-    every other copy reads through it (unchanged ones) are always the repository's."""
-    if not _PARSED:
-        scratch = tempfile.mkdtemp(prefix="planwise-parse-")
-        atexit.register(shutil.rmtree, scratch, ignore_errors=True)
-        root = Path(scratch) / "project"
-        outcome = copy_project(root).dbt("parse", share_parse=False)
-        assert outcome.success, outcome.error_text
-        _PARSED.append(root / "target" / "partial_parse.msgpack")
-    return _PARSED[0]
+@functools.cache
+def shared_parse() -> Path:
+    """dbt's partial-parse file of a pristine project copy, parsed once per worker
+    and reused by every project copy. dbt keeps each node's project root in it, and
+    a copy reads its unchanged seeds from there: the copy lives in a directory of
+    its own that no test sees, so those seed files are always the repository's."""
+    scratch = tempfile.mkdtemp(prefix="planwise-parse-")
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    root = Path(scratch) / "project"
+    outcome = copy_project(root).dbt("parse", share_parse=False)
+    assert outcome.success, outcome.error_text
+    return root / "target" / "partial_parse.msgpack"
 
 
 def copy_project(destination: Path, extra: tuple[str, ...] = ()) -> DbtProject:
@@ -196,10 +192,16 @@ def copy_project(destination: Path, extra: tuple[str, ...] = ()) -> DbtProject:
 # seed and its staging model, the census checks), built in about a second.
 RUNNER_PROJECT_KEEPS = {
     "seeds": {"config_cola_by_year"},
-    "models": {"stg_census_typed", "stg_census_data", "stg_census_duplicates_audit"}
-    | {"stg_config_cola_by_year"},
-    "data_tests": {"assert_census_active_matches_termination"}
-    | {"assert_census_duplicate_employee_ids"},
+    "models": {
+        "stg_census_typed",
+        "stg_census_data",
+        "stg_census_duplicates_audit",
+        "stg_config_cola_by_year",
+    },
+    "data_tests": {
+        "assert_census_active_matches_termination",
+        "assert_census_duplicate_employee_ids",
+    },
 }
 
 
