@@ -51,7 +51,7 @@ SEED, ROW = Path("dbt/seeds/config_cola_by_year.csv"), ("2025,0.025\n", "2025,0.
 FLOOR_PROFILE = """floor:
   target: dev
   outputs:
-    dev: {type: duckdb, path: "{{ env_var('PLANWISE_DB_PATH') }}", keep_open: true, threads: 2}
+    dev: {type: duckdb, path: "{{ env_var('PLANWISE_DBT_DB_PATH') }}", keep_open: true, threads: 2}
 """
 
 
@@ -161,7 +161,7 @@ def measure(size: int, census: Path, work: Path, repeat: int, engines: list[str]
             env = {
                 **os.environ,
                 "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-                "PLANWISE_DB_PATH": str(project / "simulation.duckdb"),
+                "PLANWISE_DBT_DB_PATH": str(project / "simulation.duckdb"),
                 "PLANWISE_PROJECT_DIR": str(project),
                 "PLANWISE_CENSUS_PATH": str(census),
                 "PLANWISE_SPARK_DIR": str(project / ".planwise" / "spark"),

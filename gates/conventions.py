@@ -268,7 +268,7 @@ def parse_project() -> Manifest:
     with tempfile.TemporaryDirectory(prefix="planwise-conventions-") as tmp:
         env = {
             **os.environ,
-            "PLANWISE_DB_PATH": str(Path(tmp) / "parse.duckdb"),
+            "PLANWISE_DBT_DB_PATH": str(Path(tmp) / "parse.duckdb"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         }
         target = Path(tmp) / "target"

@@ -67,7 +67,7 @@ def compile_generic_tests(scratch: Path) -> dict[str, Any] | None:
         str(scratch / "logs"),
         "--quiet",
         env={
-            "PLANWISE_DB_PATH": str(scratch / "compile.duckdb"),
+            "PLANWISE_DBT_DB_PATH": str(scratch / "compile.duckdb"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         },
     )

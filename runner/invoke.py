@@ -236,7 +236,7 @@ def run_dbt(
     timer = threading.Timer(timeout or 0, stop)
     timer.daemon = True
     env = {
-        "PLANWISE_DB_PATH": str(db_path),
+        "PLANWISE_DBT_DB_PATH": str(db_path),  # the profile's file: never the live one by default
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "PLANWISE_RUN_FACTS": json.dumps(facts or {}, default=str),
         **(env or {}),

@@ -315,7 +315,7 @@ def _build_and_publish(
             *([message] if message else []),
             *(
                 failing_rows_hint(
-                    run, f"PLANWISE_DB_PATH={shlex.quote(str(kept))}", "kept candidate"
+                    run, f"PLANWISE_DBT_DB_PATH={shlex.quote(str(kept))}", "kept candidate"
                 )
                 if kept
                 else []

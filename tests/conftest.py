@@ -109,8 +109,8 @@ class DbtProject:
             partial_parse.parent.mkdir(exist_ok=True)
             shutil.copy2(shared_parse(), partial_parse)
         previous_cwd = Path.cwd()
-        previous_db = os.environ.get("PLANWISE_DB_PATH")
-        os.environ["PLANWISE_DB_PATH"] = self.db_path.name if inside else str(self.db_path)
+        previous_db = os.environ.get("PLANWISE_DBT_DB_PATH")
+        os.environ["PLANWISE_DBT_DB_PATH"] = self.db_path.name if inside else str(self.db_path)
         os.chdir(self.root)
         try:
             result = dbtRunner(callbacks=[collect]).invoke(cli)
@@ -118,9 +118,9 @@ class DbtProject:
             release_duckdb()
             os.chdir(previous_cwd)
             if previous_db is None:
-                os.environ.pop("PLANWISE_DB_PATH", None)
+                os.environ.pop("PLANWISE_DBT_DB_PATH", None)
             else:
-                os.environ["PLANWISE_DB_PATH"] = previous_db
+                os.environ["PLANWISE_DBT_DB_PATH"] = previous_db
         run_results = (
             json.loads(run_results_path.read_text()) if run_results_path.exists() else None
         )

@@ -36,7 +36,7 @@ SETUP = """
     os.chdir(root)
     with setup_lock(live, timeout=0):
         candidate = prepare_candidate(live)
-        os.environ["PLANWISE_DB_PATH"] = str(candidate)
+        os.environ["PLANWISE_DBT_DB_PATH"] = str(candidate)
         print("ready", flush=True)
         result = dbtRunner().invoke(
             ["build", "--selector", "setup", "--project-dir", ".", "--profiles-dir", ".",
