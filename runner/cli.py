@@ -92,10 +92,8 @@ def _settings(flags: dict[str, Any]) -> Any:
 
 def _duckdb_settings(flags: dict[str, Any]) -> Any:
     """The settings of a command that works on the DuckDB file only."""
-    from runner.warehouse import engine
-
     settings = _settings(flags)
-    kind = engine(settings)
+    kind = settings.engine
     if kind != "duckdb":
         name = click.get_current_context().info_name
         raise PlanwiseError(
@@ -275,15 +273,23 @@ def rollback(**flags: Any) -> int:
 
 @cli.command()
 @common
+@opt(
+    "--dbt",
+    "with_dbt",
+    is_flag=True,
+    help="Also let dbt parse the project and list the relations a setup builds that "
+    "the database lacks (seconds; without it, status reads the file and never starts dbt).",
+)
 @_handle_errors
-def status(**flags: Any) -> int:
-    """Readiness, changing nothing: pre-flight, the database and who holds it,
-    `dbt parse`, the last setup. Exit 0 ready, 1 not ready (each problem listed)."""
+def status(with_dbt: bool, **flags: Any) -> int:
+    """Readiness, changing nothing: the census the next setup uses, pre-flight, the
+    database and who holds it, the setup it holds, the last setup (and with --dbt,
+    `dbt parse` and what is missing). Exit 0 ready, 1 not ready (each problem listed)."""
     from runner.errors import ConfigError
-    from runner.setup import readiness
+    from runner.status import readiness
 
     try:
-        checks = readiness(_duckdb_settings(flags), _level(flags))
+        checks = readiness(_duckdb_settings(flags), _level(flags), with_dbt)
     except ConfigError as exc:
         checks = [(False, f"configuration: {exc.message}")]
     problems = [text for ok, text in checks if not ok]
@@ -319,12 +325,11 @@ def history(**flags: Any) -> int:
 def diff(run_a: str, run_b: str, **flags: Any) -> int:
     """Compare two runs of `history` (ids or unique prefixes): which inputs changed
     (seed files, census, vars, versions) and what the outputs did."""
-    from runner.history import diff as compare
-    from runner.history import diff_lines, find
+    from runner.history import compare, diff_lines
     from runner.history import history as read
 
     rows = read(_duckdb_settings(flags), _level(flags))
-    return _echo_result(flags, compare(find(rows, run_a), find(rows, run_b)), diff_lines)
+    return _echo_result(flags, compare(rows, run_a, run_b), diff_lines)
 
 
 @cli.command("load-census")

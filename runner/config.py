@@ -74,6 +74,19 @@ class Settings:
         return Path(self.knobs["report_dir"])
 
     @property
+    def engine(self) -> str:
+        """The target's adapter type (duckdb, postgres, spark), read without dbt."""
+        text = (self.project_dir / "profiles.yml").read_text(encoding="utf-8")
+        outputs = (yaml.safe_load(text) or {}).get("planwise", {}).get("outputs", {})
+        return str((outputs.get(self.knobs["target"]) or {}).get("type", "duckdb"))
+
+    @property
+    def census_given(self) -> bool:
+        """Whether a census was named (--census, --vars, env, the configuration file)
+        rather than left to dbt_project.yml's default, the bundled sample."""
+        return "census_path" in self.vars
+
+    @property
     def census_path(self) -> Path:
         return _absolute(self.project_dir / str(self.var("census_path")))
 

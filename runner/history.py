@@ -3,8 +3,11 @@
 Published setups are rows of the database's history table (written by the
 project's on-run-end hook into the candidate, so they are published with it);
 setups that were not published (failed, refused, dry runs) exist only in their
-run directory's report, and are listed beside them. dbt reads the table
-(`run-operation planwise_history`); this only merges, orders and compares.
+run directory's report, and are listed beside them. The table is read straight
+from the file with the project's own query (runner/ledger.py), or by dbt
+(`run-operation planwise_history`) where no query is stored yet; this only
+merges, orders and compares. Exactly one row is the live run: the setup whose
+build the file holds (the mark moves with a rollback).
 """
 
 from __future__ import annotations
@@ -12,35 +15,40 @@ from __future__ import annotations
 import contextlib
 import json
 import tempfile
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from runner import ledger
 from runner.config import Settings
 from runner.errors import PlanwiseError
-from runner.invoke import run_dbt
 from runner.locking import probe_database as probe
 from runner.locking import setup_lock
 from runner.state import state_folder
 
 JSON_FIELDS = ("vars", "seed_fingerprints", "test_counts", "row_counts", "change_summary")
 MARK = '{"planwise_history":'
+ARROW = "\u2192"
 
 
-def _published(settings: Settings, level: str) -> list[dict[str, Any]]:
-    """The history table's rows, read by dbt under the setup lock (a running setup
-    attaches the live file to compare with it)."""
-    live = settings.db_path
-    if not live.exists():
-        return []
-    with (
-        setup_lock(live, settings.knobs["lock_timeout_seconds"]),
-        tempfile.TemporaryDirectory(prefix="planwise-history-") as tmp,
-    ):
-        probe(live)
+def stamp(value: Any) -> str | None:
+    """A timestamp as every command shows it: UTC, to the second, ISO 8601 with Z."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return None if value is None else str(value)
+    moment = moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _through_dbt(settings: Settings, level: str) -> list[dict[str, Any]]:
+    """The rows as dbt reads them (a database with no stored query)."""
+    from runner.invoke import run_dbt  # dbt only where the file cannot be read directly
+
+    with tempfile.TemporaryDirectory(prefix="planwise-history-") as tmp:
         command = ["run-operation", "planwise_history"]
         invocation = run_dbt(
-            settings, command, db_path=live, run_dir=Path(tmp), console_level=level
+            settings, command, db_path=settings.db_path, run_dir=Path(tmp), console_level=level
         )
     if invocation.interrupted:
         raise KeyboardInterrupt
@@ -48,10 +56,31 @@ def _published(settings: Settings, level: str) -> list[dict[str, Any]]:
     if not invocation.success or not found:
         raise PlanwiseError(f"cannot read the history: {invocation.error_summary()}")
     rows: list[dict[str, Any]] = json.loads(found[-1])["planwise_history"]
-    for row in rows:
-        row.update({name: json.loads(row[name]) for name in JSON_FIELDS if row.get(name)})
-        row.update(published=True, status="published")
     return rows
+
+
+def _row(row: dict[str, Any]) -> dict[str, Any]:
+    """A table row as history shows it: JSON documents parsed, the live mark named."""
+    row = {**row, **{name: json.loads(row[name]) for name in JSON_FIELDS if row.get(name)}}
+    with contextlib.suppress(TypeError, ValueError):
+        row["census_rows"] = None if row.get("census_rows") is None else int(row["census_rows"])
+    row["live"] = bool(row.pop("is_live", False))
+    return {**row, "published": True, "status": "published"}
+
+
+def published(settings: Settings, level: str, ask_dbt: bool = True) -> list[dict[str, Any]]:
+    """The history table's rows, read under the setup lock (a running setup
+    attaches the live file to compare with it); where the file cannot be read
+    directly, through dbt, or (not `ask_dbt`) none."""
+    live = settings.db_path
+    if not live.exists():
+        return []
+    with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
+        probe(live)
+        rows = ledger.read(live)
+        if rows is None:
+            rows = _through_dbt(settings, level) if ask_dbt else []
+    return [_row(row) for row in rows]
 
 
 def _unpublished(settings: Settings) -> list[dict[str, Any]]:
@@ -82,13 +111,15 @@ def _unpublished(settings: Settings) -> list[dict[str, Any]]:
 
 def history(settings: Settings, level: str = "none") -> list[dict[str, Any]]:
     """Every recorded setup, newest first: published ones and those that were not."""
-    published = _published(settings, level)
-    known = {row["run_id"] for row in published}
-    rows = published + [row for row in _unpublished(settings) if row["run_id"] not in known]
-    for row in rows:  # one spelling: the table's timestamps and the reports' ISO text
-        with contextlib.suppress(TypeError, ValueError):
-            row["started_at"] = datetime.fromisoformat(row["started_at"]).isoformat()
-    return sorted(rows, key=lambda row: str(row.get("started_at") or ""), reverse=True)
+    published_rows = published(settings, level)
+    known = {row["run_id"] for row in published_rows}
+    rows = published_rows + [row for row in _unpublished(settings) if row["run_id"] not in known]
+    order = {id(row): str(row.get("started_at") or "") for row in rows}
+    rows.sort(key=lambda row: order[id(row)], reverse=True)
+    for row in rows:  # one spelling everywhere, once the order is taken
+        row.update({name: stamp(row.get(name)) for name in ("started_at", "finished_at")})
+        row.setdefault("live", False)
+    return rows
 
 
 def find(rows: list[dict[str, Any]], wanted: str) -> dict[str, Any]:
@@ -101,83 +132,141 @@ def find(rows: list[dict[str, Any]], wanted: str) -> dict[str, Any]:
     return found[0]
 
 
+def compare(rows: list[dict[str, Any]], wanted_a: str, wanted_b: str) -> dict[str, Any]:
+    """`diff` of two runs of `rows`; a rollback stands for the run it restored (it
+    has no inputs of its own), and the comparison says so."""
+    chosen, notes = [], []
+    for wanted in (wanted_a, wanted_b):
+        row = find(rows, wanted)
+        restored = (row.get("change_summary") or {}).get("restored_run")
+        if row.get("kind") == "rollback" and restored:
+            notes.append(f"{row['run_id']} is a rollback: compared as the run it restored")
+            row = find(rows, str(restored))
+        chosen.append(row)
+    return {**diff(chosen[0], chosen[1]), "notes": notes}
+
+
 def _differences(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    """The fields both runs have whose values differ (a rollback has no inputs)."""
+    names = sorted(set(old) & set(new))
+    both = [name for name in names if old[name] is not None and new[name] is not None]
+    return {name: [old[name], new[name]] for name in both if old[name] != new[name]}
+
+
+def _count_differences(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    """Counts that differ, a count one run lacks being 0 (both runs counted something)."""
+    if not (old and new):
+        return {}
     names = sorted(set(old) | set(new))
     return {
-        name: [old.get(name), new.get(name)] for name in names if old.get(name) != new.get(name)
+        name: [old.get(name, 0), new.get(name, 0)]
+        for name in names
+        if old.get(name, 0) != new.get(name, 0)
     }
+
+
+def _flat(counts: dict[str, Any]) -> dict[str, Any]:
+    """Nested counts as one level: {'data_quality': {'pass': 11}} -> {'data_quality pass': 11}."""
+    flat: dict[str, Any] = {}
+    for name, value in counts.items():
+        if isinstance(value, dict):
+            flat.update({f"{name} {inner}": count for inner, count in _flat(value).items()})
+        else:
+            flat[name] = value
+    return flat
 
 
 def diff(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
     """What changed from run `first` to run `second`: the inputs (seed files, census,
     vars, scenario, plan year, versions) and the outputs (row counts, test counts)."""
     scalar = (
+        "census_path",
         "census_fingerprint",
+        "census_rows",
         "scenario_id",
         "plan_year_start",
         "plan_year_end",
         "target_name",
     )
     versions = ("runner_version", "dbt_version", "engine_version")
-    old_rows, new_rows = first.get("row_counts") or {}, second.get("row_counts") or {}
+
+    def pick(row: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+        return {name: row.get(name) for name in names}
+
+    def part(row: dict[str, Any], name: str) -> dict[str, Any]:
+        return _flat(row.get(name) or {})
+
     return {
         "runs": [first.get("run_id"), second.get("run_id")],
-        "seeds": _differences(
-            first.get("seed_fingerprints") or {}, second.get("seed_fingerprints") or {}
-        ),
-        "inputs": _differences(
-            {k: first.get(k) for k in scalar}, {k: second.get(k) for k in scalar}
-        ),
-        "vars": _differences(first.get("vars") or {}, second.get("vars") or {}),
-        "versions": _differences(
-            {k: first.get(k) for k in versions}, {k: second.get(k) for k in versions}
-        ),
-        "row_counts": _differences(old_rows, new_rows),
-        "test_counts": _differences(
-            first.get("test_counts") or {}, second.get("test_counts") or {}
-        ),
+        "seeds": _differences(part(first, "seed_fingerprints"), part(second, "seed_fingerprints")),
+        "inputs": _differences(pick(first, scalar), pick(second, scalar)),
+        "vars": _differences(part(first, "vars"), part(second, "vars")),
+        "versions": _differences(pick(first, versions), pick(second, versions)),
+        "row_counts": _differences(part(first, "row_counts"), part(second, "row_counts")),
+        "test_counts": _count_differences(part(first, "test_counts"), part(second, "test_counts")),
         "changes_of_second": second.get("change_summary"),
     }
 
 
+def _value(value: Any) -> str:
+    """A value as a person writes it: 0.025, high_growth, a, b; never a Python repr."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, list | tuple):
+        return ", ".join(_value(item) for item in value) or "(none)"
+    if isinstance(value, dict):
+        return ", ".join(f"{key} {_value(item)}" for key, item in value.items()) or "(none)"
+    return str(value)
+
+
+def _facts(row: dict[str, Any]) -> list[str]:
+    """What a history line says of one run after its kind."""
+    summary = row.get("change_summary") or {}
+    if row.get("kind") == "rollback":
+        restored, replaced = summary.get("restored_run"), summary.get("replaced_run")
+        return [f"restored run {restored or 'unknown'}, replacing run {replaced or 'unknown'}"]
+    facts = [str(row.get("status"))]
+    facts += [f"scenario {row['scenario_id']}"] if row.get("scenario_id") else []
+    if row.get("census_path"):
+        rows = row.get("census_rows")
+        facts.append(f"census {row['census_path']}" + (f" ({rows:,} rows)" if rows else ""))
+    counts, tests = row.get("row_counts") or {}, row.get("test_counts") or {}
+    facts += [f"{len(counts)} models"] if counts else []
+    failing = sum(n for c in tests.values() for s, n in c.items() if s in ("fail", "error"))
+    return facts + ([f"{failing} failing test(s)"] if failing else [])
+
+
 def history_lines(rows: list[dict[str, Any]]) -> list[str]:
-    """One line per run: when, its id, what it was, and its headline numbers."""
+    """One line per run: the live one marked, when, its id, what it was, and its
+    headline numbers."""
     if not rows:
         return ["no setup recorded for this database yet"]
     lines = []
     for row in rows:
-        counts = row.get("row_counts") or {}
-        tests = row.get("test_counts") or {}
-        failing = sum(n for c in tests.values() for s, n in c.items() if s in ("fail", "error"))
-        facts = [f"{row.get('kind') or 'setup'}", str(row.get("status"))]
-        if row.get("kind") == "rollback":  # what it put aside
-            replaced = (row.get("change_summary") or {}).get("replaced")
-            facts[1] = f"the database it replaced is now {replaced}" if replaced else facts[1]
-        if row.get("scenario_id"):
-            facts.append(f"scenario {row['scenario_id']}")
-        if counts:
-            facts.append(f"{len(counts)} models")
-        facts += [f"{failing} failing test(s)"] if failing else []
-        lines.append(f"{row.get('started_at')}  {row.get('run_id')}  " + ", ".join(facts))
+        mark = "live" if row.get("live") else "    "
+        facts = [str(row.get("kind") or "setup"), *_facts(row)]
+        lines.append(f"{mark} {row.get('started_at')}  {row.get('run_id')}  " + ", ".join(facts))
     return lines
 
 
 def diff_lines(result: dict[str, Any]) -> list[str]:
     """The diff in words: inputs first, then what the outputs did."""
     first, second = result["runs"]
-    lines = [f"from {first} to {second}:"]
+    lines = [*result.get("notes", []), f"from {first} to {second}:"]
     seeds = result["seeds"]
     lines.append(
         f"  seed files changed: {', '.join(seeds)}" if seeds else "  seed files: unchanged"
     )
     for name, (old, new) in {**result["inputs"], **result["vars"], **result["versions"]}.items():
-        lines.append(f"  {name}: {old} -> {new}")
+        lines.append(f"  {name}: {_value(old)} {ARROW} {_value(new)}")
     if not (seeds or result["inputs"] or result["vars"] or result["versions"]):
         lines.append("  inputs: the same seed files, census, vars and versions")
     for name, (old, new) in result["row_counts"].items():
-        lines.append(f"  rows of {name}: {old} -> {new}")
+        lines.append(f"  rows of {name}: {_value(old)} {ARROW} {_value(new)}")
     for category, (old, new) in result["test_counts"].items():
-        lines.append(f"  tests {category}: {old} -> {new}")
+        lines.append(f"  tests {category}: {_value(old)} {ARROW} {_value(new)}")
     if not (result["row_counts"] or result["test_counts"]):
         lines.append("  outputs: the same row counts and test results")
     return lines

@@ -58,6 +58,7 @@ class Context:
     copy_seconds: float | None = None  # the candidate copy of the live database
     elapsed_seconds: float | None = None
     messages: list[str] = field(default_factory=list)
+    census_change: str | None = None  # this census is not the one the live database holds
     status: str | None = None  # decided by the runner (error, interrupted, up_to_date)
     exit_code: int | None = None
 
@@ -222,6 +223,7 @@ def build_report(
         "row_counts": row_counts,
         "main_tables": sorted(name for name in row_counts if name in public),
         "census": {"path": ctx.inputs.get("census_path"), "rows": census_rows,
+                   "origin": ctx.inputs.get("census_origin"), "change": ctx.census_change,
                    "seconds": None if elapsed is None else round(elapsed, 3),
                    "rows_per_second": round(census_rows / elapsed, 1)
                    if census_rows and elapsed else None},
@@ -322,7 +324,11 @@ def _head(report: dict[str, Any], unicode: bool) -> list[str]:
     if inputs:
         plan_year = f"{inputs.get('plan_year_start_date')}..{inputs.get('plan_year_end_date')}"
         lines += [f"scenario: {inputs.get('scenario_id')}  plan year: {plan_year}"]
-        lines += [f"census: {inputs.get('census_path')}"]
+        origin = inputs.get("census_origin")
+        named = origin in (None, "named")
+        lines += [f"census: {inputs.get('census_path')}" + ("" if named else f"  ({origin})")]
+    change = report["census"].get("change")
+    lines += [f"{_icon('warn', unicode)} {change}"] if change else []
     kept = report["kept_candidate"]
     return lines + ([f"failed candidate kept: {kept}"] if kept else [])
 

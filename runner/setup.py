@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import shlex
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,13 +19,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from runner import preflight, publish, state, warehouse
+from runner import ledger, live_census, preflight, publish, state, warehouse
 from runner.config import Settings
 from runner.errors import PlanwiseError
 from runner.invoke import Invocation, ProgressSink, run_dbt
-from runner.locking import DatabaseLocked, lock_path, setup_lock, setup_lock_holder
+from runner.locking import DatabaseLocked, setup_lock
 from runner.locking import probe_database as probe
-from runner.report import Context, build_report, render_json, render_junit
+from runner.report import Context, build_report, hook_payload, render_json, render_junit
 from runner.state import new_run_dir, state_dir, write_private
 
 INPUT_VARS = (
@@ -35,6 +34,7 @@ INPUT_VARS = (
     "plan_year_end_date",
     "simulation_effective_date",
 )
+PREFLIGHT_FAILED = "pre-flight failed: nothing was run; the database is unchanged"
 FULL_BUILD = ("build", "--selector", "setup")  # what setup builds without a selection
 # OS-level failures DuckDB reports inside dbt's results: a runtime error, with a hint.
 ENVIRONMENT_ERRORS = {
@@ -234,31 +234,44 @@ def run_setup(settings: Settings, switches: Switches, progress: ProgressSink | N
         os.umask(previous_umask)
 
 
-def _setup(run: _Run, switches: Switches, progress: ProgressSink | None) -> Outcome:
-    settings, ctx, live = run.settings, run.ctx, run.settings.db_path
-    if warehouse.engine(settings) != "duckdb":
-        return warehouse.setup_in_warehouse(run, switches, progress)  # type: ignore[no-any-return]
-    seconds = time.perf_counter()
+def _preflight(run: _Run) -> live_census.CensusChoice | None:
+    """The census chosen (it names the file the checks read), then the pre-flight
+    checks; None when something failed (listed as the report's pre-flight problems)."""
+    settings, ctx, seconds = run.settings, run.ctx, time.perf_counter()
+    try:
+        choice = live_census.choose(settings, run.level)
+    except PlanwiseError as exc:
+        ctx.preflight_problems = [f"{exc.message} ({exc.hint})" if exc.hint else exc.message]
+        return None
+    ctx.inputs.update(census_path=str(settings.census_path), census_origin=choice.note)
     ctx.preflight_problems = preflight.problems(
-        live, settings.census_path, settings.project_dir, settings.report_dir
+        settings.db_path, settings.census_path, settings.project_dir, settings.report_dir
     )
     ctx.preflight_seconds = time.perf_counter() - seconds
-    if ctx.preflight_problems:
-        return run.finish("error", "pre-flight failed: nothing was run; the database is unchanged")
+    return None if ctx.preflight_problems else choice
+
+
+def _setup(run: _Run, switches: Switches, progress: ProgressSink | None) -> Outcome:
+    settings, ctx, live = run.settings, run.ctx, run.settings.db_path
+    if settings.engine != "duckdb":
+        return warehouse.setup_in_warehouse(run, switches, progress)  # type: ignore[no-any-return]
+    choice = _preflight(run)
+    if choice is None:
+        return run.finish("error", PREFLIGHT_FAILED)
     with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
         removed = publish.cleanup_leftovers(live)
         if removed:
             names = ", ".join(path.name for path in removed)
             ctx.messages.append(f"removed leftovers of an interrupted run: {names}")
         run.inputs = _inputs(settings)  # before anything is built
+        digest = run.inputs["census"][1]
+        ctx.census_change = live_census.change(choice, settings.census_path, digest)
         if switches.quick and not switches.full_refresh and not _changed(settings, run.inputs):
             return run.finish("up_to_date")
         damage = preflight.census_damage(settings.census_path)  # a full read: only to build
         if damage:
             ctx.preflight_problems.append(damage)
-            return run.finish(
-                "error", "pre-flight failed: nothing was run; the database is unchanged"
-            )
+            return run.finish("error", PREFLIGHT_FAILED)
         if live.exists():
             probe(live)
         command, clear = _command(switches, ctx, settings, run.inputs)
@@ -363,6 +376,7 @@ def _build_and_publish(
         ctx.exit_code = 3
         return give_up("error", f"not published: {exc}")
     ctx.published = True
+    ledger.store_query(live, hook_payload(invocation.run_results).get("history_query"))
     if kept:
         state.record_previous(live, publish.previous_path(live))
         ctx.messages.append(
@@ -498,89 +512,3 @@ def run_clear(settings: Settings, dry_run: bool, level: str) -> list[str]:
     if not invocation.success:
         raise PlanwiseError(f"the clear macro failed: {invocation.error_summary()}")
     return [f"  {message}" for message in invocation.messages] or ["nothing to clear"]
-
-
-def readiness(settings: Settings, level: str) -> list[tuple[bool, str]]:
-    """What `status` reports: (ok, text) for configuration, inputs, database, dbt, last run."""
-    live = settings.db_path
-    checks = [(True, f"configuration: {settings.config_file or 'defaults (no config file)'}")]
-    problems = preflight.problems(live, settings.census_path, settings.project_dir, None)
-    checks += [(False, problem) for problem in problems]
-    try:
-        holder = setup_lock_holder(live)
-        if holder:  # no probe: opening the file now could fail that setup's copy or publish
-            checks.append((False, f"database: a setup is running on {live}: {holder}"))
-        else:
-            checks += _database_checks(live)
-    except PlanwiseError as exc:  # a linked or foreign lock file: no setup can use it
-        holder = exc.message
-        if not any(str(lock_path(live)) in problem for problem in problems):  # said once
-            checks.append((False, f"database: {exc.message}"))
-    # dbt parses the project; on a database that opened fine it also lists what is missing
-    usable = live.exists() and not holder and all(ok for ok, _ in checks)
-    check = ["run-operation", "planwise_check_built", "--args", "{fail: false, everything: true}"]
-    with tempfile.TemporaryDirectory(prefix="planwise-status-") as tmp:
-        parse = _status_dbt(settings, live, check if usable else None, Path(tmp), level)
-    if parse.interrupted:
-        raise KeyboardInterrupt
-    missing = [m.removeprefix("missing: ") for m in parse.messages if m.startswith("missing: ")]
-    if missing:
-        shown = ", ".join(missing[:8]) + (", ..." if len(missing) > 8 else "")
-        checks.append(
-            (
-                False,
-                f"database: not set up yet: {len(missing)} relation(s) missing "
-                f"({shown}); run `planwise-run setup`",
-            )
-        )
-    kinds = [n["resource_type"] for n in (parse.manifest or {}).get("nodes", {}).values()]
-    counts = ", ".join(f"{kinds.count(kind)} {kind}s" for kind in ("seed", "model", "test"))
-    checks.append(
-        (
-            parse.success,
-            f"dbt project parses: {counts}"
-            if parse.success
-            else f"dbt project: does not parse: {parse.error_summary()}",
-        )
-    )
-    try:
-        last = json.loads((state_dir(live) / "last-run.json").read_text())
-        when = f"{last['finished_at']} ({last['elapsed_seconds']:.1f}s, exit {last['exit_code']})"
-        checks.append((True, f"last setup: {last['status']} at {when}"))
-    except (OSError, ValueError, KeyError, TypeError, PlanwiseError):  # PlanwiseError: listed
-        checks.append((True, "last setup: none recorded for this database"))
-    return checks
-
-
-def _status_dbt(
-    settings: Settings, live: Path, check: list[str] | None, run_dir: Path, level: str
-) -> Invocation:
-    """`check` on the live database under the setup lock (so no setup can start
-    meanwhile), or `dbt parse` alone when there is nothing to check or it is busy."""
-    if check:
-        with contextlib.suppress(DatabaseLocked), setup_lock(live, 0):
-            return run_dbt(settings, check, db_path=live, run_dir=run_dir, console_level=level)
-    return run_dbt(
-        settings,
-        ["parse"],
-        db_path=publish.candidate_path(live),
-        run_dir=run_dir,
-        console_level=level,
-    )
-
-
-def _database_checks(live: Path) -> list[tuple[bool, str]]:
-    debris = publish.leftovers(live) if live.parent.is_dir() else []
-    names = ", ".join(path.name for path in debris)
-    checks = [(True, f"leftovers the next setup removes: {names}")] if debris else []
-    kept = publish.kept_failures(live)
-    checks += [(True, f"kept failed candidate: {path} (delete it)") for path in kept]
-    try:
-        probe(live)
-        state = "writable, not locked" if live.exists() else "not set up yet"
-        checks.append((True, f"database: {live} ({state})"))
-    except DatabaseLocked as exc:
-        checks.append((False, f"database: {live} is locked by {exc.holder}; close that program"))
-    except PlanwiseError as exc:
-        checks.append((False, f"database: {exc.message}"))
-    return checks

@@ -29,8 +29,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from runner import pg_lock, preflight
 from runner.errors import PlanwiseError
 from runner.invoke import ProgressSink, run_dbt
@@ -158,13 +156,6 @@ def setup_schema(settings: Any, profile: dict[str, Any]) -> str:
     return plain_name(live, "the target's schema")
 
 
-def engine(settings: Any) -> str:
-    """The target's adapter type, read without dbt (`--quick` never imports it)."""
-    profiles = yaml.safe_load((settings.project_dir / "profiles.yml").read_text(encoding="utf-8"))
-    output = (profiles or {}).get("planwise", {}).get("outputs", {}).get(settings.knobs["target"])
-    return str((output or {}).get("type", "duckdb"))
-
-
 def check_metastore(settings: Any, profile: dict[str, Any]) -> None:
     """DatabaseLocked when another process holds the local Spark metastore (Derby,
     one process at a time), before Spark spends a minute retrying it."""
@@ -287,7 +278,7 @@ def _build_and_publish(
     if not done.success:
         after = (  # Spark's copy is not one transaction
             f"the live schema {live} is unchanged"
-            if engine(settings) == "postgres"
+            if settings.engine == "postgres"
             else f"{live} may be partly replaced: run setup again"
         )
         return run.finish("error", f"not published: {done.error_summary()}", after)
@@ -299,6 +290,6 @@ def _build_and_publish(
             "--dry-run it would be published",
         )
     ctx.published = True
-    swapped = engine(settings) == "postgres"
+    swapped = settings.engine == "postgres"
     previous = f"; the replaced schema is {live}__previous" if swapped else ""
     return run.finish(None, f"published {candidate} as {live}{previous}")

@@ -7,5 +7,6 @@
     ('engine_version', text), ('target_name', text), ('scenario_id', text), ('plan_year_start', 'date'),
     ('plan_year_end', 'date'), ('vars', text), ('seed_fingerprints', text), ('census_fingerprint', text),
     ('test_counts', text), ('row_counts', text), ('change_summary', text),
+    ('census_path', text), ('census_rows', planwise_type('bigint')),
   ]) }}
 {% endmacro %}

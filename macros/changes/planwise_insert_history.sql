@@ -1,9 +1,14 @@
-{#- Add `row` (a dict keyed by planwise_history_columns) to the history table, creating it when missing. -#}
+{#-
+  Add `row` (a dict keyed by planwise_history_columns) to the history table,
+  creating it when missing, and adding the columns a table written by an older
+  release lacks (as nulls for its rows).
+-#}
 {% macro planwise_insert_history(row, relation=none) %}
   {%- set relation = relation or planwise_history_relation() -%}
   {%- set columns = planwise_history_columns() -%}
   {%- do adapter.create_schema(relation) -%}
-  {%- if adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
+  {%- set existing = adapter.get_relation(relation.database, relation.schema, relation.identifier) -%}
+  {%- if existing is none -%}
     {%- call statement('planwise_history_table') -%}
       create table {{ relation }} (
         {%- for name, type in columns %}
@@ -11,6 +16,8 @@
         {%- endfor %}
       ){{ ' using parquet' if target.type == 'spark' }}{#- as the models' +file_format -#}
     {%- endcall -%}
+  {%- else -%}
+    {%- do planwise_add_history_columns(existing) -%}
   {%- endif -%}
   {%- call statement('planwise_history_row') -%}
     insert into {{ relation }} ({{ columns | map(attribute=0) | join(', ') }})

@@ -7,7 +7,9 @@
   file, so the row is published with it and a rejected candidate takes it
   along. What only the runner knows (its version, start time, the live
   database to compare with, the census file's sha256) comes as JSON in env PLANWISE_RUN_FACTS, read at run time, so
-  a new value never costs dbt a parse. Called from on-run-end when var
+  a new value never costs dbt a parse. The payload also carries the rendered
+  planwise_history_query, which the runner stores to read the history of a
+  DuckDB file without dbt. Called from on-run-end when var
   planwise_report is true.
 -#}
 {% macro planwise_setup_record(results) %}
@@ -26,6 +28,7 @@
     {%- set counts = tests.setdefault(category, {}) -%}
     {%- do counts.update({result.status | string: counts.get(result.status | string, 0) + 1}) -%}
   {%- endfor -%}
+  {%- set built_rows = planwise_built_row_counts(results) -%}
   {%- set seeds = {} -%}
   {%- for node in graph.nodes.values() if node.resource_type == 'seed' and node.package_name == project_name -%}
     {%- do seeds.update({node.name: node.checksum.checksum}) -%}
@@ -49,8 +52,10 @@
     'vars': user_vars,
     'seed_fingerprints': seeds,
     'census_fingerprint': facts.get('census_sha256'),
+    'census_path': planwise_census_identity(),
+    'census_rows': planwise_census_rows(built_rows),
     'test_counts': tests,
-    'row_counts': planwise_built_row_counts(results),
+    'row_counts': built_rows,
     'change_summary': planwise_change_summary(changes),
   } -%}
   {%- set recorded = not failed and planwise_history_in_build() -%}
@@ -58,5 +63,8 @@
     {%- do planwise_insert_history(row) -%}
     {%- do adapter.commit() -%}
   {%- endif -%}
-  {{ return(planwise_hook_payload({'changes': changes, 'run': row, 'run_recorded': recorded})) }}
+  {%- set history = planwise_history_relation() -%}
+  {%- set query = planwise_history_query(history) if recorded else none -%}
+  {{ return(planwise_hook_payload({'changes': changes, 'run': row, 'run_recorded': recorded,
+                                   'history_query': query})) }}
 {% endmacro %}

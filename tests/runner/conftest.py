@@ -26,6 +26,7 @@ CLEAN_ENV = {
     name: None
     for name in (
         "PLANWISE_DB_PATH",
+        "PLANWISE_DBT_DB_PATH",
         "PLANWISE_TARGET",
         "PLANWISE_THREADS",
         "PLANWISE_CONFIG",
@@ -54,7 +55,10 @@ class RunnerProject:
     def db(self) -> Path:
         return self.project.db_path
 
-    def run(self, *args: str, env: dict[str, str] | None = None) -> Result:
+    def run(self, *args: str, env: dict[str, str] | None = None, census: bool = True) -> Result:
+        """`planwise-run` on this copy; `census`: name the bundled sample unless the
+        arguments name a census (False: name none, as a user who relies on the
+        census the live database was built from)."""
         command, rest = args[0], list(args[1:])
         extra: list[str] = []
         if command in (
@@ -69,7 +73,7 @@ class RunnerProject:
         ):
             if "--db" not in rest:
                 extra += ["--db", str(self.db)]
-            if "--census" not in rest:
+            if "--census" not in rest and census:
                 extra += ["--census", str(SAMPLE_CENSUS)]
             if command in ("setup", "validate") and "--report-dir" not in rest:
                 extra += ["--report-dir", str(self.reports)]

@@ -271,11 +271,15 @@ def test_history_keeps_five_setups_a_failed_one_and_a_rollback_in_order(
         newest["test_counts"]["seed_integrity"]["pass"] > 0 and newest["row_counts"] == {}
     )  # it built no model
     assert newest["change_summary"]["first_setup"] is False
+    assert [row["run_id"] for row in rows if row["live"]] == [ids[3]]  # what it restored
+    assert rows[0]["change_summary"] == {"restored_run": ids[3], "replaced_run": ids[4]}
     text = rp.run("history").output.splitlines()
     assert (
-        "rollback, the database it replaced is now" in text[0]
+        f"rollback, restored run {ids[3]}, replacing run {ids[4]}" in text[0]
         and ids[-1] in text[2]
         and "not published (failed)" in text[1]
+        and text[3].startswith("live ")
+        and ids[3] in text[3]
     )
     compared = rp.run("diff", ids[1][:8], ids[2][:8])
     assert compared.exit_code == 0, compared.output
@@ -286,16 +290,20 @@ def test_history_keeps_five_setups_a_failed_one_and_a_rollback_in_order(
     assert unknown.exit_code == 2 and "run 'no-such-run' matches no run" in unknown.output
     # a rollback whose history row cannot be written: the files are swapped all the
     # same, and it says so (exit 2) instead of claiming a clean rollback
-    # (the live history gains a column the restored file's lacks, so its rows
-    # cannot be copied across)
+    # (the live history holds a start time the restored file's table cannot take,
+    # so its rows cannot be copied across)
     with duckdb.connect(str(rp.db)) as connection:
-        connection.execute("alter table main_history.planwise_setup_runs add column extra int")
+        connection.execute(
+            "alter table main_history.planwise_setup_runs alter started_at type varchar"
+        )
+        connection.execute(
+            "insert into main_history.planwise_setup_runs (run_id, kind, started_at) "
+            "values ('unreadable', 'setup', 'not a time')"
+        )
     unrecorded = rp.run("rollback")
     assert unrecorded.exit_code == 2, unrecorded.output
     assert "rolled back, but not recorded" in unrecorded.output
-    columns = _count(
-        rp.db,
-        "select column_name from information_schema.columns "
-        "where table_schema = 'main_history' and column_name = 'extra'",
+    found = _count(
+        rp.db, "select run_id from main_history.planwise_setup_runs where run_id = 'unreadable'"
     )
-    assert columns == []  # the swapped-in file, without the column, is live
+    assert found == []  # the swapped-in file, without that row, is live

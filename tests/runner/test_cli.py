@@ -93,6 +93,7 @@ def test_setup_publishes_reports_and_keeps_user_tables(set_up: RunnerProject) ->
         "plan_year_end_date": "2024-12-31",
         "simulation_effective_date": "2024-12-31",
         "census_path": str(SAMPLE_CENSUS),
+        "census_origin": "named",
     }
 
     junit = ET.parse(set_up.first_reports / "setup-junit.xml").getroot()
@@ -131,8 +132,10 @@ def test_status_says_ready_after_setup(set_up: RunnerProject) -> None:
     result = set_up.run("status")
     assert result.exit_code == 0, result.output
     assert "READY" in result.output and "NOT READY" not in result.output
-    assert "last setup: success" in result.output
-    assert "20 seeds" in result.output
+    assert "last setup: success" in result.output and "holds: setup " in result.output
+    assert "dbt project parses" not in result.output  # no dbt without --dbt
+    checked = set_up.run("status", "--dbt")
+    assert checked.exit_code == 0 and "dbt project parses: 20 seeds" in checked.output
 
 
 def test_dry_run_reports_what_it_would_change_and_publishes_nothing(
@@ -339,7 +342,7 @@ def test_dbt_that_cannot_parse_exits_2(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
     assert not rp.db.exists()
     assert not [p for p in rp.db.parent.iterdir() if ".candidate" in p.name]
-    status = rp.run("status")
+    status = rp.run("status", "--dbt")
     assert status.exit_code == 1 and "does not parse" in status.output
 
 
@@ -706,7 +709,7 @@ def test_validate_and_status_on_an_empty_database_say_not_set_up_yet(
     assert result.exit_code == 2, result.output
     assert "not set up yet" in result.output and "planwise-run setup" in result.output
     assert result.output.count("does not exist") == 0  # one message, not one per test
-    status = runner_project.run("status")
+    status = runner_project.run("status", "--dbt")
     assert status.exit_code == 1, status.output
     assert "NOT READY" in status.output
     assert "not set up yet" in status.output and "relation(s) missing" in status.output
