@@ -11,6 +11,10 @@ max, with the peak resident memory of its process:
                  build, publish, report); its change report's share is the
                  execution time of the on-run-end hook that computes it
   quick-none     `planwise-run setup --quick` right after it (nothing changed)
+  version, status, history
+                 `planwise-run --version`, `status` and `history --json` after the
+                 setups: the read-only commands, which never start dbt on DuckDB,
+                 next to the runner's own start-up
   quick-seed     `planwise-run setup --quick` after one seed value was edited,
                  following the full setup as a user's does; for it and
                  runner-setup, dbt's parse (partial or full, and its seconds,
@@ -48,6 +52,7 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SEED, ROW = Path("dbt/seeds/config_cola_by_year.csv"), ("2025,0.025\n", "2025,0.026\n")
+READ_ONLY = ("status", "history")
 FLOOR_PROFILE = """floor:
   target: dev
   outputs:
@@ -120,6 +125,9 @@ def variants(census: Path, work: Path, engines: list[str]) -> dict[str, tuple[Pa
         "runner-setup": (runner, setup),
         "quick-none": (runner, [*setup, "--quick"]),
         "quick-seed": (runner, [*setup, "--quick"]),
+        "version": (runner, [str(BIN / "planwise-run"), "--version"]),
+        "status": (runner, [str(BIN / "planwise-run"), "status", "--quiet"]),
+        "history": (runner, [str(BIN / "planwise-run"), "history", "--json"]),
         "duckdb-floor": (
             dbt,
             [
@@ -223,6 +231,7 @@ def targets(by_size: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
         checks += [(f"{size:,}: runner / bare dbt", runner / median(size, "dbt-build"), 1.05)]
         checks += [(f"{size:,}: quick-none seconds", median(size, "quick-none"), 1.0)]
         checks += [(f"{size:,}: quick-seed / runner", median(size, "quick-seed") / runner, 0.35)]
+        checks += [(f"{size:,}: {name} seconds", median(size, name), 1.0) for name in READ_ONLY]
         changes = float(by_size[size]["change_report_median_s"]) / runner
         checks += [(f"{size:,}: change report / runner", changes, 0.10)]
     if 100_000 in by_size:

@@ -221,21 +221,31 @@ def _value(value: Any) -> str:
     return str(value)
 
 
+def _census_fact(row: dict[str, Any]) -> list[str]:
+    """The census a setup used, with its employees when recorded."""
+    if not row.get("census_path"):
+        return []
+    rows = row.get("census_rows")
+    return [f"census {row['census_path']}" + (f" ({rows:,} rows)" if rows else "")]
+
+
 def _facts(row: dict[str, Any]) -> list[str]:
     """What a history line says of one run after its kind."""
     summary = row.get("change_summary") or {}
     if row.get("kind") == "rollback":
         restored, replaced = summary.get("restored_run"), summary.get("replaced_run")
         return [f"restored run {restored or 'unknown'}, replacing run {replaced or 'unknown'}"]
-    facts = [str(row.get("status"))]
-    facts += [f"scenario {row['scenario_id']}"] if row.get("scenario_id") else []
-    if row.get("census_path"):
-        rows = row.get("census_rows")
-        facts.append(f"census {row['census_path']}" + (f" ({rows:,} rows)" if rows else ""))
+    scenario = [f"scenario {row['scenario_id']}"] if row.get("scenario_id") else []
+    return [str(row.get("status")), *scenario, *_census_fact(row), *_outcome_facts(row)]
+
+
+def _outcome_facts(row: dict[str, Any]) -> list[str]:
+    """How many models a setup built and how many of its tests failed."""
     counts, tests = row.get("row_counts") or {}, row.get("test_counts") or {}
-    facts += [f"{len(counts)} models"] if counts else []
     failing = sum(n for c in tests.values() for s, n in c.items() if s in ("fail", "error"))
-    return facts + ([f"{failing} failing test(s)"] if failing else [])
+    return ([f"{len(counts)} models"] if counts else []) + (
+        [f"{failing} failing test(s)"] if failing else []
+    )
 
 
 def history_lines(rows: list[dict[str, Any]]) -> list[str]:
@@ -251,22 +261,24 @@ def history_lines(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _change_lines(label: str, changes: dict[str, list[Any]]) -> list[str]:
+    return [
+        f"  {label}{name}: {_value(old)} {ARROW} {_value(new)}"
+        for name, (old, new) in changes.items()
+    ]
+
+
 def diff_lines(result: dict[str, Any]) -> list[str]:
     """The diff in words: inputs first, then what the outputs did."""
     first, second = result["runs"]
+    seeds, inputs = result["seeds"], {**result["inputs"], **result["vars"], **result["versions"]}
     lines = [*result.get("notes", []), f"from {first} to {second}:"]
-    seeds = result["seeds"]
     lines.append(
         f"  seed files changed: {', '.join(seeds)}" if seeds else "  seed files: unchanged"
     )
-    for name, (old, new) in {**result["inputs"], **result["vars"], **result["versions"]}.items():
-        lines.append(f"  {name}: {_value(old)} {ARROW} {_value(new)}")
-    if not (seeds or result["inputs"] or result["vars"] or result["versions"]):
+    lines += _change_lines("", inputs)
+    if not (seeds or inputs):
         lines.append("  inputs: the same seed files, census, vars and versions")
-    for name, (old, new) in result["row_counts"].items():
-        lines.append(f"  rows of {name}: {_value(old)} {ARROW} {_value(new)}")
-    for category, (old, new) in result["test_counts"].items():
-        lines.append(f"  tests {category}: {_value(old)} {ARROW} {_value(new)}")
-    if not (result["row_counts"] or result["test_counts"]):
-        lines.append("  outputs: the same row counts and test results")
-    return lines
+    outputs = _change_lines("rows of ", result["row_counts"])
+    outputs += _change_lines("tests ", result["test_counts"])
+    return lines + (outputs or ["  outputs: the same row counts and test results"])

@@ -21,6 +21,11 @@ from runner.history import published
 NAME_IT = "name the census with --census (or census_path in the configuration file)"
 
 
+class LiveUnreadable(PlanwiseError):
+    """The live database's history cannot be read now (locked, or not a database):
+    pre-flight says why; the census is chosen only once it can be read."""
+
+
 @dataclass
 class CensusChoice:
     """Where the census came from (a header note) and the live database's setup."""
@@ -35,7 +40,12 @@ def _live_setup(settings: Settings, level: str, ask_dbt: bool) -> dict[str, Any]
     dbt to read a history that setup has not yet stored a query for."""
     if not settings.db_path.exists():
         return None
-    rows = published(settings, level, ask_dbt=ask_dbt and not settings.census_given)
+    try:  # DatabaseLocked goes on up: another program or setup holds it (exit 3)
+        rows = published(settings, level, ask_dbt=ask_dbt and not settings.census_given)
+    except PlanwiseError as exc:
+        raise LiveUnreadable(
+            f"cannot read which census the live database holds: {exc.message}"
+        ) from exc
     return next((row for row in rows if row.get("live")), None)
 
 

@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from runner import ledger, live_census, preflight, publish, state, warehouse
+from runner import census_header, ledger, live_census, preflight, publish, state, warehouse
 from runner.config import Settings
 from runner.errors import PlanwiseError
 from runner.invoke import Invocation, ProgressSink, run_dbt
@@ -239,14 +239,26 @@ def _preflight(run: _Run) -> live_census.CensusChoice | None:
     checks; None when something failed (listed as the report's pre-flight problems)."""
     settings, ctx, seconds = run.settings, run.ctx, time.perf_counter()
     try:
-        choice = live_census.choose(settings, run.level)
+        choice: live_census.CensusChoice | None = live_census.choose(settings, run.level)
+    except live_census.LiveUnreadable as exc:  # the checks below say why, or this does
+        choice, unreadable = None, [exc.message]
     except PlanwiseError as exc:
         ctx.preflight_problems = [f"{exc.message} ({exc.hint})" if exc.hint else exc.message]
         return None
-    ctx.inputs.update(census_path=str(settings.census_path), census_origin=choice.note)
+    if choice:
+        ctx.inputs.update(census_path=str(settings.census_path), census_origin=choice.note)
     ctx.preflight_problems = preflight.problems(
         settings.db_path, settings.census_path, settings.project_dir, settings.report_dir
     )
+    if choice is None:
+        ctx.preflight_problems = ctx.preflight_problems or unreadable
+        return None
+    if not ctx.preflight_problems:  # a census that is there: are its columns?
+        delimiter = str(settings.var("census_csv_delimiter"))
+        columns = census_header.missing_columns_problem(
+            settings.census_path, settings.project_dir, delimiter
+        )
+        ctx.preflight_problems += [columns] if columns else []
     ctx.preflight_seconds = time.perf_counter() - seconds
     return None if ctx.preflight_problems else choice
 

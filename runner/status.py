@@ -48,10 +48,14 @@ def _census(settings: Settings, level: str, with_dbt: bool) -> list[Check]:
     program holds it (the database check says who)."""
     unread = [(True, f"census: {settings.census_path} (the live database's own is not read now)")]
     try:
-        if setup_lock_holder(settings.db_path):
-            return unread
+        busy = setup_lock_holder(settings.db_path)
+    except PlanwiseError:  # a linked or foreign lock file: the database check names it
+        return unread
+    if busy:
+        return unread
+    try:
         choice = live_census.choose(settings, level, ask_dbt=with_dbt)
-    except DatabaseLocked:
+    except (DatabaseLocked, live_census.LiveUnreadable):  # the database check says why
         return unread
     except PlanwiseError as exc:
         return [(False, f"census: {exc.message} ({exc.hint})")]

@@ -1,6 +1,7 @@
 {#-
   census_typed_columns: the select list that converts every census column to
-  its contract type (census_contract) with try_cast: a value that does not
+  its contract type (census_contract) with census_convert (dates in the
+  formats of var census_date_format): a value that does not
   convert becomes NULL here and is listed, with its row, by the census_quality
   test census_raw_values_convert, which runs before any model reads the census.
   A missing required column stops the build with an error that names the file
@@ -36,10 +37,10 @@
   {%- endif -%}
   {%- set selects = [] -%}
   {%- for column, data_type in required.items() -%}
-    {%- do selects.append(planwise_try_cast(column, data_type) ~ ' as ' ~ column) -%}
+    {%- do selects.append(census_convert(column, data_type, physical) ~ ' as ' ~ column) -%}
   {%- endfor -%}
   {%- for column, data_type in optional.items() -%}
-    {%- set converted = planwise_try_cast(column, data_type) if column in present else 'cast(null as ' ~ data_type ~ ')' -%}
+    {%- set converted = census_convert(column, data_type, physical) if column in present else 'cast(null as ' ~ data_type ~ ')' -%}
     {%- do selects.append(converted ~ ' as ' ~ column) -%}
   {%- endfor -%}
   {%- for column in extra -%}

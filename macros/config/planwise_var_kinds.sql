@@ -2,13 +2,15 @@
   planwise_var_kinds: the kind of value every var of the project takes (its
   defaults are in dbt_project.yml's `vars:`), for planwise_validate_vars.
   Kinds: text, text_or_null, date (YYYY-MM-DD), year, whole (a whole number
-  >= 0), number, whole_or_null, severity (warn or error), boolean, list, mapping.
+  >= 0), number, whole_or_null, severity (warn or error), boolean, list, mapping,
+  date_formats (strptime formats, one as text or a list, each with a %; DuckDB only).
 -#}
 {% macro planwise_var_kinds() %}
   {{ return({
     'census_path': 'text',
     'census_parquet_path': 'text_or_null',
     'census_csv_delimiter': 'text',
+    'census_date_format': 'date_formats',
     'census_schema': 'text',
     'planwise_types': 'mapping',
     'plan_year_start_date': 'date',

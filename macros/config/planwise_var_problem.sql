@@ -25,6 +25,10 @@
     {{ return("must be a list") }}
   {%- elif kind == 'mapping' and value is not mapping -%}
     {{ return("must be a mapping") }}
+  {%- elif kind == 'date_formats' and not planwise_are_date_formats(value) -%}
+    {{ return("must be strptime formats, one as text or a list, each with a % (e.g. ['%m/%d/%Y', '%d.%m.%Y'])") }}
+  {%- elif kind == 'date_formats' and value and target.type != 'duckdb' -%}
+    {{ return("is applied where DuckDB reads the census file; on " ~ target.type ~ " load the census with its dates as YYYY-MM-DD") }}
   {%- endif -%}
   {{ return('') }}
 {% endmacro %}

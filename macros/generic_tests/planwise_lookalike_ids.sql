@@ -5,8 +5,9 @@
   whitespace, control and format characters removed, compatibility forms and
   confusable letters and digits folded onto ASCII, lower case). Fails with one
   row per census row whose id shares its skeleton with an id spelled
-  otherwise: census_row (its position in the file, 1 = the first data row),
-  the id as written, its length in characters (an invisible character shows
+  otherwise: census_line (where to look: 'line N' of a CSV, 'row N' of
+  Parquet), census_row (its position, 1 = the first data row), the id as
+  written, its length in characters (an invisible character shows
   there), the skeleton and every spelling of the group, each in double quotes.
   Ids spelled exactly alike are duplicates, not look-alikes (another test
   counts them); NULL and blank ids are left to their own tests.
@@ -85,6 +86,7 @@ spelling_lists as (
 final as (
 
     select
+        {{ census_place('lookalike_rows.census_row') }} as census_line,
         lookalike_rows.census_row,
         lookalike_rows.employee_id,
         {{ dbt.length('lookalike_rows.employee_id') }} as id_characters,

@@ -3,15 +3,17 @@
   `column_names`, naming the column (`null_column`) next to the whole row.
   Before querying it checks that every listed column exists in the relation
   and stops with an error naming the relation and the missing column(s), so a
-  file lacking a required column fails loudly instead of passing.
+  file lacking a required column fails loudly instead of passing. On the
+  census (`census_rows: true`) each failing row also says where it is in the
+  file (`census_line`, census_place).
 -#}
-{% test planwise_not_null_columns(model, column_names) %}
+{% test planwise_not_null_columns(model, column_names, census_rows=false) %}
 
 {#- A file read in place (DuckDB's external census) or an existing table is
     checked; a table not built yet (dbt compile on an empty database) is not. -#}
 {%- set in_place = model.external is defined and model.external -%}
+{%- set present = [] -%}
 {%- if execute and (in_place or load_relation(model) is not none) -%}
-  {%- set present = [] -%}
   {%- for column in get_columns_in_query('select * from ' ~ model) -%}
     {%- do present.append(column | lower) -%}
   {%- endfor -%}
@@ -21,14 +23,19 @@
   {%- endfor -%}
   {%- if missing -%}
     {{ exceptions.raise_compiler_error(
-      model ~ " is missing required column(s): " ~ missing | join(', ')
+      (census_description(model) if census_rows else model) ~ " is missing required column(s): " ~ missing | join(', ')
       ~ ". Required columns are: " ~ column_names | join(', ') ~ ".") }}
   {%- endif -%}
 {%- endif -%}
 
 with source_rows as (
 
-    select * from {{ model }}
+    select
+        {%- if census_rows %}
+        {{ census_place(census_file_row(present)) }} as census_line,
+        {%- endif %}
+        *
+    from {{ model }}
 
 ),
 

@@ -114,7 +114,7 @@ def test_reports_and_run_state_replace_a_planted_link_instead_of_writing_through
 
 def test_status_lists_a_linked_lock_file_instead_of_failing(case: Case) -> None:
     lock_path(case.db).symlink_to(case.db)
-    result = run(case, "status")
+    result = run(case, "status", "--dbt")
     assert result.exit_code == 1, result.output  # not ready, every check listed
     assert "lock file" in result.output and "NOT READY" in result.output
     assert "Traceback" not in result.output and "dbt project parses" in result.output

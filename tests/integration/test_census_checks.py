@@ -81,18 +81,87 @@ def test_values_that_do_not_convert_are_counted_and_stored_with_their_row(
     assert outcome.not_passing() == {"census_raw_values_convert": "fail"}  # hooks passed
     handed = hook_payload(outcome.run_results)["failing_rows"]
     [rows] = handed.values()
-    assert ["7", "employee_gross_compensation", "fifty /* thousand */", "double"] in rows["rows"]
+    assert rows["columns"][:3] == ["census_line", "employee_id", "column_name"]
+    expected = ["line 8", "EMP_6", "employee_gross_compensation", "fifty /* thousand */"]
+    assert [*expected, "double", "7"] in rows["rows"]
     assert outcome.by_name()["census_raw_values_convert"]["failures"] == 4
     stored = census_project.query(
-        "select census_row, column_name, census_value, expected_type "
+        "select census_line, employee_id, column_name, census_value, expected_type "
         "from main_validation_failures.census_raw_values_convert order by census_row"
     )
-    assert stored == [
-        (3, "employee_hire_date", "1990-13-45", "date"),
-        (7, "employee_gross_compensation", "fifty /* thousand */", "double"),
-        (10, "active", "maybe", "boolean"),
-        (12, "employee_deferral_rate", "six", "double"),
+    assert stored == [  # a CSV's line: its header is line 1
+        ("line 4", "EMP_2", "employee_hire_date", "1990-13-45", "date"),
+        ("line 8", "EMP_6", "employee_gross_compensation", "fifty /* thousand */", "double"),
+        ("line 11", "EMP_9", "active", "maybe", "boolean"),
+        ("line 13", "EMP_11", "employee_deferral_rate", "six", "double"),
     ]
+    # the same rows in Parquet are rows, not lines; an empty required field names
+    # its place the same way
+    parquet = write(
+        tmp_path / "bad.parquet",
+        f"select * replace (case when employee_id = 'EMP_4' then null else employee_id "
+        f"end as employee_id) from ({select}) order by employee_ssn",
+    )
+    outcome = source_tests(census_project, parquet)
+    assert set(outcome.not_passing()) == {
+        "census_raw_values_convert",
+        "census_raw_required_fields_not_null",
+    }
+    places = census_project.query(
+        "select census_line, employee_id from main_validation_failures.census_raw_values_convert "
+        "order by census_row"
+    )
+    assert places[:2] == [("row 3", "EMP_2"), ("row 7", "EMP_6")]
+    empty = census_project.query(
+        "select null_column, census_line "
+        "from main_validation_failures.census_raw_required_fields_not_null"
+    )
+    assert empty == [("employee_id", "row 5")]
+
+
+def test_dates_in_the_formats_of_census_date_format_convert(
+    census_project: DbtProject, tmp_path: Path
+) -> None:
+    """HR exports write MM/DD/YYYY or DD.MM.YYYY: census_date_format reads them (the
+    formats tried in order); a date in none of them fails naming the formats, and a
+    column the file types as DATE stays a date."""
+    census = write(
+        tmp_path / "us_dates.csv",
+        f"select * replace (case when employee_id = 'EMP_3' then strftime(employee_birth_date, "
+        f"'%Y-%m-%d') when employee_id = 'EMP_4' then strftime(employee_birth_date, '%d.%m.%Y') "
+        f"else strftime(employee_birth_date, '%m/%d/%Y') end as employee_birth_date, "
+        f"strftime(employee_hire_date, '%m/%d/%Y') as employee_hire_date, "
+        f"strftime(employee_termination_date, '%m/%d/%Y') as employee_termination_date) "
+        f"from ({GOOD_SELECT})",
+    )
+    formats = ["%m/%d/%Y", "%d.%m.%Y"]
+    outcome = census_project.dbt(
+        "test",
+        "--select",
+        "source:census",
+        vars={"census_path": str(census), "census_date_format": formats},
+    )
+    assert outcome.not_passing() == {"census_raw_values_convert": "fail"}
+    stored = census_project.query(
+        "select employee_id, census_value, expected_type "
+        "from main_validation_failures.census_raw_values_convert"
+    )
+    assert stored == [("EMP_3", "1980-01-04", "date (as %m/%d/%Y or %d.%m.%Y)")]
+    typed = write(tmp_path / "typed.parquet", GOOD_SELECT)  # DATE and TIMESTAMP columns
+    outcome = census_project.dbt(
+        "test",
+        "--select",
+        "source:census",
+        vars={"census_path": str(typed), "census_date_format": formats},
+    )
+    assert outcome.success and not outcome.not_passing(), outcome.not_passing()
+    refused = census_project.dbt(
+        "test",
+        "--select",
+        "source:census",
+        vars={"census_path": str(census), "census_date_format": "MM/DD/YYYY"},
+    )
+    assert not refused.success and "census_date_format" in refused.error_text
 
 
 @pytest.mark.parametrize("name", ["header_only.csv", "zero_rows.parquet"])

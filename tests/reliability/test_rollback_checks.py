@@ -144,8 +144,14 @@ def test_a_rollback_it_cannot_record_still_says_so(
     rp, _ = published
     live = shutil.copy2(rp.db, tmp_path / "simulation.duckdb")
     shutil.copy2(rp.db, previous_path(live))
-    with duckdb.connect(str(live)) as connection:
-        connection.execute("alter table main_history.planwise_setup_runs add column extra int")
+    with duckdb.connect(str(live)) as connection:  # a start time the restored table cannot take
+        connection.execute(
+            "alter table main_history.planwise_setup_runs alter started_at type varchar"
+        )
+        connection.execute(
+            "insert into main_history.planwise_setup_runs (run_id, kind, started_at) "
+            "values ('unreadable', 'setup', 'not a time')"
+        )
     before = snapshot(live)
     result = rp.run("rollback", "--db", str(live))
     assert result.exit_code == 2, result.output

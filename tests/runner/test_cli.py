@@ -357,18 +357,37 @@ def test_missing_census_exits_2_before_dbt(runner_project: RunnerProject) -> Non
     assert status.exit_code == 1 and "NOT READY" in status.output
 
 
-def test_census_missing_required_column_exits_2_naming_it(
-    runner_project: RunnerProject, tmp_path: Path
+@pytest.mark.parametrize(
+    ("name", "change", "said"),
+    [
+        ("broken.parquet", "* exclude (employee_hire_date)", "employee_hire_date;"),
+        (
+            "renamed.csv",
+            "* rename (employee_birth_date as birth_date)",
+            "employee_birth_date (the file has 'birth_date': rename it);",
+        ),
+    ],
+)
+def test_census_missing_required_column_is_named_in_preflight(
+    runner_project: RunnerProject, tmp_path: Path, name: str, change: str, said: str
 ) -> None:
-    broken = tmp_path / "broken.parquet"
+    """A missing or renamed required column stops setup in pre-flight, before dbt
+    starts, naming the file, the column and the one that looks like it, in full."""
+    broken = tmp_path / name
+    kind = "csv, header true" if name.endswith(".csv") else "parquet"
     with duckdb.connect() as connection:
         connection.execute(
-            f"copy (select * exclude (employee_hire_date) from read_parquet('{SAMPLE_CENSUS}'))"
-            f" to '{broken}' (format parquet)"
+            f"copy (select {change} from read_parquet('{SAMPLE_CENSUS}'))"
+            f" to '{broken}' (format {kind})"
         )
     result = runner_project.run("setup", "--census", str(broken))
     assert result.exit_code == 2, result.output
-    assert "employee_hire_date" in result.output
+    report = runner_project.report()
+    assert report["dbt"]["invocation_id"] is None and report["totals"]["nodes"] == 0
+    [problem] = [m for m in report["messages"] if "lacks required" in m]
+    assert problem.startswith(f"{broken}: the census lacks required column(s) {said}")
+    assert problem.endswith("or point census_path (--census) at the right file")
+    assert not runner_project.db.exists()
 
 
 def test_unknown_config_key_exits_2_naming_it(runner_project: RunnerProject) -> None:
