@@ -63,7 +63,7 @@ RUNNER_VARS = {"planwise_clear", "planwise_report"}
 VAR_KIND = re.compile(r"^\s+'(\w+)': '(\w+)',$", re.M)
 KNOWN_KINDS = {
     "text", "text_or_null", "date", "year", "whole", "whole_or_null", "number",
-    "severity", "boolean", "list", "mapping",
+    "severity", "boolean", "list", "mapping", "date_formats",
 }  # fmt: skip
 
 
