@@ -1,14 +1,16 @@
 """`planwise-run rollback`: put `<db>.previous` back as the live database, only when
 it is a database a setup of this project published.
 
-What needs no SQL is checked here, so that a stray file is refused before dbt
-starts: the previous is a regular file (never a link), not empty, with DuckDB's
-header. dbt checks the rest (`run-operation planwise_check_restorable`) against a
-throwaway database in a temporary directory, attaching the previous and the live
-file read-only: the previous holds the project's seeds and models and a history
-with the setup it was built by. The macro logs, as JSON lines, the setup each
-file holds; the swap (publish.rollback) happens only then, under the setup lock,
-and the message names the setup restored and the one replaced.
+What needs no SQL is checked here first: the previous is a regular file (never
+a link), not empty, with DuckDB's header. Then the previous must hold the
+project's seeds and models and a history with the setup it was built by: checked
+with the statements the last setup stored (runner/ledger.py: the project's
+macros, rendered), each file opened read-only on its own, without dbt; for a
+database no setup of this release published, by dbt (`run-operation
+planwise_check_restorable`, against a throwaway database attaching both files
+read-only). The swap (publish.rollback) happens only then, under the setup lock;
+the rollback's history row (naming the runs it restored and replaced) is added
+the same way, and the message names the setup restored and the one replaced.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ import json
 import os
 import stat
 import tempfile
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from runner import publish, state
+from runner import ledger, publish, state
 from runner.config import Settings
 from runner.errors import PlanwiseError, dbt_message
 from runner.invoke import Invocation, run_dbt
@@ -32,6 +36,7 @@ from runner.setup import _Run
 
 DUCKDB_MAGIC = (8, b"DUCK")  # a DuckDB file: an 8-byte checksum, then the magic bytes
 MARK = '{"planwise_restorable":'
+NOT_PUBLISHED = "it is not a database a setup of this project published"
 NOTHING_HINT = "there is nothing to roll back to until a setup has replaced a database"
 # What a trusted previous that no setup built holds: the database a first setup replaced.
 UNRECORDED = "a database with no recorded setup"
@@ -133,6 +138,9 @@ def check(settings: Settings, level: str = "none") -> Checked:
     if problem:
         raise _refuse(previous, problem)
     trusted = state.recorded_previous(live) == identity
+    stored = ledger.queries(live)
+    if stored is not None:  # the project's own statements, run on the files themselves
+        return _check_directly(previous, live, identity, trusted, stored)
     arguments = {
         "previous": str(previous.absolute()),
         "live": str(live.absolute()) if live.is_file() else None,
@@ -158,6 +166,70 @@ def check(settings: Settings, level: str = "none") -> Checked:
     return Checked(restored, _held(verdicts.get("live")), identity, trusted)
 
 
+def _held_row(rows: list[dict[str, Any]] | None) -> Held | None:
+    """The setup a file holds: its history's live row."""
+    live = next((row for row in rows or [] if row.get("is_live")), None)
+    return Held(str(live["run_id"]), str(live["started_at"])) if live else None
+
+
+def _not_published(missing: list[str], rows: list[dict[str, Any]] | None) -> str | None:
+    """Why a file is not a database a setup of this project published, or None."""
+    reason = None
+    if missing:
+        shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+        reason = f"it lacks {len(missing)} of the project's seeds and models ({shown})"
+    elif rows is None:
+        reason = "it has no history table of setups"
+    elif _held_row(rows) is None:
+        reason = "its history table records no setup it was built by"
+    return f"{reason}: {NOT_PUBLISHED}" if reason else None
+
+
+def _check_directly(
+    previous: Path, live: Path, identity: list[int], trusted: bool, stored: dict[str, Any]
+) -> Checked:
+    """check() with the stored statements, each file opened read-only on its own."""
+    import duckdb
+
+    try:
+        missing = ledger.missing_owned(previous, stored)
+        rows = ledger.history_rows(previous, stored)
+    except duckdb.Error as exc:
+        raise _refuse(previous, f"DuckDB cannot read it as a database: {exc}") from exc
+    reason = None if trusted else _not_published(missing, rows)
+    if reason:
+        raise _refuse(previous, reason)
+    replaced = None
+    with contextlib.suppress(duckdb.Error):  # the live file may hold anything
+        replaced = _held_row(ledger.history_rows(live, stored)) if live.is_file() else None
+    return Checked(_held_row(rows) or UNRECORDED, replaced, identity, trusted)
+
+
+def _record_directly(settings: Settings, checked: Checked, stored: dict[str, Any]) -> None:
+    """The rollback's history row, then the rows of the replaced file (now the
+    previous) that the restored one lacks, added to the restored (now live) file."""
+    import duckdb
+
+    live, previous = settings.db_path, publish.previous_path(settings.db_path)
+    known = {row["run_id"] for row in ledger.history_rows(live, stored) or []}
+    theirs = ledger.history_rows(previous, stored) or [] if previous.is_file() else []
+    restored = checked.restored.run_id if isinstance(checked.restored, Held) else None
+    replaced = checked.replaced.run_id if checked.replaced else None
+    row = {
+        "run_id": str(uuid.uuid4()),
+        "kind": "rollback",
+        "started_at": datetime.now(UTC).isoformat(),
+        "finished_at": datetime.now(UTC).isoformat(),
+        "runner_version": metadata.version("planwise-setup"),
+        "dbt_version": metadata.version("dbt-core"),
+        "engine_version": f"duckdb v{duckdb.__version__}",
+        "target_name": settings.knobs["target"],
+        "change_summary": {"restored_run": restored, "replaced_run": replaced},
+    }
+    copied = [r for r in theirs if r["run_id"] not in known]
+    ledger.append_history(live, [row, *copied], stored)
+
+
 def _swap(settings: Settings, checked: Checked) -> None:
     """publish.rollback, when the previous is still the regular file that was checked."""
     live, previous = settings.db_path, publish.previous_path(settings.db_path)
@@ -175,6 +247,26 @@ def _swap(settings: Settings, checked: Checked) -> None:
         raise PlanwiseError(str(exc), "the live database is unchanged") from exc
 
 
+def _record(settings: Settings, checked: Checked, level: str) -> str | None:
+    """Record the rollback in the restored file's history: with the stored
+    statements, or through dbt (planwise_record_rollback); why it failed, or None."""
+    import duckdb
+
+    stored = ledger.queries(settings.db_path)
+    if stored is not None:
+        try:
+            _record_directly(settings, checked, stored)
+        except duckdb.Error as exc:
+            return str(exc)
+        return None
+    run = _Run("rollback", settings, level)
+    previous = publish.previous_path(settings.db_path)
+    arguments = json.dumps({"replaced": str(previous), "facts": run.facts()})
+    command = ["run-operation", "planwise_record_rollback", "--args", arguments]
+    recorded = run.dbt(command, settings.db_path)
+    return None if recorded.success else recorded.error_summary()
+
+
 def run_rollback(settings: Settings, level: str = "none") -> str:
     """Check `<db>.previous`, swap it with the live database and record the
     rollback in the restored file's history, under the setup lock; what happened."""
@@ -186,12 +278,10 @@ def run_rollback(settings: Settings, level: str = "none") -> str:
         if existed:  # the replaced live file: a rollback may put it back
             state.record_previous(live, previous)
         state.forget(live)
-        run = _Run("rollback", settings)
-        arguments = json.dumps({"replaced": str(previous), "facts": run.facts()})
-        recorded = run.dbt(["run-operation", "planwise_record_rollback", "--args", arguments], live)
-    if not recorded.success:  # the files are swapped: only the history lacks the rollback
+        problem = _record(settings, checked, level)
+    if problem:  # the files are swapped: only the history lacks the rollback
         hint = "the rollback itself is done; `planwise-run history` may miss it"
-        raise PlanwiseError(f"rolled back, but not recorded: {recorded.error_summary()}", hint)
+        raise PlanwiseError(f"rolled back, but not recorded: {problem}", hint)
     replaced = checked.replaced or UNRECORDED
     kept = f"it replaced {replaced}, kept as {previous} (rollback again to undo)"
     return f"rolled back: {live} now holds {checked.restored}; " + (

@@ -388,7 +388,7 @@ def _build_and_publish(
         ctx.exit_code = 3
         return give_up("error", f"not published: {exc}")
     ctx.published = True
-    ledger.store_query(live, hook_payload(invocation.run_results).get("history_query"))
+    ledger.store_queries(live, hook_payload(invocation.run_results).get("queries"))
     if kept:
         state.record_previous(live, publish.previous_path(live))
         ctx.messages.append(

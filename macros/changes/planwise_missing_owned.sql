@@ -6,12 +6,7 @@
   at a time.
 -#}
 {% macro planwise_missing_owned(database) %}
-  {%- set wanted = [] -%}
-  {%- for node in graph.nodes.values()
-      if node.resource_type in ('seed', 'model') and node.package_name == project_name
-      and node.config.materialized != 'ephemeral' -%}
-    {%- do wanted.append({'schema': node.schema | lower, 'name': (node.alias or node.name) | lower}) -%}
-  {%- endfor -%}
+  {%- set wanted = planwise_owned_wanted() -%}
   {%- set present = [] -%}
   {%- for schema_name in wanted | map(attribute='schema') | unique -%}
     {%- for relation in planwise_schema_relations(schema_name, database) -%}

@@ -9,7 +9,9 @@
   database to compare with, the census file's sha256) comes as JSON in env PLANWISE_RUN_FACTS, read at run time, so
   a new value never costs dbt a parse. The payload also carries the rendered
   planwise_history_query, which the runner stores to read the history of a
-  DuckDB file without dbt. Called from on-run-end when var
+  DuckDB file without dbt, with the other statements `rollback` runs on the
+  files themselves (planwise_missing_owned_query, planwise_history_statements).
+  Called from on-run-end when var
   planwise_report is true.
 -#}
 {% macro planwise_setup_record(results) %}
@@ -63,8 +65,14 @@
     {%- do planwise_insert_history(row) -%}
     {%- do adapter.commit() -%}
   {%- endif -%}
-  {%- set history = planwise_history_relation() -%}
-  {%- set query = planwise_history_query(history) if recorded else none -%}
+  {%- set queries = none -%}
+  {%- if recorded -%}
+    {%- set statements = planwise_history_statements() -%}
+    {%- set queries = {'history': planwise_history_query(planwise_history_relation()),
+                       'missing_owned': planwise_missing_owned_query(),
+                       'history_prepare': statements.prepare, 'history_insert': statements.insert,
+                       'history_columns': statements.columns} -%}
+  {%- endif -%}
   {{ return(planwise_hook_payload({'changes': changes, 'run': row, 'run_recorded': recorded,
-                                   'history_query': query})) }}
+                                   'queries': queries})) }}
 {% endmacro %}

@@ -84,13 +84,30 @@ CASES: dict[str, tuple[Callable[[Path, Path], None], str]] = {
 }
 
 
-@pytest.mark.parametrize("case", CASES)
+def with_statements(rp: RunnerProject, live: Path) -> None:
+    """`live` gets the statements setup stored beside the project's database, so
+    rollback checks and records without dbt, as it does after any setup."""
+    stored = rp.db.parent / ".planwise" / rp.db.name / "queries.json"
+    folder = live.parent / ".planwise" / live.name
+    folder.mkdir(parents=True)
+    shutil.copy2(stored, folder / "queries.json")
+
+
+@pytest.mark.parametrize(
+    ("case", "through"),
+    [(case, "statements") for case in CASES]
+    + [("unrelated_duckdb", "dbt"), ("no_history", "dbt"), ("random_bytes", "dbt")],
+)
 def test_rollback_refuses_a_previous_that_is_no_published_setup_database(
-    published: tuple[RunnerProject, str], tmp_path: Path, case: str
+    published: tuple[RunnerProject, str], tmp_path: Path, case: str, through: str
 ) -> None:
+    """Refused with the stored statements (after any setup) and through dbt (a
+    database no setup of this release has published): the same reasons."""
     rp, _ = published
     plant, reason = CASES[case]
     live = shutil.copy2(rp.db, tmp_path / "simulation.duckdb")
+    if through == "statements":
+        with_statements(rp, live)
     previous = previous_path(live)
     plant(previous, rp.db)
     live_before, previous_before = snapshot(live), snapshot(previous)
@@ -143,6 +160,7 @@ def test_a_rollback_it_cannot_record_still_says_so(
     restored file's: swapped all the same, and exit 2 saying it was not recorded."""
     rp, _ = published
     live = shutil.copy2(rp.db, tmp_path / "simulation.duckdb")
+    with_statements(rp, live)
     shutil.copy2(rp.db, previous_path(live))
     with duckdb.connect(str(live)) as connection:  # a start time the restored table cannot take
         connection.execute(

@@ -176,13 +176,13 @@ print(sorted(name for name in sys.modules if name == "dbt" or name.startswith("d
 """
 
 
-def test_status_history_and_diff_answer_without_dbt(tiny: RunnerProject) -> None:
+def test_status_history_diff_and_rollback_answer_without_dbt(tiny: RunnerProject) -> None:
     assert tiny.run("setup").exit_code == 0
     assert tiny.run("setup").exit_code == 0
     first, second = (str(row["run_id"]) for row in _history(tiny)[::-1])
     db = ["--db", str(tiny.db)]
     commands = [["status", *db], ["history", *db], ["history", "--json", *db]]
-    commands.append(["diff", first, second, *db])
+    commands += [["diff", first, second, *db], ["rollback", *db], ["history", *db]]
     code = READ_ONLY.format(commands=", ".join(map(repr, commands)), root=str(tiny.root))
     env = {key: value for key, value in os.environ.items() if not key.startswith("PLANWISE_")}
     ran = subprocess.run(
@@ -190,3 +190,5 @@ def test_status_history_and_diff_answer_without_dbt(tiny: RunnerProject) -> None
     )
     assert ran.returncode == 0, ran.stderr[-3000:]
     assert ran.stdout.strip().splitlines()[-1] == "[]"
+    rows = _history(tiny)  # the rollback was recorded, and moved the live mark
+    assert rows[0]["kind"] == "rollback" and _live(rows) == [first]
