@@ -9,7 +9,7 @@
   (planwise_held_setup); otherwise a compiler error says what is missing (a
   few names, then a count). Logs one JSON line per file,
   {"planwise_restorable": {"file": "previous" or "live", "path": ...,
-  "setup": {"run_id", "started_at", "setups"} or null}}, the previous first;
+  "setup": {"run_id", "started_at"} or null}}, the previous first;
   the live file (optional, it may hold anything) is read last, so a live file
   that cannot be read fails the run only after the verdict on `previous`.
   `trusted`: the runner recorded `previous` as the very file the last publish

@@ -1,0 +1,55 @@
+{#-
+  planwise_held_runs(): how planwise_history_query finds the setup a database
+  holds, as {'position': a select-list entry for its `runs` CTE, 'ctes': the
+  CTEs ending in `held` (one run_id)}. On DuckDB the newest row the file got
+  from a build, never one a rollback copied in from the file it replaced
+  (planwise_record_rollback): those come after that rollback's row in the table
+  (rowid, the insertion order; the table only ever gains rows) yet started
+  before it. Elsewhere (no rollback) the newest setup.
+-#}
+{% macro planwise_held_runs() %}
+  {{ return(adapter.dispatch('planwise_held_runs', 'planwise')()) }}
+{% endmacro %}
+
+
+{% macro default__planwise_held_runs() %}
+  {%- set ctes -%}
+    held as (
+        select run_id
+        from runs
+        where kind = 'setup'
+        order by started_at desc
+        limit 1
+    ),
+  {%- endset -%}
+  {{ return({'position': '', 'ctes': ctes}) }}
+{% endmacro %}
+
+
+{% macro duckdb__planwise_held_runs() %}
+  {%- set ctes -%}
+    rollbacks as (
+        select
+            position,
+            started_at
+        from runs
+        where kind = 'rollback'
+    ),
+
+    copied as (
+        select runs.position
+        from runs
+        inner join rollbacks
+            on runs.position > rollbacks.position and runs.started_at < rollbacks.started_at
+    ),
+
+    held as (
+        select run_id
+        from runs
+        where kind = 'setup' and position not in (select copied.position from copied)
+        order by position desc
+        limit 1
+    ),
+  {%- endset -%}
+  {{ return({'position': 'rowid as position,', 'ctes': ctes}) }}
+{% endmacro %}
