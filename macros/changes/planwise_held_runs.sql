@@ -1,18 +1,20 @@
 {#-
-  planwise_held_runs(): how planwise_history_query finds the setup a database
-  holds, as {'position': a select-list entry for its `runs` CTE, 'ctes': the
-  CTEs ending in `held` (one run_id)}. On DuckDB the newest row the file got
+  planwise_held_runs(columns, names): how planwise_history_query finds the
+  setup a database holds: {'runs': the select list of its `runs` CTE, 'ctes':
+  the CTEs ending in `held` (one run_id), 'final': the row's columns}.
+  `columns`: the history columns (null where the table lacks one), `names`:
+  the same as runs.<name>. On DuckDB the newest row the file got
   from a build, never one a rollback copied in from the file it replaced
   (planwise_record_rollback): those come after that rollback's row in the table
   (rowid, the insertion order; the table only ever gains rows) yet started
   before it. Elsewhere (no rollback) the newest setup.
 -#}
-{% macro planwise_held_runs() %}
-  {{ return(adapter.dispatch('planwise_held_runs', 'planwise')()) }}
+{% macro planwise_held_runs(columns, names) %}
+  {{ return(adapter.dispatch('planwise_held_runs', 'planwise')(columns, names)) }}
 {% endmacro %}
 
 
-{% macro default__planwise_held_runs() %}
+{% macro default__planwise_held_runs(columns, names) %}
   {%- set ctes -%}
     held as (
         select run_id
@@ -22,11 +24,12 @@
         limit 1
     ),
   {%- endset -%}
-  {{ return({'position': '', 'ctes': ctes}) }}
+  {{ return({'runs': columns | join(', '), 'ctes': ctes, 'final': names | join(', ')}) }}
 {% endmacro %}
 
 
-{% macro duckdb__planwise_held_runs() %}
+{#- DuckDB: every column the table has (an older release's lacks some), in rowid order. -#}
+{% macro duckdb__planwise_held_runs(columns, names) %}
   {%- set ctes -%}
     rollbacks as (
         select
@@ -51,5 +54,5 @@
         limit 1
     ),
   {%- endset -%}
-  {{ return({'position': 'rowid as position,', 'ctes': ctes}) }}
+  {{ return({'runs': 'rowid as position, *', 'ctes': ctes, 'final': 'runs.* exclude (position)'}) }}
 {% endmacro %}

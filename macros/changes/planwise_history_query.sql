@@ -5,7 +5,8 @@
   history`, through dbt (planwise_history) or, on DuckDB, read straight from
   the file: setup stores it rendered without the database name, which DuckDB
   takes from the file's name (with_database: keep it, for a file attached
-  beside another). Columns an older release's table lacks are null.
+  beside another). Columns an older release's table lacks are null (on
+  DuckDB absent: the stored query reads any release's table).
 -#}
 {% macro planwise_history_query(relation, with_database=false) %}
   {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
@@ -15,12 +16,10 @@
     {%- do columns.append(name if name in present else 'cast(null as ' ~ type ~ ') as ' ~ name) -%}
     {%- do names.append('runs.' ~ name) -%}
   {%- endfor -%}
-  {%- set held = planwise_held_runs() -%}
+  {%- set held = planwise_held_runs(columns, names) -%}
   {%- set query -%}
     with runs as (
-        select
-            {{ held.position }}
-            {{ columns | join(', ') }}
+        select {{ held.runs }}
         from {{ relation if with_database else relation.include(database=false) }}
     ),
 
@@ -28,7 +27,7 @@
 
     final as (
         select
-            {{ names | join(', ') }},
+            {{ held.final }},
             coalesce(runs.run_id = (select held.run_id from held), false) as is_live
         from runs
     )

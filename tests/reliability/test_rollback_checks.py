@@ -175,3 +175,25 @@ def test_a_rollback_it_cannot_record_still_says_so(
     assert result.exit_code == 2, result.output
     assert "rolled back, but not recorded" in result.output
     assert snapshot(previous_path(live))[1] == before[1]  # the swapped-out file is kept
+
+
+def test_a_previous_an_older_release_built_is_restored_and_records_the_rollback(
+    published: tuple[RunnerProject, str], tmp_path: Path
+) -> None:
+    """A previous whose history lacks the columns this release added (census path
+    and rows) is still a published setup database: restored, the rollback row
+    added (the table gains the columns), and every row readable."""
+    rp, first = published
+    live = shutil.copy2(rp.db, tmp_path / "simulation.duckdb")
+    with_statements(rp, live)
+    previous = shutil.copy2(rp.db, previous_path(live))
+    with duckdb.connect(str(previous)) as connection:
+        for column in ("census_path", "census_rows"):
+            connection.execute(f"alter table main_history.planwise_setup_runs drop column {column}")
+    back = rp.run("rollback", "--db", str(live))
+    assert back.exit_code == 0, back.output
+    rows = json.loads(rp.run("history", "--db", str(live), "--json").output)
+    assert [row["kind"] for row in rows if row["published"]] == ["rollback", "setup"]
+    assert [row["run_id"] for row in rows if row["live"]] == [first]
+    assert rows[0]["change_summary"] == {"restored_run": first, "replaced_run": first}
+    assert rows[1]["census_path"] is None  # the older release recorded none
