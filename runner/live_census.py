@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from runner import ledger
 from runner.config import Settings
 from runner.errors import PlanwiseError
 from runner.history import published
@@ -35,13 +36,12 @@ class CensusChoice:
 
 
 def _live_setup(settings: Settings, level: str, ask_dbt: bool) -> dict[str, Any] | None:
-    """The live database's own setup (its history row), or None for a first setup.
-    A setup that names its census needs the row only to compare: it never waits for
-    dbt to read a history that setup has not yet stored a query for."""
+    """The live database's own setup (its history row), or None for a first setup;
+    read by dbt where the file cannot be read directly, if `ask_dbt`."""
     if not settings.db_path.exists():
         return None
     try:  # DatabaseLocked goes on up: another program or setup holds it (exit 3)
-        rows = published(settings, level, ask_dbt=ask_dbt and not settings.census_given)
+        rows = published(settings, level, ask_dbt=ask_dbt)
     except PlanwiseError as exc:
         raise LiveUnreadable(
             f"cannot read which census the live database holds: {exc.message}"
@@ -51,10 +51,11 @@ def _live_setup(settings: Settings, level: str, ask_dbt: bool) -> dict[str, Any]
 
 def choose(settings: Settings, level: str = "none", ask_dbt: bool = True) -> CensusChoice:
     """The census of this setup, set in `settings` when it is the live database's
-    (read by dbt where the file cannot be read directly, unless not `ask_dbt`)."""
-    live = _live_setup(settings, level, ask_dbt)
+    (read by dbt where the file cannot be read directly, unless not `ask_dbt`). A
+    named census is not compared here: `change` does, only for a setup that builds."""
     if settings.census_given:
-        return CensusChoice("named", live)
+        return CensusChoice("named", None)
+    live = _live_setup(settings, level, ask_dbt)
     if live is None:
         return CensusChoice("bundled sample census", None)
     recorded = live.get("census_path")
@@ -74,16 +75,27 @@ def choose(settings: Settings, level: str = "none", ask_dbt: bool = True) -> Cen
     return CensusChoice(f"the live database's census, from run {live.get('run_id')}", live)
 
 
-def change(choice: CensusChoice, path: Path, digest: str | None) -> str | None:
-    """The summary's census line when this census is not the live database's."""
-    live = choice.live
+def _live_row_directly(settings: Settings) -> dict[str, Any] | None:
+    """The live setup's history row of a named census's setup, read from the file
+    without the lock (its caller holds it) and never by dbt."""
+    if not (settings.census_given and settings.db_path.exists()):
+        return None
+    rows = ledger.read(settings.db_path) or []
+    return next((row for row in rows if row.get("is_live")), None)
+
+
+def change(settings: Settings, choice: CensusChoice, digest: str | None) -> str | None:
+    """The summary's census line when this census is not the live database's (a
+    named census is compared with the live history read directly, never by dbt;
+    called under the setup lock)."""
+    live = choice.live or _live_row_directly(settings)
     if live is None or not live.get("census_fingerprint") or digest is None:
         return None
     if live["census_fingerprint"] == digest:
         return None
-    rows = live.get("census_rows")
-    size = f", {rows:,} employees" if rows else ""
+    employees = live.get("census_rows")
+    size = f", {employees:,} employees" if employees else ""
     return (
         f"CENSUS CHANGED: the live database was built from {live.get('census_path')}"
-        f"{size} (run {live.get('run_id')}); this setup uses {path}"
+        f"{size} (run {live.get('run_id')}); this setup uses {settings.census_path}"
     )

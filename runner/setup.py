@@ -234,7 +234,7 @@ def run_setup(settings: Settings, switches: Switches, progress: ProgressSink | N
         os.umask(previous_umask)
 
 
-def _preflight(run: _Run) -> live_census.CensusChoice | None:
+def _preflight(run: _Run, quick: bool) -> live_census.CensusChoice | None:
     """The census chosen (it names the file the checks read), then the pre-flight
     checks; None when something failed (listed as the report's pre-flight problems)."""
     settings, ctx, seconds = run.settings, run.ctx, time.perf_counter()
@@ -250,24 +250,37 @@ def _preflight(run: _Run) -> live_census.CensusChoice | None:
     ctx.preflight_problems = preflight.problems(
         settings.db_path, settings.census_path, settings.project_dir, settings.report_dir
     )
+    if not (quick or ctx.preflight_problems):  # a renamed column: named in the first second
+        ctx.preflight_problems += _census_columns(settings)
     if choice is None:
         ctx.preflight_problems = ctx.preflight_problems or unreadable
         return None
-    if not ctx.preflight_problems:  # a census that is there: are its columns?
-        delimiter = str(settings.var("census_csv_delimiter"))
-        columns = census_header.missing_columns_problem(
-            settings.census_path, settings.project_dir, delimiter
-        )
-        ctx.preflight_problems += [columns] if columns else []
     ctx.preflight_seconds = time.perf_counter() - seconds
     return None if ctx.preflight_problems else choice
+
+
+def _census_columns(settings: Settings) -> list[str]:
+    """The census's missing required columns, named with their near misses."""
+    delimiter = str(settings.var("census_csv_delimiter"))
+    path, project = settings.census_path, settings.project_dir
+    problem = census_header.missing_columns_problem(path, project, delimiter)
+    return [problem] if problem else []
+
+
+def _census_unfit(settings: Settings) -> list[str]:
+    """The census checks worth their time only for a setup that builds: its columns
+    (again, cheaply, for --quick, whose pre-flight leaves them to here) and a full
+    read of a Parquet census."""
+    found = _census_columns(settings)
+    damage = None if found else preflight.census_damage(settings.census_path)
+    return found + ([damage] if damage else [])
 
 
 def _setup(run: _Run, switches: Switches, progress: ProgressSink | None) -> Outcome:
     settings, ctx, live = run.settings, run.ctx, run.settings.db_path
     if settings.engine != "duckdb":
         return warehouse.setup_in_warehouse(run, switches, progress)  # type: ignore[no-any-return]
-    choice = _preflight(run)
+    choice = _preflight(run, switches.quick)
     if choice is None:
         return run.finish("error", PREFLIGHT_FAILED)
     with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
@@ -276,13 +289,11 @@ def _setup(run: _Run, switches: Switches, progress: ProgressSink | None) -> Outc
             names = ", ".join(path.name for path in removed)
             ctx.messages.append(f"removed leftovers of an interrupted run: {names}")
         run.inputs = _inputs(settings)  # before anything is built
-        digest = run.inputs["census"][1]
-        ctx.census_change = live_census.change(choice, settings.census_path, digest)
         if switches.quick and not switches.full_refresh and not _changed(settings, run.inputs):
             return run.finish("up_to_date")
-        damage = preflight.census_damage(settings.census_path)  # a full read: only to build
-        if damage:
-            ctx.preflight_problems.append(damage)
+        ctx.census_change = live_census.change(settings, choice, run.inputs["census"][1])
+        ctx.preflight_problems += _census_unfit(settings)
+        if ctx.preflight_problems:
             return run.finish("error", PREFLIGHT_FAILED)
         if live.exists():
             probe(live)
