@@ -30,11 +30,12 @@ def _documents(project_dir: Path) -> Iterator[dict[str, Any]]:
             yield yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
-def required_columns(project_dir: Path) -> list[str]:
-    """The contract's required columns, from the census source's YAML."""
+def contract_columns(project_dir: Path) -> dict[str, bool]:
+    """The contract's columns, each with whether it is required, from the census
+    source's YAML."""
     tables = (table for document in _documents(project_dir) for table in _census_tables(document))
     columns = next(tables, {}).get("columns") or []
-    return [c["name"] for c in columns if (c.get("meta") or {}).get("required")]
+    return {c["name"]: bool((c.get("meta") or {}).get("required")) for c in columns}
 
 
 def _census_tables(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -63,13 +64,13 @@ def missing_columns_problem(path: Path, project_dir: Path, delimiter: str) -> st
     names = file_columns(path, delimiter)
     if names is None:
         return None
-    required = required_columns(project_dir)
+    contract = contract_columns(project_dir)
     present = {name.strip().lower(): name for name in names}
-    missing = [column for column in required if column.lower() not in present]
+    missing = [c for c, required in contract.items() if required and c.lower() not in present]
     if not missing:
         return None
-    wanted = {column.lower() for column in required}
-    unknown = [name for key, name in present.items() if key not in wanted]
+    known = {column.lower() for column in contract}  # a contract column is no rename
+    unknown = [name for key, name in present.items() if key not in known]
     named = ", ".join(_with_near_miss(column, unknown) for column in missing)
     return (
         f"{path}: the census lacks required column(s) {named}; add or rename "

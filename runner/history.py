@@ -268,6 +268,18 @@ def _change_lines(label: str, changes: dict[str, list[Any]]) -> list[str]:
     ]
 
 
+def _cell_lines(second: str, changes: dict[str, Any] | None) -> list[str]:
+    """The seed cells run `second` changed, against the database it replaced."""
+    cells = [
+        f"    {name} {cell['key']}: {cell['column']} {_value(cell['old'])} {ARROW} "
+        f"{_value(cell['new'])}"
+        for name, entry in ((changes or {}).get("relations") or {}).items()
+        for cell in entry.get("examples") or []
+    ]
+    head = f"  seed cells {second} changed (against the database it replaced):"
+    return [head, *cells] if cells else []
+
+
 def diff_lines(result: dict[str, Any]) -> list[str]:
     """The diff in words: inputs first, then what the outputs did."""
     first, second = result["runs"]
@@ -276,6 +288,7 @@ def diff_lines(result: dict[str, Any]) -> list[str]:
     lines.append(
         f"  seed files changed: {', '.join(seeds)}" if seeds else "  seed files: unchanged"
     )
+    lines += _cell_lines(second, result.get("changes_of_second"))
     lines += _change_lines("", inputs)
     if not (seeds or inputs):
         lines.append("  inputs: the same seed files, census, vars and versions")

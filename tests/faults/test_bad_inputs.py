@@ -212,7 +212,10 @@ CENSUS_CASES: dict[str, tuple[Callable[[Path], Path], list[str]]] = {
     "missing-file": (_census_missing, ["not found"]),
     "empty-file": (_census_empty, ["empty"]),
     "header-only-csv": (_census_header_only_csv, ["an empty census"]),
-    "missing-required-column": (_census_missing_column, ["employee_birth_date", "missing"]),
+    "missing-required-column": (
+        _census_missing_column,
+        ["lacks required column(s) employee_birth_date;"],
+    ),
     "text-in-number-column": (_census_text_in_number, ["employee_gross_compensation"]),
     "invalid-date-csv": (_census_bad_date_csv, ["employee_hire_date"]),
 }

@@ -81,7 +81,10 @@ def test_a_setup_without_census_keeps_the_census_the_live_database_was_built_fro
     report = tiny.report()
     assert report["published"] and report["census"]["origin"].startswith("the live database's")
     assert "census changed" not in " ".join(report["messages"]) and _census_rows(tiny.db) == 321
-    newest = _history(tiny)[0]
+    rows = _history(tiny)
+    newest = rows[0]
+    compared = tiny.run("diff", str(rows[1]["run_id"]), str(newest["run_id"]))
+    assert "config_cola_by_year year=2024: cola_rate 0.025 \u2192 0.026" in compared.output
     digest = hashlib.sha256(user_census.read_bytes()).hexdigest()
     assert (newest["census_path"], newest["census_rows"]) == (str(user_census), 321)
     assert newest["census_fingerprint"] == digest
