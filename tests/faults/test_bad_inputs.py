@@ -216,8 +216,15 @@ CENSUS_CASES: dict[str, tuple[Callable[[Path], Path], list[str]]] = {
         _census_missing_column,
         ["lacks required column(s) employee_birth_date;"],
     ),
-    "text-in-number-column": (_census_text_in_number, ["employee_gross_compensation"]),
-    "invalid-date-csv": (_census_bad_date_csv, ["employee_hire_date"]),
+    # a failing row says where it is (a Parquet row, a CSV line) and whose it is
+    "text-in-number-column": (
+        _census_text_in_number,
+        ["employee_gross_compensation", "['row ", "', 'EMP_2024_000007', "],
+    ),
+    "invalid-date-csv": (
+        _census_bad_date_csv,
+        ["employee_hire_date", "['line ", "', 'EMP_2024_000003', "],
+    ),
 }
 
 

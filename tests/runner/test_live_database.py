@@ -195,3 +195,37 @@ def test_status_history_diff_and_rollback_answer_without_dbt(tiny: RunnerProject
     assert ran.stdout.strip().splitlines()[-1] == "[]"
     rows = _history(tiny)  # the rollback was recorded, and moved the live mark
     assert rows[0]["kind"] == "rollback" and _live(rows) == [first]
+
+
+def test_an_hr_export_with_us_dates_sets_up_with_census_date_format(
+    tiny: RunnerProject, tmp_path: Path
+) -> None:
+    """MM/DD/YYYY dates, as HR systems export them: refused as ISO, read with the var."""
+    export = tmp_path / "hr_us_dates.csv"
+    with duckdb.connect() as connection:
+        described = connection.execute(
+            f"describe select * from read_parquet('{SAMPLE_CENSUS}')"
+        ).fetchall()
+        dates = ", ".join(  # every date column, as the export writes them
+            f"strftime({name}, '%m/%d/%Y') as {name}"
+            for name, kind, *_ in described
+            if kind == "DATE"
+        )
+        connection.execute(
+            f"copy (select * replace ({dates}) from read_parquet('{SAMPLE_CENSUS}')) "
+            f"to '{export}' (format csv, header true)"
+        )
+    refused = tiny.run("setup", "--census", str(export))
+    assert refused.exit_code == 2 and "census_raw_values_convert" in refused.output
+    formats = "{census_date_format: ['%m/%d/%Y']}"
+    built = tiny.run("setup", "--census", str(export), "--vars", formats)
+    assert built.exit_code == 0, built.output
+    with duckdb.connect(str(tiny.db), read_only=True) as connection:
+        staged = connection.execute(
+            "select min(employee_birth_date), count(*) from main.stg_census_data"
+        ).fetchone()
+        sample = connection.execute(
+            f"select min(employee_birth_date) from read_parquet('{SAMPLE_CENSUS}')"
+        ).fetchone()
+    assert staged is not None and sample is not None
+    assert (staged[0], staged[1]) == (sample[0], 5000)
