@@ -31,14 +31,23 @@ MARK = '{"planwise_history":'
 ARROW = "\u2192"
 
 
-def stamp(value: Any) -> str | None:
-    """A timestamp as every command shows it: UTC, to the second, ISO 8601 with Z."""
+def _moment(value: Any) -> datetime:
+    """A timestamp in any of its spellings (ISO, or dbt's with a space), for ordering."""
     try:
         moment = datetime.fromisoformat(str(value))
     except (TypeError, ValueError):
-        return None if value is None else str(value)
-    moment = moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return datetime.min.replace(tzinfo=UTC)
+    return moment.replace(tzinfo=moment.tzinfo or UTC)
+
+
+def stamp(value: Any) -> str | None:
+    """A timestamp as every command shows it: UTC, to the second, ISO 8601 with Z."""
+    if value is None:
+        return None
+    moment = _moment(value)
+    if moment == datetime.min.replace(tzinfo=UTC):
+        return str(value)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _through_dbt(settings: Settings, level: str) -> list[dict[str, Any]]:
@@ -114,8 +123,7 @@ def history(settings: Settings, level: str = "none") -> list[dict[str, Any]]:
     published_rows = published(settings, level)
     known = {row["run_id"] for row in published_rows}
     rows = published_rows + [row for row in _unpublished(settings) if row["run_id"] not in known]
-    order = {id(row): str(row.get("started_at") or "") for row in rows}
-    rows.sort(key=lambda row: order[id(row)], reverse=True)
+    rows.sort(key=lambda row: _moment(row.get("started_at")), reverse=True)
     for row in rows:  # one spelling everywhere, once the order is taken
         row.update({name: stamp(row.get(name)) for name in ("started_at", "finished_at")})
         row.setdefault("live", False)
