@@ -197,3 +197,19 @@ def test_a_previous_an_older_release_built_is_restored_and_records_the_rollback(
     assert [row["run_id"] for row in rows if row["live"]] == [first]
     assert rows[0]["change_summary"] == {"restored_run": first, "replaced_run": first}
     assert rows[1]["census_path"] is None  # the older release recorded none
+
+
+def test_a_rollback_without_stored_statements_checks_and_records_through_dbt(
+    published: tuple[RunnerProject, str], tmp_path: Path
+) -> None:
+    """A database no setup of this release published (no statements beside it):
+    dbt checks the previous and records the rollback, with the same row."""
+    rp, first = published
+    live = shutil.copy2(rp.db, tmp_path / "simulation.duckdb")
+    shutil.copy2(rp.db, previous_path(live))
+    back = rp.run("rollback", "--db", str(live))
+    assert back.exit_code == 0, back.output
+    assert not (tmp_path / ".planwise" / live.name / "queries.json").exists()
+    rows = json.loads(rp.run("history", "--db", str(live), "--json").output)
+    assert rows[0]["kind"] == "rollback" and [r["run_id"] for r in rows if r["live"]] == [first]
+    assert rows[0]["change_summary"] == {"restored_run": first, "replaced_run": first}
