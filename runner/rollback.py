@@ -30,6 +30,7 @@ from typing import Any
 from runner import ledger, publish, state
 from runner.config import Settings
 from runner.errors import PlanwiseError, dbt_message
+from runner.history import stamp
 from runner.invoke import Invocation, run_dbt
 from runner.locking import setup_lock
 from runner.setup import _Run
@@ -50,10 +51,7 @@ class Held:
     started_at: str
 
     def __str__(self) -> str:
-        when = self.started_at
-        with contextlib.suppress(ValueError):
-            when = datetime.fromisoformat(when).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return f"setup {self.run_id[:8]} of {when}"
+        return f"setup {self.run_id[:8]} of {stamp(self.started_at)}"
 
 
 def _refuse(previous: Path, reason: str) -> PlanwiseError:

@@ -267,11 +267,11 @@ def _census_columns(settings: Settings) -> list[str]:
     return [problem] if problem else []
 
 
-def _census_unfit(settings: Settings) -> list[str]:
+def _census_unfit(settings: Settings, quick: bool) -> list[str]:
     """The census checks worth their time only for a setup that builds: its columns
-    (again, cheaply, for --quick, whose pre-flight leaves them to here) and a full
-    read of a Parquet census."""
-    found = _census_columns(settings)
+    (for --quick, whose pre-flight leaves them to here) and a full read of a
+    Parquet census."""
+    found = _census_columns(settings) if quick else []
     damage = None if found else preflight.census_damage(settings.census_path)
     return found + ([damage] if damage else [])
 
@@ -292,7 +292,7 @@ def _setup(run: _Run, switches: Switches, progress: ProgressSink | None) -> Outc
         if switches.quick and not switches.full_refresh and not _changed(settings, run.inputs):
             return run.finish("up_to_date")
         ctx.census_change = live_census.change(settings, choice, run.inputs["census"][1])
-        ctx.preflight_problems += _census_unfit(settings)
+        ctx.preflight_problems += _census_unfit(settings, switches.quick)
         if ctx.preflight_problems:
             return run.finish("error", PREFLIGHT_FAILED)
         if live.exists():

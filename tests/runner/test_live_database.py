@@ -229,3 +229,22 @@ def test_an_hr_export_with_us_dates_sets_up_with_census_date_format(
         ).fetchone()
     assert staged is not None and sample is not None
     assert (staged[0], staged[1]) == (sample[0], 5000)
+
+
+def test_quick_with_a_renamed_census_column_still_names_it_before_dbt(
+    tiny: RunnerProject, tmp_path: Path
+) -> None:
+    """--quick leaves the column check to after its up-to-date test: a new census
+    missing a required column is still refused there, naming the near miss."""
+    assert tiny.run("setup").exit_code == 0
+    renamed = tmp_path / "renamed.csv"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select * rename (employee_birth_date as birth_date) from "
+            f"read_parquet('{SAMPLE_CENSUS}')) to '{renamed}' (format csv, header true)"
+        )
+    quick = tiny.run("setup", "--quick", "--census", str(renamed))
+    assert quick.exit_code == 2, quick.output
+    report = tiny.report()
+    assert report["dbt"]["invocation_id"] is None
+    assert any("(the file has 'birth_date': rename it)" in m for m in report["messages"])
