@@ -46,8 +46,12 @@ Manifest = dict[str, Any]
 Node = dict[str, Any]
 
 CATEGORIES = {
-    "seed_integrity", "census_quality", "staging", "baseline_workforce", "configuration_consistency"
-}  # fmt: skip
+    "seed_integrity",
+    "census_quality",
+    "staging",
+    "baseline_workforce",
+    "configuration_consistency",
+}
 FOLDER_PREFIX: dict[str, str | tuple[str, ...]] = {
     "staging": "stg_",
     "intermediate": "int_",
@@ -62,9 +66,19 @@ IMPLICIT_ARGUMENTS = {"", "model", "column_name"}  # what dbt passes a generic t
 RUNNER_VARS = {"planwise_clear", "planwise_report"}
 VAR_KIND = re.compile(r"^\s+'(\w+)': '(\w+)',$", re.M)
 KNOWN_KINDS = {
-    "text", "text_or_null", "date", "year", "whole", "whole_or_null", "number",
-    "severity", "boolean", "list", "mapping", "date_formats",
-}  # fmt: skip
+    "text",
+    "text_or_null",
+    "date",
+    "year",
+    "whole",
+    "whole_or_null",
+    "number",
+    "severity",
+    "boolean",
+    "list",
+    "mapping",
+    "date_formats",
+}
 
 
 def own(manifest: Manifest, kind: str = "nodes") -> dict[str, Node]:

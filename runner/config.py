@@ -169,9 +169,12 @@ def _knob(name: str, value: Any, where: str, base: Path) -> Any:
 
 
 def _knobs(
-    project_dir: Path, section: dict[str, Any], where: str, env: Mapping[str, str],
+    project_dir: Path,
+    section: dict[str, Any],
+    where: str,
+    env: Mapping[str, str],
     flags: Mapping[str, Any],
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     knobs = {name: default for name, (_, _, default, _) in KNOBS.items()}
     knobs["db_path"], knobs["report_dir"] = project_dir / knobs["db_path"], project_dir / "reports"
     for name, value in section.items():
@@ -207,9 +210,12 @@ def _census_synonym(layer: dict[str, Any], where: str, base: Path) -> dict[str, 
 
 
 def _vars(
-    declared: dict[str, Any], section: dict[str, Any], env: Mapping[str, str],
-    flags: Mapping[str, Any], base: Path,
-) -> dict[str, Any]:  # fmt: skip
+    declared: dict[str, Any],
+    section: dict[str, Any],
+    env: Mapping[str, str],
+    flags: Mapping[str, Any],
+    base: Path,
+) -> dict[str, Any]:
     """The overrides, layer by layer (file < env < flags); `base` resolves relative
     census paths of the file and --vars, to compare the two names of the census."""
     overrides = _census_synonym(dict(section), "the configuration file's `vars`", base)
@@ -247,9 +253,11 @@ def _vars(
 
 
 def load_settings(
-    project_dir: Path, config_file: Path | None = None, flags: Mapping[str, Any] | None = None,
+    project_dir: Path,
+    config_file: Path | None = None,
+    flags: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
-) -> Settings:  # fmt: skip
+) -> Settings:
     """Resolve settings: defaults < file < env < flags."""
     env, flags, project_dir = os.environ if environ is None else environ, flags or {}, project_dir
     project = _read(project_dir.resolve() / "dbt_project.yml")
@@ -266,8 +274,9 @@ def load_settings(
                 "the file has `vars:` (dbt vars, named as in dbt_project.yml) and `runner:` "
                 "(" + ", ".join(KNOBS) + ")",
             )
-    knobs = _knobs(project_dir, _mapping(data.get("runner"), f"{path}: `runner`"), str(path), env,
-                   flags)  # fmt: skip
+    knobs = _knobs(
+        project_dir, _mapping(data.get("runner"), f"{path}: `runner`"), str(path), env, flags
+    )
     given = _mapping(data.get("vars"), f"{path}: `vars`")
     overrides = _vars(declared, given, env, flags, project_dir)
     return Settings(project_dir, path if path.is_file() else None, knobs, declared, overrides)

@@ -24,11 +24,14 @@ class TerminalProgress:
         console = Console(file=stream, force_terminal=enabled, highlight=False, markup=False)
         self.enabled = console.is_terminal if enabled is None else enabled
         self._bar = Progress(
-            TextColumn("{task.fields[phase]:<8}"), TimeElapsedColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[phase]:<8}"),
+            TimeElapsedColumn(),
+            MofNCompleteColumn(),
             BarColumn(bar_width=16),
             TextColumn("{task.description}", table_column=Column(no_wrap=True)),
-            console=console, transient=True,
-        )  # fmt: skip
+            console=console,
+            transient=True,
+        )
         self._task = self._bar.add_task("", total=None, phase="checks")
         self._running: list[str] = []  # one entry per busy dbt thread
         self._lock = threading.Lock()

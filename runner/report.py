@@ -25,14 +25,30 @@ COUNTED = ("pass", "warn", "fail", "error", "skipped")
 TESTS = ("test", "unit_test")
 NODE_KEYS = ("unique_id", "name", "step", "category", "status", "seconds", "message")
 PROBLEM_KEYS = (
-    "unique_id", "name", "resource_type", "status", "severity", "category", "failures", "checks",
-    "stored_failures", "query", "message", "path", "description", "rows",
-)  # fmt: skip
+    "unique_id",
+    "name",
+    "resource_type",
+    "status",
+    "severity",
+    "category",
+    "failures",
+    "checks",
+    "stored_failures",
+    "query",
+    "message",
+    "path",
+    "description",
+    "rows",
+)
 EXIT_CODES = {"success": 0, "warn": 0, "up_to_date": 0, "failed": 1, "error": 2, "interrupted": 130}
 TITLES = {
-    "success": "succeeded", "warn": "succeeded with warnings", "failed": "FAILED",
-    "error": "could not run", "interrupted": "interrupted", "up_to_date": "up to date",
-}  # fmt: skip
+    "success": "succeeded",
+    "warn": "succeeded with warnings",
+    "failed": "FAILED",
+    "error": "could not run",
+    "interrupted": "interrupted",
+    "up_to_date": "up to date",
+}
 ICONS = {"pass": "✔ok", "success": "✔ok", "up_to_date": "✔ok", "warn": "⚠!!", "skipped": "○--"}
 BAD = ("fail", "failed", "error", "interrupted")
 JUNIT_TAGS = {"fail": "failure", "error": "error", "skipped": "skipped", "warn": "system-out"}
@@ -116,7 +132,8 @@ def _node(result: dict[str, Any], node: dict[str, Any], common: set[str]) -> dic
         "resource_type": kind,
         "step": "validation" if kind in TESTS else "seeds" if kind == "seed" else _step(node),
         "category": next((t for t in _tags(node) if t not in common), "uncategorised")
-        if kind in TESTS else None,
+        if kind in TESTS
+        else None,
         "status": status,
         "seconds": round(float(result.get("execution_time") or 0), 3),
         "message": "\n".join(dbt_message(result.get("message"))),
@@ -129,7 +146,7 @@ def _node(result: dict[str, Any], node: dict[str, Any], common: set[str]) -> dic
         "description": " ".join(str(node.get("description") or "").split()) or None,
         "exit_code": int((config.get("meta") or {}).get("exit_code") or 1),
         "timing": result.get("timing") or [],
-    }  # fmt: skip
+    }
 
 
 def _nodes(run_results: dict[str, Any] | None, manifest: dict[str, Any]) -> list[dict[str, Any]]:
@@ -165,19 +182,34 @@ def _steps(
     preflight = "fail" if ctx.preflight_problems else preflight
     clear = f"skipped ({ctx.clear_note})" if ctx.clear_note else "not run"
     steps: list[dict[str, Any]] = [
-        {"name": "pre-flight", "status": preflight, "seconds": ctx.preflight_seconds,
-         "detail": f"{len(ctx.preflight_problems)} problem(s)" if ctx.preflight_problems else ""},
-        {"name": "clear", "status": "not_run" if cleared is None else "pass", "seconds": None,
-         "nodes": len(cleared or []),
-         "detail": clear if cleared is None else f"{len(cleared)} relation(s) dropped"},
-    ]  # fmt: skip
+        {
+            "name": "pre-flight",
+            "status": preflight,
+            "seconds": ctx.preflight_seconds,
+            "detail": f"{len(ctx.preflight_problems)} problem(s)" if ctx.preflight_problems else "",
+        },
+        {
+            "name": "clear",
+            "status": "not_run" if cleared is None else "pass",
+            "seconds": None,
+            "nodes": len(cleared or []),
+            "detail": clear if cleared is None else f"{len(cleared)} relation(s) dropped",
+        },
+    ]
     models = [_step(n) for n in manifest.get("nodes", {}).values() if n["resource_type"] == "model"]
     order = ["seeds", *(n["step"] for n in nodes), *sorted(models)]
     for name in dict.fromkeys([*(name for name in order if name != "validation"), "validation"]):
         members = [node for node in nodes if node["step"] == name]
-        steps.append({"name": name, "status": _word(_counts(members)) if members else "not_run",
-                      "nodes": len(members), **_counts(members), "seconds": _seconds(members),
-                      "detail": ""})  # fmt: skip
+        steps.append(
+            {
+                "name": name,
+                "status": _word(_counts(members)) if members else "not_run",
+                "nodes": len(members),
+                **_counts(members),
+                "seconds": _seconds(members),
+                "detail": "",
+            }
+        )
     return [{**step, **{key: step.get(key, 0) for key in ("nodes", *COUNTED)}} for step in steps]
 
 
@@ -204,38 +236,52 @@ def build_report(
     hooks = [r for r in (run_results or {}).get("results") or [] if r.get("status") == "error"]
     hook_errors = [r for r in hooks if str(r.get("unique_id")).startswith("operation.")]
     return {
-        "schema_version": 1, "command": ctx.command, "status": status,
+        "schema_version": 1,
+        "command": ctx.command,
+        "status": status,
         "exit_code": EXIT_CODES.get(status, 2) if ctx.exit_code is None else ctx.exit_code,
         "started_at": ctx.started_at,
         "elapsed_seconds": None if elapsed is None else round(elapsed, 3),
         "dbt_seconds": None if ctx.dbt_seconds is None else round(ctx.dbt_seconds, 3),
         "dbt_parse": ctx.dbt_parse,
         "copy_seconds": None if ctx.copy_seconds is None else round(ctx.copy_seconds, 3),
-        "database": ctx.database, "published": ctx.published, "dry_run": ctx.dry_run,
+        "database": ctx.database,
+        "published": ctx.published,
+        "dry_run": ctx.dry_run,
         "kept_candidate": ctx.kept_candidate,
-        "dbt": {"version": metadata.get("dbt_version"),
-                "invocation_id": metadata.get("invocation_id"), "run_dir": ctx.run_dir},
+        "dbt": {
+            "version": metadata.get("dbt_version"),
+            "invocation_id": metadata.get("invocation_id"),
+            "run_dir": ctx.run_dir,
+        },
         "totals": {"nodes": len(nodes), **_counts(nodes)},
         "steps": _steps(ctx, nodes, manifest, cleared if ran_clear else None),
         "categories": list(categories.values()),
-        "problems": [{**{k: n.get(k) for k in PROBLEM_KEYS}, "rows": rows.get(n["unique_id"])}
-                     for n in bad],
+        "problems": [
+            {**{k: n.get(k) for k in PROBLEM_KEYS}, "rows": rows.get(n["unique_id"])} for n in bad
+        ],
         "row_counts": row_counts,
         "main_tables": sorted(name for name in row_counts if name in public),
-        "census": {"path": ctx.inputs.get("census_path"), "rows": census_rows,
-                   "origin": ctx.inputs.get("census_origin"), "change": ctx.census_change,
-                   "seconds": None if elapsed is None else round(elapsed, 3),
-                   "rows_per_second": round(census_rows / elapsed, 1)
-                   if census_rows and elapsed else None},
-        "messages": [*("\n".join(dbt_message(r.get("message"))) for r in hook_errors),
-                     *ctx.messages, *ctx.preflight_problems],
+        "census": {
+            "path": ctx.inputs.get("census_path"),
+            "rows": census_rows,
+            "origin": ctx.inputs.get("census_origin"),
+            "change": ctx.census_change,
+            "seconds": None if elapsed is None else round(elapsed, 3),
+            "rows_per_second": round(census_rows / elapsed, 1) if census_rows and elapsed else None,
+        },
+        "messages": [
+            *("\n".join(dbt_message(r.get("message"))) for r in hook_errors),
+            *ctx.messages,
+            *ctx.preflight_problems,
+        ],
         "undeclared_columns": payload.get("undeclared_columns") or {},
         "changes": payload.get("changes"),
         "run": payload.get("run"),
         "inputs": ctx.inputs,
         "cleared": cleared,
         "nodes": [{key: node[key] for key in NODE_KEYS} for node in nodes],
-    }  # fmt: skip
+    }
 
 
 # --------------------------------------------------------------------------- text
@@ -246,8 +292,9 @@ def _icon(status: str, unicode: bool) -> str:
     return pair[0] if unicode else pair[1:]
 
 
-def _row(icon: str, name: str, cells: list[Any], seconds: float | None = None,
-         wide: int = 15) -> str:  # fmt: skip
+def _row(
+    icon: str, name: str, cells: list[Any], seconds: float | None = None, wide: int = 15
+) -> str:
     time = "" if seconds is None else f"{seconds:.1f}s"
     return f"{icon} {name:<{wide}}" + "".join(f"{cell:>6}" for cell in cells) + f"{time:>9}"
 
@@ -305,8 +352,10 @@ def cleared_line(cleared: list[str]) -> str:
     by_schema: dict[str, list[str]] = {}
     for schema, _, name in (qualified.partition(".") for qualified in cleared):
         by_schema.setdefault(schema, []).append(name)
-    parts = [f"{schema}: {', '.join(names) if len(names) <= 5 else f'{len(names)} relations'}"
-             for schema, names in by_schema.items()]  # fmt: skip
+    parts = [
+        f"{schema}: {', '.join(names) if len(names) <= 5 else f'{len(names)} relations'}"
+        for schema, names in by_schema.items()
+    ]
     return "Cleared before the build: " + "; ".join(parts)
 
 
@@ -367,9 +416,12 @@ def _wrap(line: str, width: int | None) -> list[str]:
 
 
 def render_text(
-    report: dict[str, Any], width: int | None = 80, unicode: bool = True,
-    paths: list[str] | None = None, quiet: bool = False,
-) -> str:  # fmt: skip
+    report: dict[str, Any],
+    width: int | None = 80,
+    unicode: bool = True,
+    paths: list[str] | None = None,
+    quiet: bool = False,
+) -> str:
     """The summary; lines wrapped to `width` (at least 60; None: not wrapped). `quiet`:
     the title, problems, messages and what clearing dropped."""
     head = _head(report, unicode)
