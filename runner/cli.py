@@ -407,6 +407,26 @@ def docs(**flags: Any) -> int:
 
 
 @cli.command()
+@common
+@lock_timeout
+@opt("--output", type=FILE, help="The page to write (default: <report dir>/live-report.html).")
+@opt("--report-dir", "report_dir", type=DIRECTORY, help="Where reports go (default reports/).")
+@opt("--open", "open_page", is_flag=True, help="Then open it in the default browser.")
+@_handle_errors
+def report(**flags: Any) -> int:
+    """The visual report of the live database, without a build: census intake,
+    baseline workforce and hazard grids drawn from the tables the simulation reads,
+    as one self-contained HTML page (every setup writes its own, setup-report.html)."""
+    from runner.live_report import write_live_report
+
+    page = write_live_report(_duckdb_settings(flags), _level(flags), flags["output"])
+    _echo(f"report: {page}\nopen: {page.as_uri()}\n")
+    if flags["open_page"]:
+        click.launch(str(page))
+    return ExitCode.OK
+
+
+@cli.command()
 @opt("--employees", type=click.IntRange(min=0), required=True, help="Number of rows.")
 @opt("--seed", type=int, default=42, show_default=True, help="Random seed.")
 @opt("--output", type=FILE, required=True, help="Output: Parquet, or CSV when it ends in .csv.")

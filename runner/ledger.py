@@ -88,6 +88,16 @@ def read(live: Path) -> list[dict[str, Any]] | None:
         return None
 
 
+def figures(path: Path, stored: dict[str, Any]) -> dict[str, Any] | None:
+    """The visual report's aggregates of the DuckDB file `path`, by section; None
+    when no setup of this release stored their queries."""
+    queries = stored.get("figures")
+    if not queries:
+        return None
+    with _opened(path) as connection:
+        return {section: _rows(connection, query) for section, query in queries.items()}
+
+
 def missing_owned(path: Path, stored: dict[str, Any]) -> list[str]:
     """The project's seeds and models the DuckDB file `path` lacks."""
     with _opened(path) as connection:

@@ -277,6 +277,7 @@ def build_report(
         ],
         "undeclared_columns": payload.get("undeclared_columns") or {},
         "changes": payload.get("changes"),
+        "figures": payload.get("figures") or {},
         "run": payload.get("run"),
         "inputs": ctx.inputs,
         "cleared": cleared,

@@ -80,8 +80,11 @@ def environment_hint(message: str) -> str | None:
 
 
 def write_reports(directory: Path, report: dict[str, Any], copy: Path | None = None) -> list[str]:
-    """<command>-report.json and -junit.xml, each replaced atomically; their paths."""
+    """<command>-report.json and -junit.xml (and a setup's visual -report.html), each
+    replaced atomically; their paths."""
     paths, texts = [], {"report.json": render_json(report), "junit.xml": render_junit(report)}
+    if report["command"] == "setup":
+        texts["report.html"] = _page(report)
     for folder in (f for f in (directory, copy) if f):
         for suffix, text in texts.items():
             path = folder / f"{report['command']}-{suffix}"
@@ -89,6 +92,16 @@ def write_reports(directory: Path, report: dict[str, Any], copy: Path | None = N
                 write_private(path, text)
                 paths += [str(path)] if folder == directory else []
     return paths
+
+
+def _page(report: dict[str, Any]) -> str:
+    """The visual report; a page that cannot be drawn says why instead of stopping the run."""
+    from runner.visual import render_page, unavailable
+
+    try:
+        return render_page(report)
+    except Exception as exc:  # a chart must never cost the user the run's outcome
+        return unavailable(report, exc)
 
 
 class _Run:

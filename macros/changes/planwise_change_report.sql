@@ -10,7 +10,9 @@
   employee_id (planwise_employee_changes: added, removed, changed, the columns
   that changed most; as `census` {'employees': ...}); a third compares the
   measures (planwise_workforce_measures) of the models with meta
-  change_report: census and change_report: baseline.
+  change_report: census and change_report: baseline. `live_figures` holds the
+  live database's grids and pay by level (planwise_report_figures), which the
+  visual report draws against this build's.
   `built`: the unique ids of the seeds and models this invocation built (none:
   all). A relation it did not build is the live one's copy in the candidate
   (a --quick or a selection), so it is counted unchanged without a query, and
@@ -89,6 +91,15 @@
                                       'old': none if row['old_value'] is none else row['old_value'] | float,
                                       'new': none if row['new_value'] is none else row['new_value'] | float}) -%}
     {%- endfor -%}
+  {%- endif -%}
+  {%- if compared -%}{#- the live grids and pay, for the visual report's before/after -#}
+    {%- set live_relations = {} -%}
+    {%- for node in graph.nodes.values()
+        if node.package_name == project_name and existing.get(node.alias | lower) is not none -%}
+      {%- do live_relations.update({node.name: existing.get(node.alias | lower)}) -%}
+    {%- endfor -%}
+    {%- do report.update({'live_figures': planwise_report_figures(relations=live_relations,
+                                                                  sections=['grids', 'levels'])}) -%}
   {%- endif -%}
   {%- do planwise_detach_live(live_at) -%}
   {%- if not compared and not kept and not report.workforce and 'census' not in report -%}{#- the live database holds none of the setup's relations -#}

@@ -10,7 +10,9 @@
   a new value never costs dbt a parse. The payload also carries the rendered
   planwise_history_query, which the runner stores to read the history of a
   DuckDB file without dbt, with the other statements `rollback` runs on the
-  files themselves (planwise_missing_owned_query, planwise_history_statements).
+  files themselves (planwise_missing_owned_query, planwise_history_statements)
+  and the visual report's queries (planwise_report_figure_queries), which
+  `planwise-run report` runs on the file.
   Called from on-run-end when var
   planwise_report is true.
 -#}
@@ -71,7 +73,8 @@
     {%- set queries = {'history': planwise_history_query(planwise_history_relation()),
                        'missing_owned': planwise_missing_owned_query(),
                        'history_prepare': statements.prepare, 'history_insert': statements.insert,
-                       'history_columns': statements.columns} -%}
+                       'history_columns': statements.columns,
+                       'figures': planwise_report_figure_queries(planwise_report_relations(with_database=false))} -%}
   {%- endif -%}
   {{ return(planwise_hook_payload({'changes': changes, 'run': row, 'run_recorded': recorded,
                                    'queries': queries})) }}

@@ -1,8 +1,8 @@
 {#-
   The measures of one census and its baseline, one row each (part, measure,
   bucket, measure_value): headcount, hires and terminations in the plan year,
-  active employees, total and median pay, and the baseline's headcount by
-  level, age band and tenure band.
+  active employees, total and median pay, the baseline's headcount by
+  level, age band and tenure band, and its total pay by level.
 -#}
 {% macro planwise_workforce_measures(census, baseline) %}
   {%- set text, number = planwise_type('varchar'), planwise_type('double') -%}
@@ -48,4 +48,12 @@
     from {{ baseline }}
     group by {{ column }}
   {%- endfor %}
+    union all
+    select
+      'baseline' as part,
+      'pay_by_level' as measure,
+      cast(level_id as {{ text }}) as bucket,
+      cast({{ planwise_round('sum(current_compensation)', 2) }} as {{ number }}) as measure_value
+    from {{ baseline }}
+    group by level_id
 {% endmacro %}

@@ -31,5 +31,6 @@
     'row_counts': counts,
     'census_rows': counts.get('stg_census_data'),
     'undeclared_columns': planwise_undeclared_columns(results),
+    'figures': planwise_report_figures(),
   })) }}
 {% endmacro %}

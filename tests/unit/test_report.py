@@ -243,7 +243,7 @@ def test_json_is_stable(mixed: Any) -> None:
         "kept_candidate", "dbt",
         "totals",
         "steps", "categories", "problems", "row_counts", "main_tables", "census", "messages",
-        "undeclared_columns", "changes", "run", "inputs", "cleared", "nodes",
+        "undeclared_columns", "changes", "figures", "run", "inputs", "cleared", "nodes",
     ]  # fmt: skip
     assert set(document["steps"][0]) == {
         "name", "status", "nodes", "pass", "warn", "fail", "error", "skipped", "seconds", "detail"

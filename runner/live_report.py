@@ -1,0 +1,97 @@
+"""`planwise-run report`: the visual report of the live database, without a build.
+
+The aggregates come from the queries the published setup stored (the
+project's macro planwise_report_figure_queries, rendered), run on the DuckDB
+file under the setup lock; where none are stored, dbt runs the macro
+planwise_report_figures on the live database (`run-operation`), which logs
+them as one JSON document. The run the database holds comes from its history
+(the setup marked live). The page is the one a setup writes,
+less what only a build knows (its steps, failing rows and change report).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from runner import ledger
+from runner.config import Settings
+from runner.errors import PlanwiseError
+from runner.history import published, stamp
+from runner.locking import probe_database, setup_lock
+from runner.state import write_private
+
+MARK = '{"planwise_report_figures":'
+PAGE = "live-report.html"
+
+
+def _figures(settings: Settings, level: str) -> dict[str, Any]:
+    from runner.invoke import run_dbt  # dbt only when a page is asked for
+
+    command = ["run-operation", "planwise_report_figures", "--args", "{log_result: true}"]
+    with tempfile.TemporaryDirectory(prefix="planwise-report-") as tmp:
+        invocation = run_dbt(
+            settings, command, db_path=settings.db_path, run_dir=Path(tmp), console_level=level
+        )
+    if invocation.interrupted:
+        raise KeyboardInterrupt
+    found = [line for line in invocation.messages if line.startswith(MARK)]
+    if not invocation.success or not found:
+        raise PlanwiseError(f"cannot read the live database: {invocation.error_summary()}")
+    figures: dict[str, Any] = json.loads(found[-1])["planwise_report_figures"]
+    return figures
+
+
+def _categories(test_counts: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+    """The live run's tests by category, as a setup's report lists them."""
+    listed = []
+    for name, counts in sorted(test_counts.items()):
+        row = {key: counts.get(key, 0) for key in ("pass", "warn", "fail", "error", "skipped")}
+        listed.append({"name": name, "tests": sum(counts.values()), **row})
+    return listed
+
+
+def live_report(settings: Settings, level: str) -> dict[str, Any]:
+    """The report of the database `settings` names, as the page lays it out."""
+    live = settings.db_path
+    if not live.exists():
+        raise PlanwiseError(f"no database at {live}", "run `planwise-run setup` first")
+    with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
+        probe_database(live)
+        stored = ledger.queries(live)
+        figures = (ledger.figures(live, stored) if stored else None) or _figures(settings, level)
+    run = next((row for row in published(settings, level) if row.get("live")), {})
+    return {
+        "command": "report",
+        "status": "success" if run else "error",
+        "started_at": stamp(run.get("started_at")) or "unknown",
+        "elapsed_seconds": None,
+        "database": str(live),
+        "published": bool(run),
+        "dry_run": False,
+        "kept_candidate": None,
+        "census": {"path": run.get("census_path"), "rows": run.get("census_rows"), "change": None},
+        "inputs": {"scenario_id": run.get("scenario_id")},
+        "steps": [],
+        "categories": _categories(run.get("test_counts") or {}),
+        "problems": [],
+        "messages": [
+            f"Drawn from the live database without a build: setup {run['run_id']}"
+            if run
+            else "The live database's history names no setup: it was not built by planwise-run."
+        ],
+        "changes": None,
+        "figures": figures,
+    }
+
+
+def write_live_report(settings: Settings, level: str, output: Path | None) -> Path:
+    """Write the page (default <report dir>/live-report.html); its path."""
+    from runner.visual import render_page
+
+    path = (output or settings.report_dir / PAGE).resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_private(path, render_page(live_report(settings, level)))
+    return path
