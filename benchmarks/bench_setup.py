@@ -9,7 +9,10 @@ max, with the peak resident memory of its process:
   floor          `dbt build` of a one-seed, one-model project (dbt's fixed cost)
   runner-setup   `planwise-run setup` (pre-flight, lock, candidate copy, one dbt
                  build, publish, report); its change report's share is the
-                 execution time of the on-run-end hook that computes it
+                 execution time of the on-run-end hook that computes it; its
+                 visual report is measured as the page's size, the run-summary
+                 hook that computes its figures, and the seconds a fresh
+                 process takes to draw the page from the JSON report
   quick-none     `planwise-run setup --quick` right after it (nothing changed)
   version, status, history
                  `planwise-run --version`, `status` and `history --json` after the
@@ -161,6 +164,7 @@ def measure(size: int, census: Path, work: Path, repeat: int, engines: list[str]
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in chosen}
     copies: list[float] = []
     changes: list[float] = []
+    pages: list[dict[str, float]] = []
     parses: dict[str, list[dict[str, Any]]] = {"runner-setup": [], "quick-seed": []}
     for round_ in range(repeat + 1):  # round 0 warms up: first build, parse caches
         for name, (project, command) in chosen.items():
@@ -183,6 +187,7 @@ def measure(size: int, census: Path, work: Path, repeat: int, engines: list[str]
             if round_ and name == "runner-setup":
                 copies.append(report["copy_seconds"])
                 changes.append(change_report_seconds(Path(report["dbt"]["run_dir"])))
+                pages.append(page_cost(project / "reports"))
     results = json.loads((chosen["dbt-build"][0] / "target" / "run_results.json").read_text())
     slowest = sorted(results["results"], key=lambda r: -r["execution_time"])[:10]
     return {
@@ -205,6 +210,10 @@ def measure(size: int, census: Path, work: Path, repeat: int, engines: list[str]
         },
         "candidate_copy_median_s": round(statistics.median(copies), 3),
         "change_report_median_s": round(statistics.median(changes), 3),
+        "visual_report": {
+            key: round(statistics.median(page[key] for page in pages), 3)
+            for key in ("page_kib", "draw_s", "figures_s")
+        },
         "slowest_nodes": [
             {"unique_id": r["unique_id"], "seconds": round(r["execution_time"], 3)} for r in slowest
         ],
@@ -217,6 +226,30 @@ def change_report_seconds(run_dir: Path) -> float:
     results = json.loads((run_dir / "target" / "run_results.json").read_text())["results"]
     hooks = [r for r in results if '"changes":' in str(r.get("compiled_code") or "")]
     return float(hooks[0]["execution_time"]) if hooks else float("nan")
+
+
+def page_cost(reports: Path) -> dict[str, float]:
+    """The visual report of the runner's setup: the page's size, the seconds a fresh
+    process takes to draw it from the JSON report (matplotlib's import included),
+    and the run-summary hook's seconds (which computes its figures in the database)."""
+    report = reports / "setup-report.json"
+    draw = (
+        "import json, sys, time; start = time.perf_counter(); "
+        "from runner.visual import render_page; "
+        "render_page(json.loads(open(sys.argv[1]).read())); "
+        "print(time.perf_counter() - start)"
+    )
+    drawn = subprocess.run(
+        [sys.executable, "-c", draw, str(report)], capture_output=True, text=True, check=True
+    )
+    run_dir = Path(json.loads(report.read_text())["dbt"]["run_dir"])
+    results = json.loads((run_dir / "target" / "run_results.json").read_text())["results"]
+    hooks = [r for r in results if '"figures":' in str(r.get("compiled_code") or "")]
+    return {
+        "page_kib": (reports / "setup-report.html").stat().st_size / 1024,
+        "draw_s": float(drawn.stdout.strip()),
+        "figures_s": float(hooks[0]["execution_time"]) if hooks else float("nan"),
+    }
 
 
 def targets(by_size: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -313,6 +346,14 @@ def markdown(result: dict[str, Any]) -> str:
         "Change report and history row inside the runner's setup (median s): "
         + ", ".join(
             f"{s['census_rows']:,}: {s['change_report_median_s']:.2f}"
+            for s in result["sizes"].values()
+        ),
+        "",
+        "Visual report of the runner's setup (median): "
+        + ", ".join(
+            f"{s['census_rows']:,}: page {s['visual_report']['page_kib']:.0f} KiB, "
+            f"drawn in {s['visual_report']['draw_s']:.2f} s (a fresh process), "
+            f"run-summary hook with its figures {s['visual_report']['figures_s']:.2f} s"
             for s in result["sizes"].values()
         ),
         "",

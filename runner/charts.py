@@ -20,6 +20,7 @@ from typing import Any
 from matplotlib import colormaps, rcParams
 from matplotlib.colors import Normalize, to_hex
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 rcParams["svg.fonttype"] = "none"  # text stays text: small, searchable, copyable numbers
 rcParams["font.family"] = "sans-serif"  # the reader's own sans-serif: no font to fetch
@@ -46,7 +47,7 @@ def _escape(text: str) -> str:
     )
 
 
-def _ordered(rows: Rows, label: str, order: str) -> list[str]:
+def ordered(rows: Rows, label: str, order: str) -> list[str]:
     """The distinct labels of a band column, in the band's display order."""
     pairs = sorted({(row.get(order) or 0, str(row[label])) for row in rows})
     return list(dict.fromkeys(name for _, name in pairs))
@@ -55,8 +56,8 @@ def _ordered(rows: Rows, label: str, order: str) -> list[str]:
 def _grid(rows: Rows, value: str) -> tuple[list[str], list[str], list[list[float | None]]]:
     """Age bands (rows), tenure bands (columns) and the value of each cell."""
     ages, tenures = (
-        _ordered(rows, "age_band", "age_order"),
-        _ordered(rows, "tenure_band", "tenure_order"),
+        ordered(rows, "age_band", "age_order"),
+        ordered(rows, "tenure_band", "tenure_order"),
     )
     cells: list[list[float | None]] = [[None] * len(tenures) for _ in ages]
     for row in rows:
@@ -108,35 +109,49 @@ def headcount_heatmap(rows: Rows) -> str:
     return _svg(figure, title)
 
 
-def level_pay(levels: Rows) -> str:
-    """Pay by level (min, 10th-90th percentile, median, max) over each level's band."""
-    figure = Figure(figsize=(6.4, 0.6 + 0.55 * max(len(levels), 1)))
-    axes = figure.subplots()
-    banded = [(p, lv) for p, lv in enumerate(levels) if lv["band_min"] is not None]
-    banded = [(p, lv) for p, lv in banded if lv["band_max"] is not None]
-    paid = [(p, lv) for p, lv in enumerate(levels) if lv["pay_min"] is not None]
+def _bands(axes: Any, levels: Rows) -> None:
+    """Each level's band, minimum to maximum, as a grey bar."""
+    banded = [
+        (position, level) for position, level in enumerate(levels) if level["band_min"] is not None
+    ]
+    banded = [(position, level) for position, level in banded if level["band_max"] is not None]
     axes.barh(
-        [p for p, _ in banded],
-        [lv["band_max"] - lv["band_min"] for _, lv in banded],
-        left=[lv["band_min"] for _, lv in banded],
+        [position for position, _ in banded],
+        [level["band_max"] - level["band_min"] for _, level in banded],
+        left=[level["band_min"] for _, level in banded],
         height=0.7,
         color=BAND,
         label="band (min to max)",
     )
-    positions = [p for p, _ in paid]
+
+
+def _pay(axes: Any, levels: Rows) -> None:
+    """Each level's pay: lowest to highest, 10th to 90th percentile, median."""
+    paid = [
+        (position, level) for position, level in enumerate(levels) if level["pay_min"] is not None
+    ]
+    positions = [position for position, _ in paid]
     for low, high, width, label in (
         ("pay_min", "pay_max", 1, "pay, lowest to highest"),
         ("pay_p10", "pay_p90", 5, "pay, 10th to 90th percentile"),
     ):
-        lows, highs = [lv[low] for _, lv in paid], [lv[high] for _, lv in paid]
+        lows, highs = [level[low] for _, level in paid], [level[high] for _, level in paid]
         axes.hlines(positions, lows, highs, color=BEFORE, linewidth=width, label=label)
-    medians = [lv["pay_median"] for _, lv in paid]
+    medians = [level["pay_median"] for _, level in paid]
     axes.plot(medians, positions, "D", color=AFTER, markersize=6, linestyle="", label="median pay")
+
+
+def level_pay(levels: Rows) -> str:
+    """Pay by level (min, 10th-90th percentile, median, max) over each level's band."""
+    figure = Figure(figsize=(6.4, 0.6 + 0.55 * max(len(levels), 1)))
+    axes = figure.subplots()
+    _bands(axes, levels)
+    _pay(axes, levels)
     axes.set_yticks(range(len(levels)), [_level_name(level) for level in levels])
     axes.invert_yaxis()
     _pay_axis(axes, levels)
     axes.set_xlabel("annual pay")
-    axes.xaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: _amount(value)))
     axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False, fontsize=7)
     return _svg(figure, "Pay by level against each level's band")
 
@@ -204,9 +219,17 @@ def before_after(
     axes.set_yticks(positions, labels)
     axes.invert_yaxis()
     axes.set_xlabel(axis)
-    axes.xaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: _amount(value)))
     axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False, fontsize=8)
+    axes.set_title(title, pad=24)
     return _svg(figure, title)
+
+
+def _amount(value: float) -> str:
+    """An axis amount that fits under its tick: 40,000, 1.5M."""
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.1f}".removesuffix(".0") + "M"
+    return f"{value:,.0f}"
 
 
 def colour_scale(

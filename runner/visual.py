@@ -45,40 +45,64 @@ def _grid_changes(new: list[dict[str, Any]], old: list[dict[str, Any]]) -> list[
     return moved
 
 
-def _change_charts(report: dict[str, Any]) -> dict[str, Any]:
-    """The change section: before/after bars, changed seed cells, grid differences."""
+BEFORE_AFTER = (
+    ("by_level", "Baseline headcount by level, before and after", "employees"),
+    ("pay_by_level", "Baseline total pay by level, before and after", "total annual pay"),
+)
+
+
+def _before_after(changes: dict[str, Any]) -> list[str]:
+    """Headcount and pay by level in the live database and in this setup."""
     from runner import charts
 
-    changes = report.get("changes") or {}
-    if not changes or changes.get("first_setup"):
-        return {}
-    drawn: dict[str, Any] = {"compared_with": changes.get("compared_with"), "charts": []}
-    for measure, title, axis in (
-        ("by_level", "Baseline headcount by level, before and after", "employees"),
-        ("pay_by_level", "Baseline total pay by level, before and after", "annual pay"),
-    ):
+    drawn = []
+    for measure, title, axis in BEFORE_AFTER:
         rows = _measures(changes, measure)
-        if rows:
-            labels = [f"level {m['bucket']}" for m in rows]
-            old, new = [m["old"] or 0.0 for m in rows], [m["new"] or 0.0 for m in rows]
-            drawn["charts"].append(charts.before_after(labels, old, new, title, axis))
-    drawn["seed_cells"] = [
+        labels = [f"level {m['bucket']}" for m in rows]
+        old, new = [m["old"] or 0.0 for m in rows], [m["new"] or 0.0 for m in rows]
+        drawn += [charts.before_after(labels, old, new, title, axis)] if rows else []
+    return drawn
+
+
+def _seed_cells(changes: dict[str, Any]) -> list[dict[str, Any]]:
+    """The changed cells of every seed, as the change report lists them."""
+    relations = changes.get("relations") or {}
+    seeds = [
+        (name, entry) for name, entry in relations.items() if entry.get("resource_type") == "seed"
+    ]
+    return [
         {"relation": name, **example}
-        for name, entry in sorted((changes.get("relations") or {}).items())
-        if entry.get("resource_type") == "seed"
+        for name, entry in sorted(seeds)
         for example in entry.get("examples") or []
     ]
-    drawn["relations"] = changes.get("relations") or {}
-    old_grids = ((changes.get("live_figures") or {}).get("grids")) or []
-    new_grids = (report.get("figures") or {}).get("grids") or []
-    moved = _grid_changes(new_grids, old_grids)
-    drawn["grids"] = []
+
+
+def _difference_grids(report: dict[str, Any], changes: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each hazard grid that moved: this setup's rates minus the live database's."""
+    old = (changes.get("live_figures") or {}).get("grids") or []
+    moved = _grid_changes((report.get("figures") or {}).get("grids") or [], old)
+    drawn = []
     for grid, title in GRIDS:
         mine = [row for row in moved if row["grid"] == grid]
         if any(abs(row["rate"]) > 1e-12 for row in mine):
             text = f"{title}: this setup minus the live database (percentage points)"
-            drawn["grids"].append(_grid(mine, text, diverging=True))
+            drawn.append(_grid(mine, text, diverging=True))
     return drawn
+
+
+def _change_section(report: dict[str, Any]) -> dict[str, Any]:
+    """The change section; empty for a first setup or a run that compared nothing."""
+    changes = report.get("changes") or {}
+    if not changes or changes.get("first_setup"):
+        return {}
+    return {
+        "compared_with": changes.get("compared_with"),
+        "employees": (changes.get("census") or {}).get("employees"),
+        "relations": changes.get("relations") or {},
+        "charts": _before_after(changes),
+        "seed_cells": _seed_cells(changes),
+        "grids": _difference_grids(report, changes),
+    }
 
 
 def _workforce_charts(figures: dict[str, Any]) -> list[str]:
@@ -113,29 +137,39 @@ def _grid(rows: list[dict[str, Any]], title: str, diverging: bool = False) -> di
     down, tenure bands across, each cell's rate in percent on its colour."""
     from runner import charts
 
-    colour = charts.colour_scale(
-        [row["rate"] for row in rows if row["rate"] is not None], diverging
-    )
-    panels = []
-    for level in sorted({row["level_id"] for row in rows}):
-        mine = [row for row in rows if row["level_id"] == level]
-        ages = _ordered(mine, "age_band", "age_order")
-        tenures = _ordered(mine, "tenure_band", "tenure_order")
-        cells = {(row["age_band"], row["tenure_band"]): row for row in mine}
-        lines = [
-            {"age": age, "cells": [_cell(cells.get((age, t)), colour, diverging) for t in tenures]}
-            for age in ages
-        ]
-        panels.append({"level": f"{level:.0f}", "tenures": tenures, "lines": lines})
-    top = max((abs(row["rate"]) for row in rows if row["rate"] is not None), default=0.0)
-    low = f"{-100 * top:+.1f}" if diverging else "0"
+    rates = [row["rate"] for row in rows if row["rate"] is not None]
+    colour = charts.colour_scale(rates, diverging)
+    levels = sorted({row["level_id"] for row in rows})
+    top = 100 * max(map(abs, rates), default=0.0)
     return {
         "title": title,
-        "panels": panels,
+        "panels": [
+            _panel([r for r in rows if r["level_id"] == level], colour, diverging)
+            for level in levels
+        ],
         "gradient": charts.gradient(diverging),
-        "low": low,
-        "high": f"{100 * top:+.1f}" if diverging else f"{100 * top:.1f}",
+        "low": f"{-top:+.1f}" if diverging else "0",
+        "high": f"{top:+.1f}" if diverging else f"{top:.1f}",
     }
+
+
+def _panel(rows: list[dict[str, Any]], colour: Any, diverging: bool) -> dict[str, Any]:
+    """One level's table: age bands down, tenure bands across."""
+    from runner.charts import ordered
+
+    ages, tenures = (
+        ordered(rows, "age_band", "age_order"),
+        ordered(rows, "tenure_band", "tenure_order"),
+    )
+    cells = {(row["age_band"], row["tenure_band"]): row for row in rows}
+    lines = [
+        {
+            "age": age,
+            "cells": [_cell(cells.get((age, tenure)), colour, diverging) for tenure in tenures],
+        }
+        for age in ages
+    ]
+    return {"level": f"{rows[0]['level_id']:.0f}", "tenures": tenures, "lines": lines}
 
 
 def _cell(row: dict[str, Any] | None, colour: Any, diverging: bool) -> dict[str, Any]:
@@ -143,17 +177,13 @@ def _cell(row: dict[str, Any] | None, colour: Any, diverging: bool) -> dict[str,
         return {"text": "", "background": "#ffffff", "colour": "black", "marked": False}
     background, text = colour(row["rate"])
     value = f"{100 * row['rate']:+.1f}" if diverging else f"{100 * row['rate']:.1f}"
+    value = "·" if diverging and value in ("+0.0", "-0.0") else value  # no change: no figure
     return {
         "text": value,
         "background": background,
         "colour": text,
         "marked": bool(row.get("at_bound")),
     }
-
-
-def _ordered(rows: list[dict[str, Any]], label: str, order: str) -> list[str]:
-    pairs = sorted({(row.get(order) or 0, str(row[label])) for row in rows})
-    return list(dict.fromkeys(name for _, name in pairs))
 
 
 def _grids(figures: dict[str, Any]) -> list[dict[str, Any]]:
@@ -208,7 +238,7 @@ def render_page(report: dict[str, Any]) -> str:
             levels=figures.get("levels") or [],
             workforce=_workforce_charts(figures),
             grids=_grids(figures),
-            changes=_change_charts(report),
+            changes=_change_section(report),
         )
     )
 

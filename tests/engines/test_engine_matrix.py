@@ -87,9 +87,23 @@ def test_setup_publishes_the_same_report_and_rows_as_on_duckdb(
     assert report["row_counts"] == duckdb_report["row_counts"]  # every model, same rows
     assert report["totals"] == duckdb_report["totals"]
     assert report["changes"] == {"first_setup": True}  # an empty live schema
+    # the visual report's figures: computed by the engine, the same numbers as DuckDB's
+    assert set(report["figures"]) == {"intake", "levels", "age_tenure", "eligibility", "grids"}
+    assert _rounded(report["figures"]) == _rounded(duckdb_report["figures"])
     live = engine_project.tables(engine_project.schema)
     assert {"int_baseline_workforce", "int_hazard_merit", "stg_census_data"} <= set(live)
     assert not engine_project.tables(engine_project.candidate)  # published, nothing left
+
+
+def _rounded(value: Any) -> Any:
+    """Figures with floats to 6 significant digits (engines sum in their own order)."""
+    if isinstance(value, float):
+        return float(f"{value:.6g}")
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rounded(item) for item in value]
+    return value
 
 
 def test_a_second_setup_keeps_your_own_objects_in_the_live_schema(
@@ -110,6 +124,7 @@ def test_a_second_setup_keeps_your_own_objects_in_the_live_schema(
     changes = json.loads((engine_project.reports / "setup-report.json").read_text())["changes"]
     assert changes["first_setup"] is False and changes["relations"] == {}
     assert changes["workforce"] and all(m["old"] == m["new"] for m in changes["workforce"])
+    assert set(changes["live_figures"]) == {"grids", "levels"}  # drawn against this setup's
     history = engine_project.rows(f"select kind from {live}_history.planwise_setup_runs")
     assert history == [("setup",), ("setup",)]  # one row per published setup
     _assert_schemas_derived(engine_project)

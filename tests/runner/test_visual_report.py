@@ -174,6 +174,8 @@ def test_a_census_swap_and_a_seed_edit_are_drawn_against_the_live_database(
     html = (swapped.reports / PAGE).read_text()
     assert_self_contained(html)
     assert "<h2>What changed against the live database</h2>" in html
+    employees = swapped.report()["changes"]["census"]["employees"]
+    assert f"<b>{employees['removed']:,}</b> removed" in html  # the swapped census, counted
     # the edited cell, its seed and both values, in the changed-cells table
     cells = html[html.index("<h3>Changed seed cells</h3>") :]
     cell = re.search(r"<td>config_termination_hazard_age_multipliers</td>.*?</tr>", cells, re.S)
@@ -244,3 +246,18 @@ def test_a_page_that_cannot_be_drawn_says_why_and_the_run_keeps_its_outcome() ->
     page = _page(report)
     assert "The visual report could not be drawn" in page
     assert "setup-report.json" in page
+
+
+def test_a_setup_stopped_before_dbt_gets_a_page_with_its_reason(tmp_path: Path) -> None:
+    """A missing census stops a setup in pre-flight: its page still says what
+    happened, and draws nothing it does not have."""
+    from runner.report import Context, build_report
+    from runner.visual import render_page
+
+    message = "census file not found: /data/hr.parquet"
+    context = Context(command="setup", messages=[message], status="error", exit_code=2)
+    html = render_page(build_report(None, None, context))
+    assert '<span class="status error">could not run</span>' in html
+    assert f"<pre>{message}</pre>" in html
+    assert "<svg" not in html and "The census was not staged in this run" in html
+    assert_self_contained(html)
