@@ -142,7 +142,7 @@ def _with_progress(flags: dict[str, Any], run: Callable[[Any], Any]) -> int:
 def _error_report(command: str, flags: dict[str, Any], code: int, message: str) -> None:
     """A setup or validate that stopped before its report still replaces the last one."""
     from runner.report import Context, build_report
-    from runner.setup import write_reports
+    from runner.run import write_reports
 
     status = "interrupted" if code == ExitCode.INTERRUPTED else "error"
     context = Context(command=command, messages=[message], status=status, exit_code=code)
@@ -229,7 +229,8 @@ def setup(**flags: Any) -> int:
 
     The live database is replaced atomically, and only when nothing failed.
     """
-    from runner.setup import Switches, run_setup
+    from runner.run import Switches
+    from runner.setup import run_setup
 
     switches = Switches(
         flags["no_clear"],

@@ -33,7 +33,7 @@ from runner.errors import PlanwiseError, dbt_message
 from runner.history import stamp
 from runner.invoke import Invocation, run_dbt
 from runner.locking import setup_lock
-from runner.setup import _Run
+from runner.run import Run
 
 DUCKDB_MAGIC = (8, b"DUCK")  # a DuckDB file: an 8-byte checksum, then the magic bytes
 MARK = '{"planwise_restorable":'
@@ -257,7 +257,7 @@ def _record(settings: Settings, checked: Checked, level: str) -> str | None:
         except duckdb.Error as exc:
             return str(exc)
         return None
-    run = _Run("rollback", settings, level)
+    run = Run("rollback", settings, level)
     previous = publish.previous_path(settings.db_path)
     arguments = json.dumps({"replaced": str(previous), "facts": run.facts()})
     command = ["run-operation", "planwise_record_rollback", "--args", arguments]

@@ -33,6 +33,16 @@ from runner import pg_lock, preflight
 from runner.errors import PlanwiseError
 from runner.invoke import ProgressSink, run_dbt
 from runner.locking import DatabaseLocked, setup_lock
+from runner.report import hook_payload
+from runner.run import (
+    FULL_BUILD,
+    Outcome,
+    Run,
+    Switches,
+    failing_rows_hint,
+    refusal,
+    run_facts,
+)
 
 BUILD_SCHEMA = "PLANWISE_BUILD_SCHEMA"
 # What a warehouse setup cannot do: it always builds everything into an empty schema.
@@ -193,7 +203,7 @@ def lock_anchor(settings: Any) -> Path:
     return anchor
 
 
-def setup_in_warehouse(run: Any, switches: Any, progress: ProgressSink | None) -> Any:
+def setup_in_warehouse(run: Run, switches: Switches, progress: ProgressSink | None) -> Outcome:
     settings, ctx = run.settings, run.ctx
     used = [flag for name, flag in UNSUPPORTED.items() if getattr(switches, name)]
     if used:
@@ -235,10 +245,8 @@ def setup_in_warehouse(run: Any, switches: Any, progress: ProgressSink | None) -
 
 
 def _build_and_publish(
-    run: Any, switches: Any, progress: ProgressSink | None, candidate: str, live: str
-) -> Any:
-    from runner.report import hook_payload
-    from runner.setup import FULL_BUILD, failing_rows_hint, refusal, run_facts
+    run: Run, switches: Switches, progress: ProgressSink | None, candidate: str, live: str
+) -> Outcome:
 
     settings, ctx = run.settings, run.ctx
     build = [
@@ -271,7 +279,7 @@ def _build_and_publish(
         settings,
         ["run-operation", operation, "--args", json.dumps(arguments)],
         db_path=settings.db_path,
-        run_dir=Path(ctx.run_dir),
+        run_dir=invocation.target_path.parent,  # the build's run directory
     )
     if done.interrupted:
         raise KeyboardInterrupt

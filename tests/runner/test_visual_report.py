@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from runner import ledger
-from runner.setup import _page
+from runner.run import _page
 from runner.state import state_dir
 from tests.runner.conftest import RunnerProject
 
