@@ -41,6 +41,7 @@ KNOBS: dict[str, tuple[str, type, Any, Callable[[Any], bool]]] = {
     "lock_timeout_seconds": ("PLANWISE_LOCK_TIMEOUT", float, 60.0, lambda v: v >= 0),
     "timeout_seconds": ("PLANWISE_TIMEOUT", float, None, lambda v: v is None or v > 0),
     "keep_previous": ("PLANWISE_KEEP_PREVIOUS", bool, True, lambda v: True),
+    "report_page": ("PLANWISE_REPORT_PAGE", bool, True, lambda v: True),
     "failed_kept": ("PLANWISE_FAILED_KEPT", int, 1, lambda v: v >= 0),
     "runs_kept": ("PLANWISE_RUNS_KEPT", int, 5, lambda v: v >= 1),
     "db_file_mode": ("PLANWISE_DB_FILE_MODE", str, "0600", _mode),

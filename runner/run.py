@@ -73,11 +73,13 @@ def environment_hint(message: str) -> str | None:
     return next(found, None)
 
 
-def write_reports(directory: Path, report: dict[str, Any], copy: Path | None = None) -> list[str]:
-    """<command>-report.json and -junit.xml (and a setup's visual -report.html), each
-    replaced atomically; their paths."""
+def write_reports(
+    directory: Path, report: dict[str, Any], copy: Path | None = None, page: bool = True
+) -> list[str]:
+    """<command>-report.json and -junit.xml (and, `page`, a setup's visual
+    -report.html), each replaced atomically; their paths."""
     paths, texts = [], {"report.json": render_json(report), "junit.xml": render_junit(report)}
-    if report["command"] == "setup":
+    if report["command"] == "setup" and page:
         texts["report.html"] = _page(report)
     for folder in (f for f in (directory, copy) if f):
         for suffix, text in texts.items():
@@ -146,7 +148,7 @@ class Run:
         done = self.invocation
         report = build_report(*((done.run_results, done.manifest) if done else (None, None)), ctx)
         run_dir = Path(ctx.run_dir) if ctx.run_dir else None
-        paths = write_reports(settings.report_dir, report, run_dir)
+        paths = write_reports(settings.report_dir, report, run_dir, settings.knobs["report_page"])
         if not paths:
             report["messages"].append(f"cannot write the reports to {settings.report_dir}")
         if ctx.command == "setup" and not ctx.preflight_problems and self.remember_last:

@@ -106,6 +106,9 @@ def _change_section(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def _workforce_charts(figures: dict[str, Any]) -> list[str]:
+    """The baseline's charts: headcount and pay by level, age x tenure, eligibility."""
+    if not any(figures.get(name) for name in ("levels", "age_tenure", "eligibility")):
+        return []  # nothing to draw: matplotlib is not even imported
     from runner import charts
 
     drawn = []
@@ -200,11 +203,12 @@ def _grids(figures: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _intake(figures: dict[str, Any]) -> dict[str, Any]:
-    from runner import charts
-
+    """The census intake: rows read, kept in the baseline, left out and why."""
     outcomes = figures.get("intake") or []
     if not outcomes:
         return {}
+    from runner import charts
+
     labels = [row["outcome"] for row in outcomes]
     values = [row["employees"] for row in outcomes]
     read = sum(values)

@@ -52,8 +52,10 @@ PLANWISE_RUN = Path(sys.executable).with_name("planwise-run")
 
 
 def clean_environ() -> dict[str, str]:
-    """The caller's environment without any PLANWISE_* variable (for subprocesses)."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("PLANWISE_")}
+    """The caller's environment without any PLANWISE_* variable (for subprocesses),
+    the visual page off as in CLEAN_ENV."""
+    kept = {k: v for k, v in os.environ.items() if not k.startswith("PLANWISE_")}
+    return {**kept, "PLANWISE_REPORT_PAGE": "false"}
 
 
 @dataclass

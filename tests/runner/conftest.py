@@ -22,21 +22,28 @@ from click.testing import CliRunner, Result
 from runner.cli import cli
 from tests.conftest import SAMPLE_CENSUS, DbtProject, copy_project
 
-CLEAN_ENV = {
-    name: None
-    for name in (
-        "PLANWISE_DB_PATH",
-        "PLANWISE_DBT_DB_PATH",
-        "PLANWISE_TARGET",
-        "PLANWISE_THREADS",
-        "PLANWISE_CONFIG",
-        "PLANWISE_PROJECT_DIR",
-        "PLANWISE_CENSUS_PATH",
-        "PLANWISE_CENSUS_PARQUET_PATH",
-        "PLANWISE_REPORT_DIR",
-        "PLANWISE_TIMEOUT",
-        "PLANWISE_LOCK_TIMEOUT",
-    )
+# Every PLANWISE_* variable a caller could have set is removed; the visual page
+# (about a second of matplotlib per setup) is off except in the tests about it
+# (tests/runner/test_visual_report.py, PAGE_ON).
+PAGE_ON = {"PLANWISE_REPORT_PAGE": "true"}
+CLEAN_ENV: dict[str, str | None] = {
+    "PLANWISE_REPORT_PAGE": "false",
+    **{
+        name: None
+        for name in (
+            "PLANWISE_DB_PATH",
+            "PLANWISE_DBT_DB_PATH",
+            "PLANWISE_TARGET",
+            "PLANWISE_THREADS",
+            "PLANWISE_CONFIG",
+            "PLANWISE_PROJECT_DIR",
+            "PLANWISE_CENSUS_PATH",
+            "PLANWISE_CENSUS_PARQUET_PATH",
+            "PLANWISE_REPORT_DIR",
+            "PLANWISE_TIMEOUT",
+            "PLANWISE_LOCK_TIMEOUT",
+        )
+    },
 }
 
 
@@ -120,14 +127,20 @@ def runner_project(tmp_path: Path) -> RunnerProject:
 
 
 @pytest.fixture(scope="module")
-def set_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunnerProject]:
+def set_up(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[RunnerProject]:
     """One project copy whose live database already holds user tables, then one
-    `planwise-run setup` (shared by the tests of a module; they must not change it)."""
-    yield set_up_project(tmp_path_factory, copy_project)
+    `planwise-run setup` (shared by the tests of a module; they must not change it;
+    a module's RUNNER_ENV, e.g. PAGE_ON, is the environment of that setup)."""
+    env = getattr(request.module, "RUNNER_ENV", None)
+    yield set_up_project(tmp_path_factory, copy_project, env)
 
 
 def set_up_project(
-    tmp_path_factory: pytest.TempPathFactory, copy: Callable[[Path], DbtProject]
+    tmp_path_factory: pytest.TempPathFactory,
+    copy: Callable[[Path], DbtProject],
+    env: dict[str, str] | None = None,
 ) -> RunnerProject:
     """`set_up` on the project `copy` makes."""
     rp = new_runner_project(tmp_path_factory.mktemp("runner"), copy=copy)
@@ -135,7 +148,7 @@ def set_up_project(
         connection.execute("create table my_notes as select 42 as answer")
         connection.execute("create table xstg_foo as select 1 as x")
         connection.execute("create table stg_stale_leftover as select 1 as x")
-    result = rp.run("setup")
+    result = rp.run("setup", env=env)
     assert result.exit_code == 0, result.output
     shutil.copytree(rp.reports, rp.first_reports)
     return rp

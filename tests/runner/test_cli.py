@@ -75,6 +75,10 @@ def test_setup_publishes_reports_and_keeps_user_tables(set_up: RunnerProject) ->
     report = set_up.report(directory=set_up.first_reports)
     assert report["schema_version"] == 1
     assert (report["status"], report["exit_code"], report["published"]) == ("success", 0, True)
+    # runner: report_page false (env PLANWISE_REPORT_PAGE, as the suite sets it): no page
+    written = {path.name for path in set_up.first_reports.iterdir()}
+    assert written == {"setup-report.json", "setup-junit.xml"}
+    assert report["figures"]["levels"]  # the figures are the build's, page or not
     steps = {step["name"]: step for step in report["steps"]}
     assert list(steps)[:3] == ["pre-flight", "clear", "seeds"] and list(steps)[-1] == "validation"
     assert set(steps) == SETUP_STEPS

@@ -21,9 +21,10 @@ import pytest
 from runner import ledger
 from runner.run import _page
 from runner.state import state_dir
-from tests.runner.conftest import RunnerProject
+from tests.runner.conftest import PAGE_ON, RunnerProject
 
 PAGE = "setup-report.html"
+RUNNER_ENV = PAGE_ON  # the module's set_up draws its page (the suite's default is off)
 SECTIONS = {"intake", "levels", "age_tenure", "eligibility", "grids"}
 # The page opened in a frame of the same origin; once loaded, what each chart and
 # grid drew, and every resource the page fetched (there must be none).
@@ -130,7 +131,7 @@ def swapped(set_up: RunnerProject, tmp_path_factory: pytest.TempPathFactory) -> 
     header, first = lines[0].split(","), lines[1].split(",")
     first[header.index("multiplier")] = "1.9"
     seed.write_text("\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n")
-    result = rp.run("setup", "--census", str(census))
+    result = rp.run("setup", "--census", str(census), env=PAGE_ON)
     assert result.exit_code == 0, result.output
     return rp
 
@@ -197,7 +198,7 @@ def test_a_failed_setup_page_shows_the_failing_rule_and_its_rows(
     seed = rp.project.seed("scenario_meta")
     lines = seed.read_text().splitlines()
     seed.write_text("\n".join([*lines, lines[-1]]) + "\n")  # a duplicated key
-    result = rp.run("setup")
+    result = rp.run("setup", env=PAGE_ON)
     assert result.exit_code == 1, result.output
     html = (rp.reports / PAGE).read_text()
     assert_self_contained(html)
