@@ -153,7 +153,9 @@ def level_pay(levels: Rows) -> str:
     axes.set_xlabel("annual pay")
     axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: _amount(value)))
     axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False, fontsize=7)
-    return _svg(figure, "Pay by level against each level's band")
+    title = "Pay by level against each level's band"
+    axes.set_title(title, pad=30)
+    return _svg(figure, title)
 
 
 def _pay_axis(axes: Any, levels: Rows) -> None:
@@ -173,12 +175,12 @@ def _pay_axis(axes: Any, levels: Rows) -> None:
     axes.set_xlim(0, right)
     for position, level in enumerate(levels):
         if (level["band_max"] or 0) > right:
-            axes.text(
+            axes.text(  # above the bar, at the axis' end
                 right,
-                position,
-                f"band to {level['band_max']:,.0f} → ",
+                position - 0.38,
+                f"band continues to {level['band_max']:,.0f} → ",
                 ha="right",
-                va="center",
+                va="bottom",
                 fontsize=7,
             )
 
