@@ -160,16 +160,11 @@ def _handle_errors(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(**flags: Any) -> None:
-        from runner.locking import DatabaseLocked
-
         context, hint, code = click.get_current_context(), "", ExitCode.ERROR
         try:
             context.exit(int(function(**flags)))
-        except PlanwiseError as exc:
-            message, hint = exc.message, exc.hint
-        except DatabaseLocked as exc:
-            message, code = f"database {exc.path} is locked by {exc.holder}", ExitCode.LOCKED
-            hint = "close that program or wait for the other run, then retry (--lock-timeout)"
+        except PlanwiseError as exc:  # a locked database among them: exit 3
+            message, hint, code = exc.message, exc.hint, exc.exit_code
         except KeyboardInterrupt:
             message, code = "interrupted", ExitCode.INTERRUPTED
         except (click.ClickException, click.exceptions.Exit):

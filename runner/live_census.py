@@ -18,6 +18,7 @@ from runner import ledger
 from runner.config import Settings
 from runner.errors import PlanwiseError
 from runner.history import published
+from runner.locking import DatabaseLocked
 
 NAME_IT = "name the census with --census (or census_path in the configuration file)"
 
@@ -40,8 +41,10 @@ def _live_setup(settings: Settings, level: str, ask_dbt: bool) -> dict[str, Any]
     read by dbt where the file cannot be read directly, if `ask_dbt`."""
     if not settings.db_path.exists():
         return None
-    try:  # DatabaseLocked goes on up: another program or setup holds it (exit 3)
+    try:
         rows = published(settings, level, ask_dbt=ask_dbt)
+    except DatabaseLocked:  # goes on up: another program or setup holds it (exit 3)
+        raise
     except PlanwiseError as exc:
         raise LiveUnreadable(
             f"cannot read which census the live database holds: {exc.message}"

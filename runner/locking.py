@@ -25,18 +25,24 @@ from pathlib import Path
 
 import duckdb
 
-from runner.errors import PlanwiseError
+from runner.errors import ExitCode, PlanwiseError
 
 _held_here: set[str] = set()  # lock files this process holds now
 _CONFLICT = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
 
 
-class DatabaseLocked(Exception):
-    """The database is in use by another setup run or another program."""
+class DatabaseLocked(PlanwiseError):
+    """The database is in use by another setup run or another program (exit 3)."""
+
+    exit_code = ExitCode.LOCKED
 
     def __init__(self, path: Path, holder: str) -> None:
         self.path, self.holder = path, holder
-        super().__init__(f"database {path} is locked by {holder}; close it or wait, then retry")
+        hint = "close that program or wait for the other run, then retry (--lock-timeout)"
+        super().__init__(f"database {path} is locked by {holder}", hint)
+
+    def __str__(self) -> str:
+        return f"{self.message}; close it or wait, then retry"
 
 
 def lock_path(db_path: Path) -> Path:

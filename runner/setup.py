@@ -127,6 +127,8 @@ def _preflight(run: Run, quick: bool) -> live_census.CensusChoice | None:
         choice: live_census.CensusChoice | None = live_census.choose(settings, run.level)
     except live_census.LiveUnreadable as exc:  # the checks below say why, or this does
         choice, unreadable = None, [exc.message]
+    except DatabaseLocked:  # exit 3, not a pre-flight problem
+        raise
     except PlanwiseError as exc:
         ctx.preflight_problems = [f"{exc.message} ({exc.hint})" if exc.hint else exc.message]
         return None
@@ -258,10 +260,10 @@ def _build_and_publish(
             settings.knobs["keep_previous"],
             int(settings.knobs["db_file_mode"], 8),
         )
-    except (publish.PublishConflict, PlanwiseError, OSError) as exc:
-        return give_up("error", f"not published: {exc}")
     except DatabaseLocked as exc:  # a program opened the live file during the build
-        ctx.exit_code = 3
+        ctx.exit_code = exc.exit_code
+        return give_up("error", f"not published: {exc}")
+    except (publish.PublishConflict, PlanwiseError, OSError) as exc:
         return give_up("error", f"not published: {exc}")
     ctx.published = True
     ledger.store_queries(live, hook_payload(invocation.run_results).get("queries"))
@@ -288,6 +290,8 @@ def _copy(live: Path, candidate: Path, progress: ProgressSink | None) -> float:
     started = time.perf_counter()
     try:
         publish.prepare_candidate(live)
+    except DatabaseLocked:  # another setup or program holds it: exit 3
+        raise
     except (OSError, PlanwiseError) as exc:
         detail = getattr(exc, "strerror", None) or str(exc)
         hint = environment_hint(detail) or "free disk space or fix the directory's permissions"
