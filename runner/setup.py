@@ -119,18 +119,27 @@ def run_setup(settings: Settings, switches: Switches, progress: ProgressSink | N
         os.umask(previous_umask)
 
 
+def _census_choice(run: Run) -> tuple[live_census.CensusChoice | None, list[str], list[str]]:
+    """The census the setup uses, else why not: (None, the live database could not
+    be read, []) lets pre-flight's own checks say more; (None, [], refusal) stops.
+    A locked database goes on up (exit 3, not a pre-flight problem)."""
+    try:
+        return live_census.choose(run.settings, run.level), [], []
+    except live_census.LiveUnreadable as exc:
+        return None, [exc.message], []
+    except DatabaseLocked:
+        raise
+    except PlanwiseError as exc:
+        return None, [], [f"{exc.message} ({exc.hint})" if exc.hint else exc.message]
+
+
 def _preflight(run: Run, quick: bool) -> live_census.CensusChoice | None:
     """The census chosen (it names the file the checks read), then the pre-flight
     checks; None when something failed (listed as the report's pre-flight problems)."""
     settings, ctx, seconds = run.settings, run.ctx, time.perf_counter()
-    try:
-        choice: live_census.CensusChoice | None = live_census.choose(settings, run.level)
-    except live_census.LiveUnreadable as exc:  # the checks below say why, or this does
-        choice, unreadable = None, [exc.message]
-    except DatabaseLocked:  # exit 3, not a pre-flight problem
-        raise
-    except PlanwiseError as exc:
-        ctx.preflight_problems = [f"{exc.message} ({exc.hint})" if exc.hint else exc.message]
+    choice, unreadable, refused = _census_choice(run)
+    if refused:
+        ctx.preflight_problems = refused
         return None
     if choice:
         ctx.inputs.update(census_path=str(settings.census_path), census_origin=choice.note)

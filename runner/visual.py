@@ -106,26 +106,40 @@ def _change_section(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def _workforce_charts(figures: dict[str, Any]) -> list[str]:
-    """The baseline's charts: headcount and pay by level, age x tenure, eligibility."""
-    if not any(figures.get(name) for name in ("levels", "age_tenure", "eligibility")):
-        return []  # nothing to draw: matplotlib is not even imported
+    """The baseline's charts: headcount and pay by level, age x tenure, eligibility
+    (matplotlib is imported only when there is something to draw)."""
+    levels = _level_charts(figures.get("levels") or [])
+    heatmap = _heatmap(figures.get("age_tenure") or [])
+    return levels + heatmap + _eligibility_chart(figures.get("eligibility") or [])
+
+
+def _level_charts(levels: list[dict[str, Any]]) -> list[str]:
+    if not levels:
+        return []
     from runner import charts
 
-    drawn = []
-    levels = figures.get("levels") or []
-    if levels:
-        labels = [f"level {row['level_id']:.0f}" for row in levels]
-        values = [row["headcount"] for row in levels]
-        drawn.append(charts.bars(labels, values, "Baseline headcount by level", "employees"))
-        drawn.append(charts.level_pay(levels))
-    if figures.get("age_tenure"):
-        drawn.append(charts.headcount_heatmap(figures["age_tenure"]))
-    eligibility = figures.get("eligibility") or []
-    if eligibility:
-        labels = [f"{row['eligibility_status']}, {row['enrollment']}" for row in eligibility]
-        values = [row["headcount"] for row in eligibility]
-        drawn.append(charts.bars(labels, values, "Eligibility and enrollment", "employees"))
-    return drawn
+    labels = [f"level {row['level_id']:.0f}" for row in levels]
+    values = [row["headcount"] for row in levels]
+    headcount = charts.bars(labels, values, "Baseline headcount by level", "employees")
+    return [headcount, charts.level_pay(levels)]
+
+
+def _heatmap(cells: list[dict[str, Any]]) -> list[str]:
+    if not cells:
+        return []
+    from runner import charts
+
+    return [charts.headcount_heatmap(cells)]
+
+
+def _eligibility_chart(rows: list[dict[str, Any]]) -> list[str]:
+    if not rows:
+        return []
+    from runner import charts
+
+    labels = [f"{row['eligibility_status']}, {row['enrollment']}" for row in rows]
+    values = [row["headcount"] for row in rows]
+    return [charts.bars(labels, values, "Eligibility and enrollment", "employees")]
 
 
 GRIDS = (
