@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from runner import ledger
@@ -27,7 +25,6 @@ from runner.locking import setup_lock
 from runner.state import state_folder
 
 JSON_FIELDS = ("vars", "seed_fingerprints", "test_counts", "row_counts", "change_summary")
-MARK = '{"planwise_history":'
 ARROW = "\u2192"
 
 
@@ -52,19 +49,14 @@ def stamp(value: Any) -> str | None:
 
 def _through_dbt(settings: Settings, level: str) -> list[dict[str, Any]]:
     """The rows as dbt reads them (a database with no stored query)."""
-    from runner.invoke import run_dbt  # dbt only where the file cannot be read directly
+    from runner.invoke import OperationFailed, logged_document  # dbt only where needed
 
-    with tempfile.TemporaryDirectory(prefix="planwise-history-") as tmp:
-        command = ["run-operation", "planwise_history"]
-        invocation = run_dbt(
-            settings, command, db_path=settings.db_path, run_dir=Path(tmp), console_level=level
+    try:
+        rows: list[dict[str, Any]] = logged_document(
+            settings, ["planwise_history"], "planwise_history", level
         )
-    if invocation.interrupted:
-        raise KeyboardInterrupt
-    found = [line for line in invocation.messages if line.startswith(MARK)]
-    if not invocation.success or not found:
-        raise PlanwiseError(f"cannot read the history: {invocation.error_summary()}")
-    rows: list[dict[str, Any]] = json.loads(found[-1])["planwise_history"]
+    except OperationFailed as exc:
+        raise PlanwiseError(f"cannot read the history: {exc}") from exc
     return rows
 
 

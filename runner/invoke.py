@@ -275,3 +275,31 @@ def run_dbt(
         timed_out=timed_out.is_set(),
         interrupted=stopped and not timed_out.is_set(),
     )
+
+
+def logged_document(settings: Any, operation: list[str], key: str, level: str = "none") -> Any:
+    """What a project macro run by `dbt run-operation` (`operation`: its name and
+    arguments) logged as one JSON document {key: value}: the value, read from dbt's
+    structured log events in a scratch run directory. OperationFailed (with dbt's
+    error) when dbt failed or the macro logged none."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="planwise-operation-") as tmp:
+        invocation = run_dbt(
+            settings,
+            ["run-operation", *operation],
+            db_path=settings.db_path,
+            run_dir=Path(tmp),
+            console_level=level,
+        )
+    if invocation.interrupted:
+        raise KeyboardInterrupt
+    mark = "{" + json.dumps(key) + ":"
+    found = [line for line in invocation.messages if line.startswith(mark)]
+    if not invocation.success or not found:
+        raise OperationFailed(invocation.error_summary())
+    return json.loads(found[-1])[key]
+
+
+class OperationFailed(Exception):
+    """A run-operation that failed or logged no document; its text says why."""

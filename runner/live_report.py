@@ -11,8 +11,6 @@ less what only a build knows (its steps, failing rows and change report).
 
 from __future__ import annotations
 
-import json
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,24 +21,20 @@ from runner.history import published, stamp
 from runner.locking import probe_database, setup_lock
 from runner.state import write_private
 
-MARK = '{"planwise_report_figures":'
 PAGE = "live-report.html"
 
 
 def _figures(settings: Settings, level: str) -> dict[str, Any]:
-    from runner.invoke import run_dbt  # dbt only when a page is asked for
+    """The figures as dbt computes them (a database with no stored queries)."""
+    from runner.invoke import OperationFailed, logged_document  # dbt only when needed
 
-    command = ["run-operation", "planwise_report_figures", "--args", "{log_result: true}"]
-    with tempfile.TemporaryDirectory(prefix="planwise-report-") as tmp:
-        invocation = run_dbt(
-            settings, command, db_path=settings.db_path, run_dir=Path(tmp), console_level=level
+    operation = ["planwise_report_figures", "--args", "{log_result: true}"]
+    try:
+        figures: dict[str, Any] = logged_document(
+            settings, operation, "planwise_report_figures", level
         )
-    if invocation.interrupted:
-        raise KeyboardInterrupt
-    found = [line for line in invocation.messages if line.startswith(MARK)]
-    if not invocation.success or not found:
-        raise PlanwiseError(f"cannot read the live database: {invocation.error_summary()}")
-    figures: dict[str, Any] = json.loads(found[-1])["planwise_report_figures"]
+    except OperationFailed as exc:
+        raise PlanwiseError(f"cannot read the live database: {exc}") from exc
     return figures
 
 
