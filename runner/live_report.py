@@ -59,7 +59,8 @@ def live_report(settings: Settings, level: str) -> dict[str, Any]:
     run = next((row for row in published(settings, level) if row.get("live")), {})
     return {
         "command": "report",
-        "status": "success" if run else "error",
+        "status": "success" if run else "warn",
+        "title": "live database" if run else "live database, no setup recorded",
         "started_at": stamp(run.get("started_at")) or "unknown",
         "elapsed_seconds": None,
         "database": str(live),

@@ -17,7 +17,6 @@ from typing import Any
 from runner.report import TITLES
 
 TEMPLATE = "setup_report.html"
-PAGE = "setup-report.html"
 FIRST_ROWS = 10
 
 
@@ -249,7 +248,8 @@ def render_page(report: dict[str, Any]) -> str:
         .get_template(TEMPLATE)
         .render(
             report=report,
-            title=TITLES.get(str(report.get("status")), str(report.get("status"))),
+            title=report.get("title")
+            or TITLES.get(str(report.get("status")), str(report.get("status"))),
             problems=problems,
             warnings=[p for p in problems if p["status"] == "warn"],
             intake=_intake(figures),

@@ -237,6 +237,7 @@ def test_report_draws_the_live_database_without_dbt_and_through_dbt(
     sections = [page[page.index('<section id="intake">') :] for page in pages]
     assert sections[0] == sections[1]
     assert "Drawn from the live database without a build" in pages[0]
+    assert '<span class="status success">live database</span>' in pages[0]
     assert_self_contained(pages[0])
     missing = live_copy.run("report", "--db", str(tmp_path / "none.duckdb"))
     assert missing.exit_code == 2 and "no database at" in missing.output
