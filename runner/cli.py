@@ -181,8 +181,39 @@ def _handle_errors(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _adapters() -> list[str]:
+    """The installed dbt adapters, found as `dbt --version` finds them: each package
+    under dbt.adapters with a __version__ module (without importing dbt)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("dbt.adapters")
+    roots = (spec.submodule_search_locations or []) if spec else []
+    found = {path.parent.name for root in roots for path in Path(root).glob("*/__version__.py")}
+    return sorted(found - {"core"})
+
+
+def _versions(context: click.Context, _: click.Parameter, value: bool) -> None:
+    """--version: this package, dbt-core, each installed dbt adapter, DuckDB and
+    Python, as a bug report wants them (read from the installed distributions)."""
+    if not value or context.resilient_parsing:
+        return
+    from importlib import metadata
+
+    names = ["planwise-setup", "dbt-core", *(f"dbt-{name}" for name in _adapters()), "duckdb"]
+    lines = [f"{name} {metadata.version(name)}" for name in names]
+    click.echo("\n".join([*lines, f"python {sys.version.split()[0]}"]))
+    context.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="planwise-setup", prog_name="planwise-run")
+@opt(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_versions,
+    help="Show the versions of planwise-setup, dbt-core, each dbt adapter, DuckDB and Python.",
+)
 @opt(
     "--project-dir",
     type=DIRECTORY,

@@ -51,6 +51,32 @@ def test_help_is_instant_and_does_not_import_dbt() -> None:
     assert seconds < 1.5, f"--help took {seconds:.2f}s"
 
 
+def test_version_names_every_part_a_bug_report_needs() -> None:
+    """planwise-setup, dbt-core, every dbt adapter dbt itself finds installed, DuckDB
+    and Python, each with its installed version, without loading dbt's CLI."""
+    from importlib import metadata
+
+    from dbt.version import _get_dbt_plugins_info
+
+    code = (
+        "import sys; from runner.cli import main; sys.argv = ['planwise-run', '--version']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(any(m.startswith('dbt.cli') for m in sys.modules))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    adapters = [f"dbt-{name} {version}" for name, version in sorted(_get_dbt_plugins_info())]
+    names = ["planwise-setup", "dbt-core"]
+    assert shown[:2] == [f"{name} {metadata.version(name)}" for name in names]
+    assert shown[2:-3] == adapters and "dbt-duckdb" in " ".join(adapters)
+    assert shown[-3:] == [
+        f"duckdb {metadata.version('duckdb')}",
+        f"python {sys.version.split()[0]}",
+        "False",  # dbt's CLI never loaded
+    ]
+
+
 def test_setup_help_lists_every_option(runner_project: RunnerProject) -> None:
     result = runner_project.run("setup", "--help")
     for option in (
