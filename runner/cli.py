@@ -205,7 +205,32 @@ def _versions(context: click.Context, _: click.Parameter, value: bool) -> None:
     context.exit()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Workflow(click.Group):
+    """Commands listed in the order a user meets them, not alphabetically."""
+
+    ORDER = (
+        "setup",
+        "status",
+        "validate",
+        "report",
+        "history",
+        "diff",
+        "rollback",
+        "clear",
+        "docs",
+        "census",
+        "load-census",
+    )
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        known = [name for name in self.ORDER if name in self.commands]
+        return known + sorted(set(self.commands) - set(known))
+
+
+@click.group(
+    cls=_Workflow,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @opt(
     "--version",
     is_flag=True,
@@ -231,7 +256,7 @@ def cli(project_dir: Path | None) -> None:
     """
 
 
-@cli.command()
+@cli.command(short_help="Build, check and publish the database: one dbt build into a candidate.")
 @common
 @selection
 @opt("--full-refresh", is_flag=True, help="dbt --full-refresh.")
@@ -271,7 +296,7 @@ def setup(**flags: Any) -> int:
     return _with_progress(flags, lambda progress: run_setup(settings, switches, progress))
 
 
-@cli.command()
+@cli.command(short_help="Run the validation tests on the live database, with a report.")
 @common
 @selection
 @_handle_errors
@@ -284,7 +309,7 @@ def validate(**flags: Any) -> int:
     return _with_progress(flags, lambda progress: run_validate(settings, chosen, progress, level))
 
 
-@cli.command()
+@cli.command(short_help="Put back the database the last setup replaced (<db>.previous).")
 @common
 @lock_timeout
 @_handle_errors
@@ -298,7 +323,7 @@ def rollback(**flags: Any) -> int:
     return ExitCode.OK
 
 
-@cli.command()
+@cli.command(short_help="Is everything ready for a setup? Changes nothing.")
 @common
 @opt(
     "--dbt",
@@ -327,7 +352,7 @@ def status(with_dbt: bool, **flags: Any) -> int:
     return ExitCode.FAILED if problems else ExitCode.OK
 
 
-@cli.command()
+@cli.command(short_help="The setups of this database, newest first, the live one marked.")
 @common
 @lock_timeout
 @opt("--json", "as_json", is_flag=True, help="The runs as JSON.")
@@ -342,7 +367,7 @@ def history(**flags: Any) -> int:
     return _echo_result(flags, rows, history_lines)
 
 
-@cli.command()
+@cli.command(short_help="What changed between two runs of history: inputs, then outputs.")
 @click.argument("run_a")
 @click.argument("run_b")
 @common
@@ -359,7 +384,9 @@ def diff(run_a: str, run_b: str, **flags: Any) -> int:
     return _echo_result(flags, compare(rows, run_a, run_b), diff_lines)
 
 
-@cli.command("load-census")
+@cli.command(
+    "load-census", short_help="Load the census file into a warehouse target's census table."
+)
 @common
 @_handle_errors
 def load_census(**flags: Any) -> int:
@@ -373,7 +400,7 @@ def load_census(**flags: Any) -> int:
     return ExitCode.OK
 
 
-@cli.command()
+@cli.command(short_help="Drop the relations the setup owns, and nothing else.")
 @common
 @lock_timeout
 @opt("--dry-run", is_flag=True, help="Only list what would be dropped.")
@@ -388,7 +415,7 @@ def clear(**flags: Any) -> int:
     return ExitCode.OK
 
 
-@cli.command()
+@cli.command(short_help="dbt's docs site of the project: lineage, models, tests (one file).")
 @common
 @opt("--output-dir", type=DIRECTORY, help="Where to write the site (default: <report dir>/docs).")
 @opt("--serve", is_flag=True, help="Then `dbt docs serve` it until Ctrl-C.")
@@ -433,7 +460,7 @@ def docs(**flags: Any) -> int:
     return ExitCode.OK
 
 
-@cli.command()
+@cli.command(short_help="Draw the live database's visual report (HTML), without a build.")
 @common
 @lock_timeout
 @opt("--output", type=FILE, help="The page to write (default: <report dir>/live-report.html).")
@@ -453,7 +480,7 @@ def report(**flags: Any) -> int:
     return ExitCode.OK
 
 
-@cli.command()
+@cli.command(short_help="Generate a deterministic synthetic census.")
 @opt("--employees", type=click.IntRange(min=0), required=True, help="Number of rows.")
 @opt("--seed", type=int, default=42, show_default=True, help="Random seed.")
 @opt("--output", type=FILE, required=True, help="Output: Parquet, or CSV when it ends in .csv.")

@@ -51,6 +51,24 @@ def test_help_is_instant_and_does_not_import_dbt() -> None:
     assert seconds < 1.5, f"--help took {seconds:.2f}s"
 
 
+WORKFLOW = ("setup", "status", "validate", "report", "history", "diff", "rollback", "clear")
+WORKFLOW += ("docs", "census", "load-census")
+
+
+def test_commands_are_listed_in_workflow_order_with_whole_summaries() -> None:
+    from click.testing import CliRunner
+
+    from runner.cli import cli
+
+    shown = CliRunner().invoke(cli, ["--help"], terminal_width=80).output
+    listing = shown[shown.index("Commands:") :].splitlines()[1:]
+    names = [line.split()[0] for line in listing if line.startswith("  ") and line[2] != " "]
+    assert names == list(WORKFLOW)
+    assert "..." not in "\n".join(listing)  # every summary whole (wrapped, never cut)
+    for name, command in cli.commands.items():
+        assert command.short_help and command.short_help.endswith("."), name
+
+
 def test_version_names_every_part_a_bug_report_needs() -> None:
     """planwise-setup, dbt-core, every dbt adapter dbt itself finds installed, DuckDB
     and Python, each with its installed version, without loading dbt's CLI."""
