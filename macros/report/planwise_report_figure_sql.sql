@@ -13,6 +13,7 @@
 
     ),
 
+    {#- the baseline's own rule (int_baseline_workforce) decides 'in the baseline' -#}
     classified as (
 
         select
@@ -23,8 +24,10 @@
                     then 'terminated on or before the effective date'
                 when
                     active
+                    and employee_hire_date <= {{ effective }}
                     and (employee_termination_date is null or employee_termination_date > {{ effective }})
                     then 'in the baseline'
+                when employee_hire_date is null or active is null then 'no hire date or active flag'
                 else 'active flag disagrees with the termination date'
             end as outcome
         from census
