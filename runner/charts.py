@@ -47,21 +47,21 @@ def _escape(text: str) -> str:
     )
 
 
-def ordered(rows: Rows, label: str, order: str) -> list[str]:
+def _ordered(rows: Rows, label: str, order: str) -> list[str]:
     """The distinct labels of a band column, in the band's display order."""
     pairs = sorted({(row.get(order) or 0, str(row[label])) for row in rows})
     return list(dict.fromkeys(name for _, name in pairs))
 
 
-def _grid(rows: Rows, value: str) -> tuple[list[str], list[str], list[list[float | None]]]:
-    """Age bands (rows), tenure bands (columns) and the value of each cell."""
-    ages, tenures = (
-        ordered(rows, "age_band", "age_order"),
-        ordered(rows, "tenure_band", "tenure_order"),
-    )
-    cells: list[list[float | None]] = [[None] * len(tenures) for _ in ages]
+def band_grid(rows: Rows) -> tuple[list[str], list[str], list[list[dict[str, Any] | None]]]:
+    """Age bands (down) and tenure bands (across) in their display order, and the
+    row of each cell (None where the rows hold none): the heatmap's and the grid
+    tables' layout."""
+    ages = _ordered(rows, "age_band", "age_order")
+    tenures = _ordered(rows, "tenure_band", "tenure_order")
+    cells: list[list[dict[str, Any] | None]] = [[None] * len(tenures) for _ in ages]
     for row in rows:
-        cells[ages.index(str(row["age_band"]))][tenures.index(str(row["tenure_band"]))] = row[value]
+        cells[ages.index(str(row["age_band"]))][tenures.index(str(row["tenure_band"]))] = row
     return ages, tenures, cells
 
 
@@ -98,7 +98,8 @@ def _label_cells(axes: Any, image: Any, cells: list[list[Any]], text: Callable[[
 
 def headcount_heatmap(rows: Rows) -> str:
     """Baseline headcount by age band x tenure band."""
-    ages, tenures, cells = _grid(rows, "headcount")
+    ages, tenures, grid = band_grid(rows)
+    cells = [[None if row is None else row["headcount"] for row in line] for line in grid]
     figure = Figure(figsize=(6.4, 3.6))
     axes = figure.subplots()
     image = _heatmap_axes(axes, ages, tenures, cells, cmap=SEQUENTIAL)

@@ -171,19 +171,12 @@ def _grid(rows: list[dict[str, Any]], title: str, diverging: bool = False) -> di
 
 def _panel(rows: list[dict[str, Any]], colour: Any, diverging: bool) -> dict[str, Any]:
     """One level's table: age bands down, tenure bands across."""
-    from runner.charts import ordered
+    from runner.charts import band_grid
 
-    ages, tenures = (
-        ordered(rows, "age_band", "age_order"),
-        ordered(rows, "tenure_band", "tenure_order"),
-    )
-    cells = {(row["age_band"], row["tenure_band"]): row for row in rows}
+    ages, tenures, grid = band_grid(rows)
     lines = [
-        {
-            "age": age,
-            "cells": [_cell(cells.get((age, tenure)), colour, diverging) for tenure in tenures],
-        }
-        for age in ages
+        {"age": age, "cells": [_cell(row, colour, diverging) for row in line]}
+        for age, line in zip(ages, grid, strict=True)
     ]
     return {"level": f"{rows[0]['level_id']:.0f}", "tenures": tenures, "lines": lines}
 
