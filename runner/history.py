@@ -78,9 +78,15 @@ def published(settings: Settings, level: str, ask_dbt: bool = True) -> list[dict
         return []
     with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
         probe(live)
-        rows = ledger.read(live)
-        if rows is None:
-            rows = _through_dbt(settings, level) if ask_dbt else []
+        return held_rows(settings, level, ask_dbt)
+
+
+def held_rows(settings: Settings, level: str, ask_dbt: bool = True) -> list[dict[str, Any]]:
+    """`published`'s rows, for a caller that already holds the setup lock and has
+    probed the file."""
+    rows = ledger.read(settings.db_path)
+    if rows is None:
+        rows = _through_dbt(settings, level) if ask_dbt else []
     return [_row(row) for row in rows]
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from runner import ledger
 from runner.config import Settings
 from runner.errors import PlanwiseError
-from runner.history import published, stamp
+from runner.history import held_rows, stamp
 from runner.locking import probe_database, setup_lock
 from runner.state import write_private
 
@@ -52,11 +52,11 @@ def live_report(settings: Settings, level: str) -> dict[str, Any]:
     live = settings.db_path
     if not live.exists():
         raise PlanwiseError(f"no database at {live}", "run `planwise-run setup` first")
-    with setup_lock(live, settings.knobs["lock_timeout_seconds"]):
+    with setup_lock(live, settings.knobs["lock_timeout_seconds"]):  # one lock, one probe
         probe_database(live)
         stored = ledger.queries(live)
         figures = (ledger.figures(live, stored) if stored else None) or _figures(settings, level)
-    run = next((row for row in published(settings, level) if row.get("live")), {})
+        run = next((row for row in held_rows(settings, level) if row.get("live")), {})
     return {
         "command": "report",
         "status": "success" if run else "warn",
