@@ -354,6 +354,35 @@ def test_locked_database_exits_3_naming_the_process(set_up: RunnerProject, tmp_p
     assert_reports_say(tmp_path / "reports", "error", 3, f"PID {holder.pid}")
 
 
+def test_locked_database_exits_3_when_setup_reads_its_census_from_it(
+    set_up: RunnerProject, tmp_path: Path
+) -> None:
+    """A setup that names no census reads the live database's own in pre-flight: a
+    program holding that database is a lock (exit 3, naming it), not a pre-flight
+    problem (exit 2)."""
+    with holding(duckdb_code(str(set_up.db), read_only=False)) as holder:
+        result = set_up.run(
+            "setup", "--lock-timeout", "0", "--report-dir", str(tmp_path), census=False
+        )
+    assert result.exit_code == 3, result.output
+    assert f"PID {holder.pid}" in result.output and "Traceback" not in result.output
+
+
+def test_a_program_opening_the_database_as_it_is_copied_is_a_lock(tmp_path: Path) -> None:
+    """Between pre-flight's probe and the candidate copy a program may open the live
+    file: the copy says it is locked (exit 3, naming it), not that it cannot copy."""
+    from runner.locking import DatabaseLocked
+    from runner.setup import _copy
+
+    live = tmp_path / "simulation.duckdb"
+    duckdb.connect(str(live)).close()
+    holder_code = duckdb_code(str(live), read_only=False)
+    with holding(holder_code) as holder, pytest.raises(DatabaseLocked) as raised:
+        _copy(live, candidate_path(live), None)
+    assert raised.value.exit_code == 3 and f"PID {holder.pid}" in raised.value.message
+    assert not candidate_path(live).exists()
+
+
 def test_configuration_error_replaces_a_stale_success_report(
     runner_project: RunnerProject, tmp_path: Path
 ) -> None:
