@@ -241,6 +241,12 @@ def test_report_draws_the_live_database_without_dbt_and_through_dbt(
     assert_self_contained(pages[0])
     missing = live_copy.run("report", "--db", str(tmp_path / "none.duckdb"))
     assert missing.exit_code == 2 and "no database at" in missing.output
+    # dbt cannot run the figures' macro (the project no longer parses): said, exit 2
+    macro = live_copy.project.path("macros/report/planwise_report_figures.sql")
+    macro.write_text(macro.read_text() + "\n{% macro broken( %}\n")
+    failed = live_copy.run("report", "--db", str(live_copy.db))
+    assert failed.exit_code == 2, failed.output
+    assert "cannot read the live database" in failed.output and "Traceback" not in failed.output
 
 
 def test_a_page_that_cannot_be_drawn_says_why_and_the_run_keeps_its_outcome() -> None:
