@@ -1,57 +1,28 @@
-"""`planwise-run setup` on an engine other than DuckDB (the profile's target type).
-
-The file steps (copy, rename, rollback) become schemas: dbt builds the whole
-setup into `<schema>__candidate` (env PLANWISE_BUILD_SCHEMA, which profiles.yml
-reads), and when nothing failed the dispatched macro planwise_publish_schema
-publishes it: on PostgreSQL one transaction swaps the schemas; on Spark, which
-cannot rename a database, each table is copied over (not atomic: see the
-README). A failed candidate stays, its failing rows queryable, until the next
-setup replaces it. The census is the table `planwise-run load-census` loaded.
+"""A warehouse target (an engine other than DuckDB: the profile's target type) as
+a setup and load-census see it: its rendered profile, and the schema names they
+use, checked before anything runs (runner.schema_target publishes the setup).
 
 Every schema name the setup derives from the live one must fit the engine's
 identifier limit (PostgreSQL cuts longer names short: the candidate would be
 the live schema): a longer one is refused before anything runs. Two checkouts
 building into one PostgreSQL schema are kept apart by the server's advisory
-lock (runner.pg_lock), held with the project's own setup lock.
+lock (runner.pg_lock).
 """
 
 from __future__ import annotations
 
 import fcntl
 import importlib
-import json
 import os
 import re
-import shlex
 import struct
 import sys
-import time
-from pathlib import Path
 from typing import Any
 
-from runner import pg_lock, preflight
 from runner.errors import PlanwiseError
-from runner.invoke import ProgressSink, run_dbt
-from runner.locking import DatabaseLocked, setup_lock
-from runner.report import hook_payload
-from runner.run import (
-    FULL_BUILD,
-    Outcome,
-    Run,
-    Switches,
-    failing_rows_hint,
-    refusal,
-    run_facts,
-)
+from runner.locking import DatabaseLocked
 
-BUILD_SCHEMA = "PLANWISE_BUILD_SCHEMA"
-# What a warehouse setup cannot do: it always builds everything into an empty schema.
 FLOCK = "hhqqi4x"  # struct flock on Linux: type, whence, start, len, pid
-UNSUPPORTED = {
-    "selection": "--select / --exclude / --selector",
-    "quick": "--quick",
-    "no_clear": "--no-clear",
-}
 # The schemas a warehouse setup names after the live one, by suffix: the candidate,
 # the replaced relations (planwise_publish_schema), the history table's schema
 # (planwise_history_relation) and the stored test failures (data_tests' +schema in
@@ -194,110 +165,3 @@ def check_metastore(settings: Any, profile: dict[str, Any]) -> None:
             f"another Spark process (PID {pid}); Spark's local "
             "metastore allows one process at a time",
         )
-
-
-def lock_anchor(settings: Any) -> Path:
-    """Where the setup lock of this target lives (one setup at a time from this machine)."""
-    anchor: Path = settings.project_dir / ".planwise" / f"target-{settings.knobs['target']}"
-    anchor.parent.mkdir(parents=True, exist_ok=True)
-    return anchor
-
-
-def setup_in_warehouse(run: Run, switches: Switches, progress: ProgressSink | None) -> Outcome:
-    settings, ctx = run.settings, run.ctx
-    used = [flag for name, flag in UNSUPPORTED.items() if getattr(switches, name)]
-    if used:
-        raise PlanwiseError(
-            f"{', '.join(used)}: not available on target {settings.knobs['target']}",
-            "setup there rebuilds everything into "
-            "a new schema; run dbt build with a selection directly instead",
-        )
-    profile = target_profile(settings)
-    live = setup_schema(settings, profile)
-    check_metastore(settings, profile)
-    candidate = f"{live}__candidate"
-    ctx.database = f"{profile['type']} schema {live} (target {settings.knobs['target']})"
-    run.remember_last = False  # `status` reads the DuckDB file's last run
-    started = time.perf_counter()
-    ctx.preflight_problems = [
-        p
-        for p in [
-            preflight.directory_problem(settings.report_dir, "report directory", must_exist=False),
-            *preflight.seed_file_problems(settings.project_dir),
-        ]
-        if p
-    ]
-    ctx.preflight_seconds = time.perf_counter() - started
-    if ctx.preflight_problems:
-        return run.finish(
-            "error", "pre-flight failed: nothing was run; the live schema is unchanged"
-        )
-    timeout = settings.knobs["lock_timeout_seconds"]
-    with setup_lock(lock_anchor(settings), timeout), pg_lock.setup_lock(profile, live, timeout):
-        try:
-            return _build_and_publish(run, switches, progress, candidate, live)
-        except KeyboardInterrupt:
-            return run.finish(
-                "interrupted",
-                "interrupted: the live schema is the previous "
-                "setup or, if the publish step had committed, the new one",
-            )
-
-
-def _build_and_publish(
-    run: Run, switches: Switches, progress: ProgressSink | None, candidate: str, live: str
-) -> Outcome:
-
-    settings, ctx = run.settings, run.ctx
-    build = [
-        *FULL_BUILD,
-        *(["--fail-fast"] * switches.fail_fast),
-        *(["--full-refresh"] * switches.full_refresh),
-    ]
-    invocation = run.dbt(
-        build,
-        settings.db_path,
-        progress=progress,
-        env={BUILD_SCHEMA: candidate},
-        facts=run_facts(settings, run, {"schema": live}),
-        timeout=settings.knobs["timeout_seconds"],
-    )
-    reason = refusal(run, invocation)
-    if reason:
-        status, message = reason
-        environment = f"{BUILD_SCHEMA}={shlex.quote(candidate)}"
-        rows = failing_rows_hint(run, environment, "candidate schema")
-        return run.finish(
-            status, message, *rows, f"nothing published: the live schema {live} is unchanged"
-        )
-    operation = "planwise_drop_candidate" if switches.dry_run else "planwise_publish_schema"
-    row = hook_payload(invocation.run_results).get("run")  # the history row, added on publish
-    arguments = {"candidate": candidate, **({} if switches.dry_run else {"live": live, "run": row})}
-    if progress:
-        progress.phase("publish")
-    done = run_dbt(
-        settings,
-        ["run-operation", operation, "--args", json.dumps(arguments)],
-        db_path=settings.db_path,
-        run_dir=invocation.target_path.parent,  # the build's run directory
-    )
-    if done.interrupted:
-        raise KeyboardInterrupt
-    if not done.success:
-        after = (  # Spark's copy is not one transaction
-            f"the live schema {live} is unchanged"
-            if settings.engine == "postgres"
-            else f"{live} may be partly replaced: run setup again"
-        )
-        return run.finish("error", f"not published: {done.error_summary()}", after)
-    if switches.dry_run:
-        ctx.dry_run = True
-        return run.finish(
-            None,
-            "dry run: the candidate passed and was dropped; without "
-            "--dry-run it would be published",
-        )
-    ctx.published = True
-    swapped = settings.engine == "postgres"
-    previous = f"; the replaced schema is {live}__previous" if swapped else ""
-    return run.finish(None, f"published {candidate} as {live}{previous}")

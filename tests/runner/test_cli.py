@@ -372,13 +372,13 @@ def test_a_program_opening_the_database_as_it_is_copied_is_a_lock(tmp_path: Path
     """Between pre-flight's probe and the candidate copy a program may open the live
     file: the copy says it is locked (exit 3, naming it), not that it cannot copy."""
     from runner.locking import DatabaseLocked
-    from runner.setup import _copy
+    from runner.file_target import copy_candidate
 
     live = tmp_path / "simulation.duckdb"
     duckdb.connect(str(live)).close()
     holder_code = duckdb_code(str(live), read_only=False)
     with holding(holder_code) as holder, pytest.raises(DatabaseLocked) as raised:
-        _copy(live, candidate_path(live), None)
+        copy_candidate(live, candidate_path(live), None)
     assert raised.value.exit_code == 3 and f"PID {holder.pid}" in raised.value.message
     assert not candidate_path(live).exists()
 
