@@ -12,13 +12,10 @@ as JSON in a SQL comment, which dbt records as the hook's compiled code.
 from __future__ import annotations
 
 import json
-import textwrap
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from runner.changes import change_lines
 from runner.errors import dbt_message
 
 COUNTED = ("pass", "warn", "fail", "error", "skipped")
@@ -41,17 +38,7 @@ PROBLEM_KEYS = (
     "rows",
 )
 EXIT_CODES = {"success": 0, "warn": 0, "up_to_date": 0, "failed": 1, "error": 2, "interrupted": 130}
-TITLES = {
-    "success": "succeeded",
-    "warn": "succeeded with warnings",
-    "failed": "FAILED",
-    "error": "could not run",
-    "interrupted": "interrupted",
-    "up_to_date": "up to date",
-}
-ICONS = {"pass": "✔ok", "success": "✔ok", "up_to_date": "✔ok", "warn": "⚠!!", "skipped": "○--"}
 BAD = ("fail", "failed", "error", "interrupted")
-JUNIT_TAGS = {"fail": "failure", "error": "error", "skipped": "skipped", "warn": "system-out"}
 
 
 @dataclass
@@ -105,7 +92,7 @@ def _counts(nodes: list[dict[str, Any]]) -> dict[str, int]:
     return {key: sum(1 for node in nodes if node["status"] == key) for key in COUNTED}
 
 
-def _word(counts: dict[str, int]) -> str:
+def counts_word(counts: dict[str, int]) -> str:
     if counts["fail"] or counts["error"]:
         return "fail"
     return "warn" if counts["warn"] else "skipped" if counts["skipped"] else "pass"
@@ -203,7 +190,7 @@ def _steps(
         steps.append(
             {
                 "name": name,
-                "status": _word(_counts(members)) if members else "not_run",
+                "status": counts_word(_counts(members)) if members else "not_run",
                 "nodes": len(members),
                 **_counts(members),
                 "seconds": _seconds(members),
@@ -213,65 +200,136 @@ def _steps(
     return [{**step, **{key: step.get(key, 0) for key in ("nodes", *COUNTED)}} for step in steps]
 
 
+@dataclass(frozen=True)
+class Record:
+    """One dbt invocation's artifacts, read once: every decision about the run
+    (refuse, publish, the failing rows' hint) and its report read this."""
+
+    run_results: dict[str, Any] | None
+    manifest: dict[str, Any]
+    nodes: list[dict[str, Any]]
+    payload: dict[str, Any]
+
+    @property
+    def status(self) -> str:
+        """The run's status as dbt's results give it (the runner may decide another)."""
+        return _status(self.run_results, self.nodes)
+
+    @property
+    def problems(self) -> list[dict[str, Any]]:
+        """Errors, then failures, then warnings, each with its failing rows."""
+        rank = {"error": 0, "fail": 1, "warn": 2}
+        bad = sorted(
+            (n for n in self.nodes if n["status"] in rank),
+            key=lambda n: (rank[n["status"]], n["name"]),
+        )
+        rows = self.payload.get("failing_rows") or {}
+        keys = [key for key in PROBLEM_KEYS if key != "rows"]
+        return [{**{k: n.get(k) for k in keys}, "rows": rows.get(n["unique_id"])} for n in bad]
+
+
+def read_record(run_results: dict[str, Any] | None, manifest: dict[str, Any] | None) -> Record:
+    """The record of one invocation; either artifact may be None (dbt did not run)."""
+    manifest = manifest or {}
+    nodes = _nodes(run_results, manifest)
+    return Record(run_results, manifest, nodes, hook_payload(run_results))
+
+
 def build_report(
     run_results: dict[str, Any] | None, manifest: dict[str, Any] | None, ctx: Context
 ) -> dict[str, Any]:
     """The report of one run; either artifact may be None (dbt did not run)."""
-    manifest, metadata = manifest or {}, (run_results or {}).get("metadata") or {}
-    nodes, payload = _nodes(run_results, manifest), hook_payload(run_results)
-    cleared = [f"{r['schema']}.{r['name']}" for r in payload.get("cleared") or []]
-    ran_clear = "cleared" in payload
-    status = ctx.status or _status(run_results, nodes)
-    categories = {}
+    return report_of(read_record(run_results, manifest), ctx)
+
+
+def _rounded(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 3)
+
+
+def _categories(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    categories = []
     for name in sorted({str(n["category"]) for n in nodes if n["category"]}):
         members = [node for node in nodes if node["category"] == name]
-        categories[name] = {"name": name, "tests": len(members), **_counts(members)}
-    rank = {"error": 0, "fail": 1, "warn": 2}
-    bad = [n for n in nodes if n["status"] in rank]
-    bad.sort(key=lambda n: (rank[n["status"]], n["name"]))
-    rows = payload.get("failing_rows") or {}
-    row_counts = {str(k): int(v) for k, v in (payload.get("row_counts") or {}).items()}
+        categories.append({"name": name, "tests": len(members), **_counts(members)})
+    return categories
+
+
+def _census(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
+    rows, elapsed = payload.get("census_rows"), ctx.elapsed_seconds
+    return {
+        "path": ctx.inputs.get("census_path"),
+        "rows": rows,
+        "origin": ctx.inputs.get("census_origin"),
+        "change": ctx.census_change,
+        "seconds": _rounded(elapsed),
+        "rows_per_second": round(rows / elapsed, 1) if rows and elapsed else None,
+    }
+
+
+def _hook_errors(run_results: dict[str, Any] | None) -> list[str]:
+    """dbt's message of each hook that failed."""
+    failed = [r for r in (run_results or {}).get("results") or [] if r.get("status") == "error"]
+    hooks = [r for r in failed if str(r.get("unique_id")).startswith("operation.")]
+    return ["\n".join(dbt_message(r.get("message"))) for r in hooks]
+
+
+def _cleared(payload: dict[str, Any]) -> list[str] | None:
+    """The relations the on-run-start hook dropped; None when it did not clear."""
+    if "cleared" not in payload:
+        return None
+    return [f"{r['schema']}.{r['name']}" for r in payload["cleared"] or []]
+
+
+def _dbt_facts(record: Record, ctx: Context) -> dict[str, Any]:
+    metadata = (record.run_results or {}).get("metadata") or {}
+    return {
+        "version": metadata.get("dbt_version"),
+        "invocation_id": metadata.get("invocation_id"),
+        "run_dir": ctx.run_dir,
+    }
+
+
+def _exit_code(status: str, ctx: Context) -> int:
+    """The runner's own exit code (a lock: 3), else the status's."""
+    return EXIT_CODES.get(status, 2) if ctx.exit_code is None else ctx.exit_code
+
+
+def _main_tables(row_counts: dict[str, int], manifest: dict[str, Any]) -> list[str]:
+    """The built `access: public` models: what the simulation reads."""
     public = {n["name"] for n in manifest.get("nodes", {}).values() if n.get("access") == "public"}
-    census_rows, elapsed = payload.get("census_rows"), ctx.elapsed_seconds
-    hooks = [r for r in (run_results or {}).get("results") or [] if r.get("status") == "error"]
-    hook_errors = [r for r in hooks if str(r.get("unique_id")).startswith("operation.")]
+    return sorted(name for name in row_counts if name in public)
+
+
+def report_of(record: Record, ctx: Context) -> dict[str, Any]:
+    """The report of one run, from its invocation's record and the runner's context."""
+    nodes, payload, manifest = record.nodes, record.payload, record.manifest
+    cleared = _cleared(payload)
+    status = ctx.status or record.status
+    row_counts = {str(k): int(v) for k, v in (payload.get("row_counts") or {}).items()}
     return {
         "schema_version": 1,
         "command": ctx.command,
         "status": status,
-        "exit_code": EXIT_CODES.get(status, 2) if ctx.exit_code is None else ctx.exit_code,
+        "exit_code": _exit_code(status, ctx),
         "started_at": ctx.started_at,
-        "elapsed_seconds": None if elapsed is None else round(elapsed, 3),
-        "dbt_seconds": None if ctx.dbt_seconds is None else round(ctx.dbt_seconds, 3),
+        "elapsed_seconds": _rounded(ctx.elapsed_seconds),
+        "dbt_seconds": _rounded(ctx.dbt_seconds),
         "dbt_parse": ctx.dbt_parse,
-        "copy_seconds": None if ctx.copy_seconds is None else round(ctx.copy_seconds, 3),
+        "copy_seconds": _rounded(ctx.copy_seconds),
         "database": ctx.database,
         "published": ctx.published,
         "dry_run": ctx.dry_run,
         "kept_candidate": ctx.kept_candidate,
-        "dbt": {
-            "version": metadata.get("dbt_version"),
-            "invocation_id": metadata.get("invocation_id"),
-            "run_dir": ctx.run_dir,
-        },
+        "dbt": _dbt_facts(record, ctx),
         "totals": {"nodes": len(nodes), **_counts(nodes)},
-        "steps": _steps(ctx, nodes, manifest, cleared if ran_clear else None),
-        "categories": list(categories.values()),
-        "problems": [
-            {**{k: n.get(k) for k in PROBLEM_KEYS}, "rows": rows.get(n["unique_id"])} for n in bad
-        ],
+        "steps": _steps(ctx, nodes, manifest, cleared),
+        "categories": _categories(nodes),
+        "problems": record.problems,
         "row_counts": row_counts,
-        "main_tables": sorted(name for name in row_counts if name in public),
-        "census": {
-            "path": ctx.inputs.get("census_path"),
-            "rows": census_rows,
-            "origin": ctx.inputs.get("census_origin"),
-            "change": ctx.census_change,
-            "seconds": None if elapsed is None else round(elapsed, 3),
-            "rows_per_second": round(census_rows / elapsed, 1) if census_rows and elapsed else None,
-        },
+        "main_tables": _main_tables(row_counts, manifest),
+        "census": _census(ctx, payload),
         "messages": [
-            *("\n".join(dbt_message(r.get("message"))) for r in hook_errors),
+            *_hook_errors(record.run_results),
             *ctx.messages,
             *ctx.preflight_problems,
         ],
@@ -280,214 +338,6 @@ def build_report(
         "figures": payload.get("figures") or {},
         "run": payload.get("run"),
         "inputs": ctx.inputs,
-        "cleared": cleared,
+        "cleared": cleared or [],
         "nodes": [{key: node[key] for key in NODE_KEYS} for node in nodes],
     }
-
-
-# --------------------------------------------------------------------------- text
-
-
-def _icon(status: str, unicode: bool) -> str:
-    pair = ICONS.get(status, "✖XX" if status in BAD else "·  ")
-    return pair[0] if unicode else pair[1:]
-
-
-def _row(
-    icon: str, name: str, cells: list[Any], seconds: float | None = None, wide: int = 15
-) -> str:
-    time = "" if seconds is None else f"{seconds:.1f}s"
-    return f"{icon} {name:<{wide}}" + "".join(f"{cell:>6}" for cell in cells) + f"{time:>9}"
-
-
-def _table(report: dict[str, Any], unicode: bool) -> list[str]:
-    lines = ["", _row(" ", "step", ["nodes", "pass", "warn", "fail", "skip"])]
-    for step in report["steps"]:
-        icon = _icon(step["status"], unicode)
-        if step["name"] in ("pre-flight", "clear"):
-            detail = step["detail"] or ("ok" if step["status"] == "pass" else step["status"])
-            lines.append(_row(icon, f"{step['name']:<15}{detail[:30]:<30}", [], step["seconds"]))
-            continue
-        cells = [step[k] for k in ("nodes", "pass", "warn")]
-        cells += [step["fail"] + step["error"], step["skipped"]]
-        lines.append(_row(icon, step["name"], cells, step["seconds"]))
-    heads = ["tests", "pass", "warn", "fail", "skip"]
-    lines += ["", _row(" ", "validation category", heads, wide=27)]
-    for category in report["categories"]:
-        cells = [category[k] for k in ("tests", "pass", "warn")]
-        cells += [category["fail"] + category["error"], category["skipped"]]
-        lines.append(_row(_icon(_word(category), unicode), category["name"], cells, wide=27))
-    return lines if report["categories"] else lines[:-2]
-
-
-def _problem(problem: dict[str, Any], unicode: bool) -> list[str]:
-    lines = [f"{_icon(problem['status'], unicode)} {problem['status'].upper()} {problem['name']}"]
-    facts = [problem["resource_type"], problem["path"] or ""]
-    if problem["resource_type"] in TESTS:
-        failures = problem["failures"]
-        facts = [
-            "" if failures is None else f"{failures:,} failing row(s)",
-            f"severity {problem['severity'] or 'error'}",
-            str(problem["category"]),
-        ]
-        facts += [f"checks {problem['checks']}"] if problem["checks"] else []
-    lines.append("    " + ", ".join(fact for fact in facts if fact))
-    if problem["description"] and problem["resource_type"] != "seed":  # what it checks
-        lines.append("    " + problem["description"].split(". ")[0].rstrip(".") + ".")
-    rows = problem["rows"] or {"rows": [], "columns": []}
-    for row in rows["rows"][:5]:
-        pairs = zip(rows["columns"], row, strict=False)
-        lines.append("    | " + ", ".join(f"{column}={value}" for column, value in pairs))
-    if len(rows["rows"]) > 5:
-        more = f"{len(rows['rows']) - 5}{'+' if len(rows['rows']) == 100 else ''}"
-        lines.append(f"    | ... {more} more")
-    lines += [f"    all rows: {problem['query']}"] if problem["query"] else []
-    shown = problem["query"] or rows["rows"]  # then dbt's "Got N results" adds nothing
-    if problem["message"] and (problem["status"] == "error" or not shown):
-        lines += ["    " + line for line in problem["message"].splitlines()[:21]]
-    return lines
-
-
-def cleared_line(cleared: list[str]) -> str:
-    """`schema: name, name` per schema; a schema of many relations as a count."""
-    by_schema: dict[str, list[str]] = {}
-    for schema, _, name in (qualified.partition(".") for qualified in cleared):
-        by_schema.setdefault(schema, []).append(name)
-    parts = [
-        f"{schema}: {', '.join(names) if len(names) <= 5 else f'{len(names)} relations'}"
-        for schema, names in by_schema.items()
-    ]
-    return "Cleared before the build: " + "; ".join(parts)
-
-
-def _head(report: dict[str, Any], unicode: bool) -> list[str]:
-    total = "" if report["elapsed_seconds"] is None else f"{report['elapsed_seconds']:.1f}s"
-    word = TITLES.get(report["status"], report["status"])
-    if report["status"] == "error" and report["totals"]["nodes"]:  # dbt ran, no publish
-        word = "not published"
-    state = "published" if report["published"] else "NOT published (live database unchanged)"
-    state = "dry run: not published" if report["dry_run"] else state
-    state = "unchanged" if report["status"] == "up_to_date" else state
-    lines = [f"{_icon(report['status'], unicode)} PlanWise {report['command']}: {word}  {total}"]
-    lines += [f"database: {report['database']}" + (f"  [{state}]" * (report["command"] == "setup"))]
-    inputs = report["inputs"]
-    if inputs:
-        plan_year = f"{inputs.get('plan_year_start_date')}..{inputs.get('plan_year_end_date')}"
-        lines += [f"scenario: {inputs.get('scenario_id')}  plan year: {plan_year}"]
-        origin = inputs.get("census_origin")
-        named = origin in (None, "named")
-        lines += [f"census: {inputs.get('census_path')}" + ("" if named else f"  ({origin})")]
-    change = report["census"].get("change")
-    lines += [f"{_icon('warn', unicode)} {change}"] if change else []
-    kept = report["kept_candidate"]
-    return lines + ([f"failed candidate kept: {kept}"] if kept else [])
-
-
-def _tail(report: dict[str, Any]) -> list[str]:
-    """Main tables, census throughput, what clearing dropped, undeclared columns."""
-    cells = [f"{name} {report['row_counts'][name]:,}" for name in report["main_tables"]]
-    lines = ["", "Main tables (rows): " + "; ".join(cells)] if cells else []
-    census = report["census"]
-    if census["rows_per_second"] and report["status"] in ("success", "warn"):
-        rate = f"{round(census['rows_per_second']):,} rows/s end to end"
-        whole = f"({census['seconds']:.1f}s for the whole setup)"
-        lines += ["", f"Census: {census['rows']:,} employees, {rate} {whole}"]
-    lines += ["", cleared_line(report["cleared"])] if report["cleared"] else []
-    for model, columns in report["undeclared_columns"].items():
-        note = "carries columns its contract does not declare"
-        lines += ["", f"{model} {note}: {', '.join(columns)}"]
-    return lines
-
-
-def _wrap(line: str, width: int | None) -> list[str]:
-    """`line` wrapped to `width`, continuation lines indented two more; a word longer
-    than the width (a path, a query's relation) stays whole, a command ("$ ...") is
-    not wrapped at all: both are meant to be copied."""
-    if line.startswith("$ "):
-        return [line]
-    indent = " " * (len(line) - len(line.lstrip(" |")))
-    wrapped = textwrap.wrap(
-        line,
-        width or len(line) + 1,
-        subsequent_indent=indent + "  ",
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
-    return wrapped or [""]
-
-
-def render_text(
-    report: dict[str, Any],
-    width: int | None = 80,
-    unicode: bool = True,
-    paths: list[str] | None = None,
-    quiet: bool = False,
-) -> str:
-    """The summary; lines wrapped to `width` (at least 60; None: not wrapped). `quiet`:
-    the title, problems, messages and what clearing dropped."""
-    head = _head(report, unicode)
-    if quiet:
-        problems = [
-            f"{p['status'].upper()} {p['name']}: {p['message']}" for p in report["problems"]
-        ]
-        cleared = [cleared_line(report["cleared"])] if report["cleared"] else []
-        lines = [head[0], *problems, *report["messages"], *cleared]
-    else:
-        ran = report["totals"]["nodes"] or report["status"] not in ("error", "up_to_date")
-        lines = head + (_table(report, unicode) if ran else [])
-        if report["problems"]:
-            lines += ["", f"Problems ({len(report['problems'])}):"]
-            lines += [line for problem in report["problems"] for line in _problem(problem, unicode)]
-        lines += _tail(report) + change_lines(report.get("changes"), unicode)
-        if report["status"] == "up_to_date":
-            lines += ["", "Nothing changed since the last successful setup; nothing was run."]
-        lines += ["", *report["messages"]] if report["messages"] else []
-        lines += ["", *(f"report: {path}" for path in paths)] if paths else []
-    parts = [part for line in lines for part in line.split("\n")]
-    width = max(60, width) if width else None
-    return "\n".join(w.rstrip() for part in parts for w in _wrap(part, width)) + "\n"
-
-
-def render_json(report: dict[str, Any]) -> str:
-    return json.dumps(report, indent=2, default=str) + "\n"
-
-
-def render_junit(report: dict[str, Any]) -> str:
-    """JUnit XML: one testsuite per step (validation: per category), one testcase per
-    node; fail -> failure, error -> error, skipped -> skipped, warn -> system-out."""
-    root = ET.Element("testsuites", name=f"planwise-{report['command']}")
-    if report["cleared"]:
-        properties = ET.SubElement(ET.SubElement(root, "testsuite", name="clear"), "properties")
-        for relation in report["cleared"]:
-            ET.SubElement(properties, "property", name="dropped", value=relation)
-    queries = {p["unique_id"]: p["query"] for p in report["problems"] if p["query"]}
-    suites: dict[str, ET.Element] = {}
-    for node in report["nodes"]:
-        name = f"validation.{node['category']}" if node["category"] else node["step"]
-        if name not in suites:
-            suites[name] = ET.SubElement(root, "testsuite", name=name)
-        case = ET.SubElement(
-            suites[name],
-            "testcase",
-            name=node["name"],
-            classname=f"planwise.{name}",
-            time=f"{node['seconds']:.3f}",
-        )
-        query, tag = queries.get(node["unique_id"]), JUNIT_TAGS.get(node["status"])
-        if tag:
-            text = node["message"] + (f"\nInspect the rows: {query}" if query else "")
-            ET.SubElement(case, tag, message=node["message"] or node["status"]).text = text
-    if not report["nodes"] and report["status"] in ("error", "interrupted"):
-        suite = ET.SubElement(root, "testsuite", name="run")
-        case = ET.SubElement(suite, "testcase", name=f"planwise-{report['command']}")
-        message = "; ".join(report["messages"]) or report["status"]
-        ET.SubElement(case, "error", message=message, type=report["status"]).text = message
-    for suite in (suite for suite in root.findall("testsuite") if suite.get("name") != "clear"):
-        cases = suite.findall("testcase")
-        suite.set("tests", str(len(cases)))
-        for tag, key in (("failure", "failures"), ("error", "errors"), ("skipped", "skipped")):
-            suite.set(key, str(sum(1 for case in cases if case.find(tag) is not None)))
-    for key in ("tests", "failures", "errors", "skipped"):
-        root.set(key, str(sum(int(suite.get(key, "0")) for suite in root)))
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

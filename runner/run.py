@@ -20,7 +20,8 @@ from typing import Any
 from runner import state
 from runner.config import Settings
 from runner.invoke import Invocation, run_dbt
-from runner.report import Context, build_report, render_json, render_junit
+from runner.report import Context, Record, read_record, report_of
+from runner.report_text import render_json, render_junit
 from runner.state import new_run_dir, state_dir, write_private
 
 INPUT_VARS = (
@@ -106,6 +107,7 @@ class Run:
     def __init__(self, command: str, settings: Settings, level: str = "none") -> None:
         self.settings, self.level, self.started = settings, level, time.perf_counter()
         self.invocation: Invocation | None = None
+        self._record: tuple[Invocation | None, Record] | None = None
         self.started_at = datetime.now(UTC).isoformat()  # to the microsecond: history's order
         self.inputs: dict[str, Any] = {}
         self.remember_last = True  # `status` reads the last setup of the DuckDB file
@@ -141,12 +143,20 @@ class Run:
             raise KeyboardInterrupt
         return self.invocation
 
+    def record(self) -> Record:
+        """The record of this run's dbt invocation, read from its artifacts once (an
+        empty one before dbt ran, or when it could not)."""
+        done = self.invocation
+        if self._record is None or self._record[0] is not done:
+            artifacts = (done.run_results, done.manifest) if done else (None, None)
+            self._record = (done, read_record(*artifacts))
+        return self._record[1]
+
     def finish(self, status: str | None = None, *messages: str) -> Outcome:
         ctx, settings = self.ctx, self.settings
         ctx.status, ctx.messages = status or ctx.status, [*ctx.messages, *filter(None, messages)]
         ctx.elapsed_seconds = time.perf_counter() - self.started
-        done = self.invocation
-        report = build_report(*((done.run_results, done.manifest) if done else (None, None)), ctx)
+        report = report_of(self.record(), ctx)
         run_dir = Path(ctx.run_dir) if ctx.run_dir else None
         paths = write_reports(settings.report_dir, report, run_dir, settings.knobs["report_page"])
         if not paths:
@@ -174,7 +184,7 @@ def refusal(run: Run, invocation: Invocation) -> tuple[str | None, str] | None:
         lines = str(result.get("message") or "").splitlines() if failed else []
         for line in (line.strip() for line in lines if environment_hint(line)):
             return "error", f"{line} ({environment_hint(line)})"
-    status = build_report(invocation.run_results, invocation.manifest, run.ctx)["status"]
+    status = run.ctx.status or run.record().status
     if status not in ("success", "warn"):
         return None, ""
     if invocation.success:
@@ -205,9 +215,8 @@ def failing_rows_hint(run: Run, environment: str, where: str) -> list[str]:
     """How to see the first failing check's rows in the candidate kept `where`: its
     stored rows, or (a test that stores none) its query run again with the run's
     vars. A command line ("$ "), never wrapped: it is meant to be pasted."""
-    done, settings = run.invocation, run.settings
-    problems = build_report(done.run_results, done.manifest, run.ctx)["problems"] if done else []
-    failed = next((p for p in problems if p["status"] in ("fail", "warn")), None)
+    settings = run.settings
+    failed = next((p for p in run.record().problems if p["status"] in ("fail", "warn")), None)
     if not failed:
         return []
     show = (

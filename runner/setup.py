@@ -22,7 +22,6 @@ from runner.fingerprint import forget
 from runner.invoke import Invocation, ProgressSink
 from runner.locking import probe_database as probe
 from runner.locking import setup_lock
-from runner.report import build_report
 from runner.run import Outcome, Run, Switches, refusal
 from runner.schema_target import SchemaTarget
 
@@ -82,7 +81,7 @@ def _build_and_decide(
     reason = refusal(run, invocation)
     if reason:
         return target.discard(*reason)
-    if switches.quick and not _nodes_run(run, invocation):
+    if switches.quick and not _nodes_run(run):
         target.drop()
         return run.finish("up_to_date")
     if switches.dry_run:
@@ -99,9 +98,9 @@ def _build_and_decide(
     return target.publish(invocation)
 
 
-def _nodes_run(run: Run, invocation: Invocation) -> int:
+def _nodes_run(run: Run) -> int:
     """How many nodes the build ran (a --quick with nothing changed in dbt's eyes: 0)."""
-    return int(build_report(invocation.run_results, None, run.ctx)["totals"]["nodes"])
+    return len(run.record().nodes)
 
 
 # --------------------------------------------------------------------------- the other commands

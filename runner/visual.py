@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from runner.report import TITLES
+from runner.report_text import TITLES
 
 TEMPLATE = "setup_report.html"
 FIRST_ROWS = 10

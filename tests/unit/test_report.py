@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from runner.report import Context, build_report, render_json, render_junit, render_text
+from runner.report import Context, build_report
+from runner.report_text import render_json, render_junit, render_text
 from tests.conftest import SETUP_STEPS
 
 CATEGORIES = (
