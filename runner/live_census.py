@@ -17,8 +17,8 @@ from typing import Any
 from runner import ledger
 from runner.config import Settings
 from runner.errors import PlanwiseError
-from runner.history import published
 from runner.locking import DatabaseLocked
+from runner.published import published
 
 NAME_IT = "name the census with --census (or census_path in the configuration file)"
 

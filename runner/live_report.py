@@ -17,8 +17,8 @@ from typing import Any
 from runner import ledger
 from runner.config import Settings
 from runner.errors import PlanwiseError
-from runner.history import held_rows, stamp
 from runner.locking import probe_database, setup_lock
+from runner.published import held_rows, stamp
 from runner.state import write_private
 
 PAGE = "live-report.html"

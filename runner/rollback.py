@@ -30,9 +30,9 @@ from typing import Any
 from runner import ledger, publish, state
 from runner.config import Settings
 from runner.errors import PlanwiseError, dbt_message
-from runner.history import stamp
 from runner.invoke import Invocation, run_dbt
 from runner.locking import setup_lock
+from runner.published import stamp
 from runner.run import Run
 
 DUCKDB_MAGIC = (8, b"DUCK")  # a DuckDB file: an 8-byte checksum, then the magic bytes

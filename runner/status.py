@@ -16,10 +16,10 @@ from pathlib import Path
 from runner import ledger, live_census, preflight, publish
 from runner.config import Settings
 from runner.errors import PlanwiseError
-from runner.history import stamp
 from runner.invoke import Invocation
 from runner.locking import DatabaseLocked, lock_path, setup_lock, setup_lock_holder
 from runner.locking import probe_database as probe
+from runner.published import stamp
 from runner.state import state_dir
 
 Check = tuple[bool, str]

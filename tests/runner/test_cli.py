@@ -153,7 +153,8 @@ def test_setup_publishes_reports_and_keeps_user_tables(set_up: RunnerProject) ->
 
 
 def test_setup_summary_fits_80_columns(set_up: RunnerProject) -> None:
-    from runner.report import Context, build_report, render_text
+    from runner.report import Context, build_report
+    from runner.report_text import render_text
 
     run_dir = Path(set_up.report()["dbt"]["run_dir"])
     run_results = json.loads((run_dir / "target" / "run_results.json").read_text())
@@ -371,8 +372,8 @@ def test_locked_database_exits_3_when_setup_reads_its_census_from_it(
 def test_a_program_opening_the_database_as_it_is_copied_is_a_lock(tmp_path: Path) -> None:
     """Between pre-flight's probe and the candidate copy a program may open the live
     file: the copy says it is locked (exit 3, naming it), not that it cannot copy."""
-    from runner.locking import DatabaseLocked
     from runner.file_target import copy_candidate
+    from runner.locking import DatabaseLocked
 
     live = tmp_path / "simulation.duckdb"
     duckdb.connect(str(live)).close()

@@ -1,0 +1,174 @@
+"""What every `planwise-run` command shares: its options, declared once and
+shared dbt-core style (dbt's selection flags pass through), its settings, its
+output, and how an error becomes one line, what to do and an exit code.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from runner.errors import ExitCode, PlanwiseError
+
+F = TypeVar("F", bound=Callable[..., Any])
+FILE = click.Path(path_type=Path, dir_okay=False)
+DIRECTORY = click.Path(path_type=Path, file_okay=False)
+opt = click.option
+
+
+def _options(*options: Callable[[F], F]) -> Callable[[F], F]:
+    return lambda function: functools.reduce(lambda f, o: o(f), reversed(options), function)
+
+
+common = _options(
+    opt("--config", "config_file", type=FILE, help="Configuration file (config/planwise.yml)."),
+    opt("--db", "db_path", type=FILE, help="DuckDB database file (env PLANWISE_DB_PATH)."),
+    opt("--target", help="dbt profile target (env PLANWISE_TARGET)."),
+    opt("--threads", type=click.IntRange(min=1), help="dbt threads (env PLANWISE_THREADS)."),
+    opt("--vars", help="dbt vars as YAML, e.g. '{scenario_id: high_growth}'."),
+    opt("--census", type=FILE, help="Census file, Parquet or .csv (env PLANWISE_CENSUS_PATH)."),
+    opt("-v", "--verbose", is_flag=True, help="dbt's console output; tracebacks on errors."),
+    opt("-q", "--quiet", is_flag=True, help="Only the result line and problems."),
+    opt(
+        "--log-level",
+        type=click.Choice(["debug", "info", "warn", "error", "none"]),
+        help="dbt's console log level (default none; info with -v).",
+    ),
+)
+lock_timeout = opt(
+    "--lock-timeout",
+    "lock_timeout_seconds",
+    type=click.FloatRange(min=0),
+    help="Wait this long for another setup (default 60 s).",
+)
+selection = _options(
+    opt("-s", "--select", multiple=True, help="dbt --select (default: the setup selector)."),
+    opt("--exclude", multiple=True, help="dbt --exclude."),
+    opt("--selector", help="dbt --selector."),
+    opt("--report-dir", "report_dir", type=DIRECTORY, help="Where reports go (default reports/)."),
+    lock_timeout,
+)
+
+
+def selection_args(flags: dict[str, Any], default: str) -> list[str]:
+    """dbt's selection flags as given; [] for the project's `default` selector.
+    dbt ignores --select and --exclude next to --selector, so that is refused."""
+    select, exclude, selector = flags.pop("select"), flags.pop("exclude"), flags.pop("selector")
+    if selector and (select or exclude):
+        raise click.UsageError("--selector cannot be combined with --select or --exclude")
+    if exclude and not select and default != "setup":
+        raise click.UsageError(f"--exclude needs --select here (the default: --selector {default})")
+    args = ["--selector", selector] if selector and selector != default else []
+    args += [arg for value in select for arg in ("--select", value)]
+    return args + [arg for value in exclude for arg in ("--exclude", value)]
+
+
+def level(flags: dict[str, Any]) -> str:
+    return str(flags.get("log_level") or ("info" if flags.get("verbose") else "none"))
+
+
+def settings_of(flags: dict[str, Any]) -> Any:
+    from runner.config import find_project_dir, load_settings
+
+    project = click.get_current_context().find_root().params.get("project_dir")
+    return load_settings(find_project_dir(project), flags.get("config_file"), flags)
+
+
+def duckdb_settings_of(flags: dict[str, Any]) -> Any:
+    """The settings of a command that works on the DuckDB file only."""
+    settings = settings_of(flags)
+    kind = settings.engine
+    if kind != "duckdb":
+        name = click.get_current_context().info_name
+        raise PlanwiseError(
+            f"`{name}` works on the DuckDB target only, not on {kind}",
+            f"on {kind}, use dbt directly (e.g. dbt test --target {settings.knobs['target']})",
+        )
+    return settings
+
+
+def echo(text: str, err: bool = False) -> None:
+    """Print; a reader that went away (`| head`) is not an error of the run."""
+    try:
+        click.echo(text, nl=False, err=err)
+        (sys.stderr if err else sys.stdout).flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), (sys.stderr if err else sys.stdout).fileno())
+
+
+def echo_result(flags: dict[str, Any], result: Any, words: Callable[[Any], list[str]]) -> int:
+    """Print a command's result as JSON (--json) or in words, one line each."""
+    echo(
+        json.dumps(result, indent=2) + "\n"
+        if flags["as_json"]
+        else "".join(f"{line}\n" for line in words(result))
+    )
+    return ExitCode.OK
+
+
+def with_progress(flags: dict[str, Any], run: Callable[[Any], Any]) -> int:
+    """Run a reporting command with live progress on a terminal; print its summary."""
+    from runner.progress import TerminalProgress
+    from runner.report_text import render_text
+
+    quiet, tty = flags["quiet"], sys.stdout.isatty()
+    progress = TerminalProgress(sys.stdout, enabled=tty and not quiet and level(flags) == "none")
+    try:
+        outcome = run(progress)
+    finally:
+        progress.close()
+    width = shutil.get_terminal_size().columns if tty else None  # a file gets whole lines
+    unicode = "utf" in (sys.stdout.encoding or "").lower()
+    echo(render_text(outcome.report, width, unicode, outcome.paths, quiet))
+    return int(outcome.exit_code)
+
+
+def _error_report(command: str, flags: dict[str, Any], code: int, message: str) -> None:
+    """A setup or validate that stopped before its report still replaces the last one."""
+    from runner.report import Context, build_report
+    from runner.run import write_reports
+
+    status = "interrupted" if code == ExitCode.INTERRUPTED else "error"
+    context = Context(command=command, messages=[message], status=status, exit_code=code)
+    try:
+        write_reports(
+            Path(flags.get("report_dir") or settings_of(flags).report_dir),
+            build_report(None, None, context),
+        )
+    except Exception:  # nowhere to write it: the error itself has been said
+        return
+
+
+def handle_errors(function: F) -> F:
+    """Exceptions become one line, what to do, and an exit code (tracebacks with -v)."""
+
+    @functools.wraps(function)
+    def wrapper(**flags: Any) -> None:
+        context, hint, code = click.get_current_context(), "", ExitCode.ERROR
+        try:
+            context.exit(int(function(**flags)))
+        except PlanwiseError as exc:  # a locked database among them: exit 3
+            message, hint, code = exc.message, exc.hint, exc.exit_code
+        except KeyboardInterrupt:
+            message, code = "interrupted", ExitCode.INTERRUPTED
+        except (click.ClickException, click.exceptions.Exit):
+            raise
+        except Exception as exc:
+            message, hint = f"{type(exc).__name__}: {exc}", "rerun with -v for the traceback"
+        if flags.get("verbose"):
+            traceback.print_exc()
+        echo(f"error: {message}\n" + (f"  what to do: {hint}\n" if hint else ""), err=True)
+        if context.info_name in ("setup", "validate"):
+            _error_report(str(context.info_name), flags, int(code), message)
+        context.exit(int(code))
+
+    return wrapper  # type: ignore[return-value]
