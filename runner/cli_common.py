@@ -116,17 +116,19 @@ def echo_result(flags: dict[str, Any], result: Any, words: Callable[[Any], list[
 
 
 def with_progress(flags: dict[str, Any], run: Callable[[Any], Any]) -> int:
-    """Run a reporting command with live progress on a terminal; print its summary."""
-    from runner.progress import TerminalProgress
+    """Run a reporting command with live progress; print its summary (a terminal's
+    width, else 80 columns)."""
+    from runner.progress import live_progress
     from runner.report_text import render_text
 
     quiet, tty = flags["quiet"], sys.stdout.isatty()
-    progress = TerminalProgress(sys.stdout, enabled=tty and not quiet and level(flags) == "none")
+    progress = live_progress(sys.stdout, shown=not quiet and level(flags) == "none")
     try:
         outcome = run(progress)
     finally:
-        progress.close()
-    width = shutil.get_terminal_size().columns if tty else None  # a file gets whole lines
+        if progress:
+            progress.close()
+    width = shutil.get_terminal_size().columns if tty else 80
     unicode = "utf" in (sys.stdout.encoding or "").lower()
     echo(render_text(outcome.report, width, unicode, outcome.paths, quiet))
     return int(outcome.exit_code)

@@ -1,14 +1,17 @@
-"""Live progress on a terminal (rich): the phase, a running clock from the first
-second, finished/total nodes, what runs on each dbt thread, and every failure or
-warning printed as it happens, as `dbt build` does.
+"""Live progress, fed by dbt's structured events from its worker threads.
 
-Fed by dbt's structured events from its worker threads (rich's Progress is
-thread-safe); shows nothing when the stream is not a terminal, and clears itself.
+On a terminal (TerminalProgress, rich): the phase, a running clock from the first
+second, finished/total nodes, what runs on each dbt thread, and every failure or
+warning printed as it happens, as `dbt build` does; it clears itself. Elsewhere
+(PlainProgress: a pipe, a file, a CI log): plain lines, one at each phase change,
+one for each failure or warning, and one at least every HEARTBEAT seconds, so a
+CI system that stops silent jobs never sees a silent setup.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from typing import TextIO
 
 from rich.console import Console
@@ -17,6 +20,7 @@ from rich.table import Column
 
 SAID = {"error": "✖ ERROR", "fail": "✖ FAIL", "warn": "⚠ WARN"}
 FIXED = 44  # phase, clock, count and bar, with their spaces
+HEARTBEAT = 5.0  # seconds without a line before PlainProgress prints one
 
 
 class TerminalProgress:
@@ -60,6 +64,9 @@ class TerminalProgress:
         if status in SAID and self.enabled:
             self._bar.console.print(f"{SAID[status]} {name}")
         self._bar.update(self._task, advance=1)
+        task = self._bar.tasks[0]
+        if task.total and task.completed >= task.total:  # the on-run-end hooks' turn
+            self.phase("summary")
         self._show()
 
     def _show(self) -> None:
@@ -73,3 +80,69 @@ class TerminalProgress:
         if self.enabled:
             self._bar.stop()
             self.enabled = False
+
+
+class PlainProgress:
+    """Progress as plain lines (see the module's text), e.g.
+    `12:00:05  build     45/161 nodes   8s`."""
+
+    def __init__(self, stream: TextIO, interval: float = HEARTBEAT) -> None:
+        self._stream, self._interval = stream, interval
+        self._started = self._said = time.monotonic()
+        self._phase, self._done, self._count = "checks", 0, 0
+        self._lock, self._stop = threading.Lock(), threading.Event()
+        self._beat = threading.Thread(target=self._heartbeat, name="progress", daemon=True)
+        self._line()
+        self._beat.start()
+
+    def phase(self, name: str) -> None:
+        if name != self._phase:
+            self._phase = name
+            self._line()
+
+    def total(self, count: int) -> None:
+        self._count = count
+        self.phase("build")
+
+    def started(self, name: str) -> None:
+        """A node started: said by the next line, not one line per node."""
+
+    def finished(self, name: str, status: str) -> None:
+        with self._lock:
+            self._done += 1
+        if status in SAID:
+            self._write(f"{SAID[status]} {name}")
+        if self._done >= self._count > 0:  # the on-run-end hooks' turn
+            self.phase("summary")
+
+    def _heartbeat(self) -> None:
+        while not self._stop.wait(self._interval / 5):
+            if time.monotonic() - self._said >= self._interval:
+                self._line()
+
+    def _line(self) -> None:
+        count = f"{self._done}/{self._count} nodes" if self._count else ""
+        elapsed = f"{time.monotonic() - self._started:.0f}s"
+        self._write(f"{time.strftime('%H:%M:%S')}  {self._phase:<9} {count:<16} {elapsed}")
+
+    def _write(self, text: str) -> None:
+        with self._lock:
+            self._said = time.monotonic()
+            try:
+                self._stream.write(text.rstrip() + "\n")
+                self._stream.flush()
+            except (OSError, ValueError):  # a reader that went away: the run goes on
+                self._stop.set()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._beat.is_alive():
+            self._beat.join()
+
+
+def live_progress(stream: TextIO, shown: bool) -> TerminalProgress | PlainProgress | None:
+    """The progress a command shows on `stream`: a live bar on a terminal, plain
+    lines elsewhere, none when not `shown` (--quiet, or dbt's own log lines)."""
+    if not shown:
+        return None
+    return TerminalProgress(stream, enabled=True) if stream.isatty() else PlainProgress(stream)

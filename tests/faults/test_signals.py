@@ -18,16 +18,16 @@ def test_a_sigterm_near_the_end_of_the_build_publishes_nothing(
 ) -> None:
     from runner import progress
 
-    real_finished = progress.TerminalProgress.finished
+    real_finished = progress.PlainProgress.finished  # the progress of a run not on a terminal
     finished: list[str] = []
 
-    def finished_then_signal(self: progress.TerminalProgress, name: str, status: str) -> None:
+    def finished_then_signal(self: progress.PlainProgress, name: str, status: str) -> None:
         real_finished(self, name, status)
         finished.append(name)
         if len(finished) == NEAR_THE_END:  # most of the build is done; dbt's workers are busy
             os.kill(os.getpid(), signal.SIGTERM)
 
-    monkeypatch.setattr(progress.TerminalProgress, "finished", finished_then_signal)
+    monkeypatch.setattr(progress.PlainProgress, "finished", finished_then_signal)
     result = case.run()
     assert len(finished) >= NEAR_THE_END, "the build ended before the signal was sent"
     assert result.exit_code == 130, result.output

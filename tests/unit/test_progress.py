@@ -4,8 +4,10 @@ failures named as they happen, silence when not a terminal."""
 from __future__ import annotations
 
 import io
+import re
+import threading
 
-from runner.progress import TerminalProgress
+from runner.progress import PlainProgress, TerminalProgress
 
 
 def test_phases_counts_threads_and_failures_as_they_happen() -> None:
@@ -61,3 +63,50 @@ def test_silent_when_not_a_terminal() -> None:
     progress.finished("m", "fail")
     progress.close()
     assert stream.getvalue() == ""
+
+
+# --------------------------------------------------------------------------- not a terminal
+
+
+class _Lines(io.StringIO):
+    """A pipe's reader: every line written, with when it arrived."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived = threading.Condition()
+
+    def write(self, text: str) -> int:
+        with self.arrived:
+            written = super().write(text)
+            self.arrived.notify_all()
+        return written
+
+
+def test_plain_lines_at_each_phase_and_for_each_failure_not_each_node() -> None:
+    stream = _Lines()
+    progress = PlainProgress(stream, interval=3600)  # no heartbeat within this test
+    progress.phase("copy")
+    progress.phase("copy")  # the same phase again: no new line
+    progress.phase("parse")
+    progress.total(3)
+    for name, status in (("x", "success"), ("y", "fail"), ("z", "warn")):
+        progress.started(name)
+        progress.finished(name, status)
+    progress.phase("publish")
+    progress.close()
+    lines = stream.getvalue().splitlines()
+    phases = [line.split()[1] for line in lines if re.match(r"\d\d:\d\d:\d\d  ", line)]
+    assert phases == ["checks", "copy", "parse", "build", "summary", "publish"]
+    assert "✖ FAIL y" in lines and "⚠ WARN z" in lines and not any("x" in line for line in lines)
+    assert "3/3 nodes" in lines[-1]  # the last line counts every node
+    assert all(len(line) <= 80 for line in lines)
+
+
+def test_plain_progress_speaks_when_nothing_else_does() -> None:
+    stream = _Lines()
+    progress = PlainProgress(stream, interval=0.2)
+    progress.total(10)
+    with stream.arrived:  # awaited, not timed: the heartbeat writes a second build line
+        stream.arrived.wait_for(lambda: stream.getvalue().count(" build ") >= 2)
+    progress.close()
+    assert not progress._beat.is_alive()  # closed: nothing writes any more
