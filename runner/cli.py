@@ -215,8 +215,9 @@ def status(with_dbt: bool, **flags: Any) -> int:
         checks = readiness(duckdb_settings_of(flags), level(flags), with_dbt)
     except ConfigError as exc:
         checks = [(False, f"configuration: {exc.message}")]
-    problems = [text for ok, text in checks if not ok]
-    lines = [f"{'✔' if ok else '✖'} {text}" for ok, text in checks if not ok or not flags["quiet"]]
+    problems = [text for ok, text in checks if ok is False]
+    icons = {True: "✔", False: "✖", None: "·"}  # ·: nothing wrong, something to act on
+    lines = [f"{icons[ok]} {text}" for ok, text in checks if ok is False or not flags["quiet"]]
     ready = "READY: `planwise-run setup` can run"
     lines += [f"NOT READY: {len(problems)} problem(s)" if problems else ready]
     echo("\n".join(lines) + "\n")

@@ -22,19 +22,21 @@ from runner.locking import probe_database as probe
 from runner.published import stamp
 from runner.state import state_dir
 
-Check = tuple[bool, str]
+Check = tuple[bool | None, str]  # (ok, text); None: nothing wrong, something to act on
 
 
 def readiness(settings: Settings, level: str, with_dbt: bool = False) -> list[Check]:
     """What `status` reports: (ok, text) for configuration, inputs, database, the
     setup it holds, dbt (with_dbt) and the last run."""
     live = settings.db_path
-    checks = [(True, f"configuration: {settings.config_file or 'defaults (no config file)'}")]
+    checks: list[Check] = [
+        (True, f"configuration: {settings.config_file or 'defaults (no config file)'}")
+    ]
     checks += _census(settings, level, with_dbt)
     problems = preflight.problems(live, settings.census_path, settings.project_dir, None)
     checks += [(False, problem) for problem in problems]
     holder = _holder(live, problems, checks)
-    usable = live.exists() and not holder and all(ok for ok, _ in checks)
+    usable = live.exists() and not holder and all(ok is not False for ok, _ in checks)
     if usable:
         checks += _held(live, with_dbt)
     if with_dbt:
@@ -46,7 +48,9 @@ def _census(settings: Settings, level: str, with_dbt: bool) -> list[Check]:
     """The census the next setup uses. The live database's own is read only when no
     setup runs (opening the file could fail that setup's copy or publish) and no
     program holds it (the database check says who)."""
-    unread = [(True, f"census: {settings.census_path} (the live database's own is not read now)")]
+    unread: list[Check] = [
+        (True, f"census: {settings.census_path} (the live database's own is not read now)")
+    ]
     try:
         busy = setup_lock_holder(settings.db_path)
     except PlanwiseError:  # a linked or foreign lock file: the database check names it
@@ -136,9 +140,9 @@ def _dbt_checks(settings: Settings, live: Path, usable: bool, level: str) -> lis
 def _database_checks(live: Path) -> list[Check]:
     debris = publish.leftovers(live) if live.parent.is_dir() else []
     names = ", ".join(path.name for path in debris)
-    checks = [(True, f"leftovers the next setup removes: {names}")] if debris else []
+    checks: list[Check] = [(None, f"leftovers the next setup removes: {names}")] if debris else []
     kept = publish.kept_failures(live)
-    checks += [(True, f"kept failed candidate: {path} (delete it)") for path in kept]
+    checks += [(None, f"kept failed candidate: {path} (delete it)") for path in kept]
     try:
         probe(live)
         state = "writable, not locked" if live.exists() else "not set up yet"
