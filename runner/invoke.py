@@ -71,15 +71,21 @@ def _read_json(path: Path) -> dict[str, Any] | None:
 
 
 @contextlib.contextmanager
-def _process_state(env: dict[str, str], cwd: Path, signalled: threading.Event) -> Iterator[None]:
+def _process_state(
+    env: dict[str, str], cwd: Path, signalled: threading.Event, progress: ProgressSink | None
+) -> Iterator[None]:
     """Environment, working directory and signal handlers for one invocation: a
-    SIGINT/SIGTERM is noted (dbt may turn the KeyboardInterrupt into another error)."""
+    SIGINT/SIGTERM is noted (dbt may turn the KeyboardInterrupt into another error)
+    and said at once ("stopping"), as dbt cancels what runs."""
     previous_env, previous_cwd = {name: os.environ.get(name) for name in env}, Path.cwd()
     main = threading.current_thread() is threading.main_thread()
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM) if main}
 
     def on_signal(signum: int, frame: Any) -> None:
         signalled.set()
+        if progress:
+            with contextlib.suppress(Exception):  # saying it must not stop the stop
+                progress.phase("stopping")
         raise KeyboardInterrupt
 
     os.environ.update(env)
@@ -242,7 +248,7 @@ def run_dbt(
         **(env or {}),
     }
     started, success, exception = time.perf_counter(), False, None
-    with _INVOKE_LOCK, _process_state(env, settings.project_dir, signalled):
+    with _INVOKE_LOCK, _process_state(env, settings.project_dir, signalled, progress):
         try:
             if timeout:
                 timer.start()

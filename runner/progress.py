@@ -19,8 +19,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Column
 
 SAID = {"error": "✖ ERROR", "fail": "✖ FAIL", "warn": "⚠ WARN"}
+CANCELLED = "○ CANCELLED"  # a node that ends in error once the run is stopping
+STOPPING = "stopping… (dbt cancels what runs; nothing is published)"
 FIXED = 44  # phase, clock, count and bar, with their spaces
 HEARTBEAT = 5.0  # seconds without a line before PlainProgress prints one
+
+
+def _said(status: str, stopping: bool) -> str:
+    """How a node's end is said: an error once the run is stopping is a cancellation."""
+    return CANCELLED if stopping and status == "error" else SAID[status]
 
 
 class TerminalProgress:
@@ -44,7 +51,9 @@ class TerminalProgress:
             self._bar.start()
 
     def phase(self, name: str) -> None:
-        """checks, copy, parse, build, publish ..."""
+        """checks, copy, parse, build, summary, publish; stopping (Ctrl-C) said at once."""
+        if name == "stopping" and self.enabled:
+            self._bar.console.print(STOPPING)
         self._bar.update(self._task, phase=name)
 
     def total(self, count: int) -> None:
@@ -62,12 +71,15 @@ class TerminalProgress:
             self.bad += status in ("error", "fail")
             self.warned += status == "warn"
         if status in SAID and self.enabled:
-            self._bar.console.print(f"{SAID[status]} {name}")
+            self._bar.console.print(f"{_said(status, self._stopping())} {name}")
         self._bar.update(self._task, advance=1)
         task = self._bar.tasks[0]
-        if task.total and task.completed >= task.total:  # the on-run-end hooks' turn
+        if task.total and task.completed >= task.total and not self._stopping():  # the hooks
             self.phase("summary")
         self._show()
+
+    def _stopping(self) -> bool:
+        return bool(self._bar.tasks[0].fields.get("phase") == "stopping")
 
     def _show(self) -> None:
         flags = "".join(f"{n} {w}  " for n, w in ((self.bad, "failed"), (self.warned, "warn")) if n)
@@ -90,7 +102,7 @@ class PlainProgress:
         self._stream, self._interval = stream, interval
         self._started = self._said = time.monotonic()
         self._phase, self._done, self._count = "checks", 0, 0
-        self._lock, self._stop = threading.Lock(), threading.Event()
+        self._lock, self._stop = threading.RLock(), threading.Event()  # a signal may say
         self._beat = threading.Thread(target=self._heartbeat, name="progress", daemon=True)
         self._line()
         self._beat.start()
@@ -99,6 +111,8 @@ class PlainProgress:
         if name != self._phase:
             self._phase = name
             self._line()
+        if name == "stopping":
+            self._write(STOPPING)
 
     def total(self, count: int) -> None:
         self._count = count
@@ -111,8 +125,10 @@ class PlainProgress:
         with self._lock:
             self._done += 1
         if status in SAID:
-            self._write(f"{SAID[status]} {name}")
-        if self._done >= self._count > 0:  # the on-run-end hooks' turn
+            self._write(f"{_said(status, self._phase == 'stopping')} {name}")
+        if (
+            self._phase != "stopping" and self._done >= self._count > 0
+        ):  # the on-run-end hooks' turn
             self.phase("summary")
 
     def _heartbeat(self) -> None:

@@ -161,6 +161,46 @@ def _status(run_results: dict[str, Any] | None, nodes: list[dict[str, Any]]) -> 
     return "failed" if failed else "warn" if _counts(nodes)["warn"] else "success"
 
 
+def _planned(manifest: dict[str, Any]) -> dict[str, int]:
+    """The nodes of each step in the project (what a whole setup runs)."""
+    planned: dict[str, int] = {}
+    for node in manifest.get("nodes", {}).values():
+        kind = node.get("resource_type")
+        if kind in ("seed", "model", "test"):
+            name = {"seed": "seeds", "test": "validation"}.get(kind) or _step(node)
+            planned[name] = planned.get(name, 0) + 1
+    return planned
+
+
+def _step_status(members: list[dict[str, Any]], unfinished: bool) -> str:
+    if unfinished:  # the run stopped before the step's last node
+        return "interrupted"
+    return counts_word(_counts(members)) if members else "not_run"
+
+
+def _node_steps(
+    ctx: Context, nodes: list[dict[str, Any]], manifest: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """One step per model step (a model's first tag), seeds first, validation last."""
+    models = [_step(n) for n in manifest.get("nodes", {}).values() if n["resource_type"] == "model"]
+    order = ["seeds", *(n["step"] for n in nodes), *sorted(models)]
+    planned = _planned(manifest) if ctx.status == "interrupted" else {}
+    steps = []
+    for name in dict.fromkeys([*(name for name in order if name != "validation"), "validation"]):
+        members = [node for node in nodes if node["step"] == name]
+        steps.append(
+            {
+                "name": name,
+                "status": _step_status(members, len(members) < planned.get(name, 0)),
+                "nodes": len(members),
+                **_counts(members),
+                "seconds": _seconds(members),
+                "detail": "",
+            }
+        )
+    return steps
+
+
 def _steps(
     ctx: Context, nodes: list[dict[str, Any]], manifest: dict[str, Any], cleared: list[str] | None
 ) -> list[dict[str, Any]]:
@@ -183,20 +223,7 @@ def _steps(
             "detail": clear if cleared is None else f"{len(cleared)} relation(s) dropped",
         },
     ]
-    models = [_step(n) for n in manifest.get("nodes", {}).values() if n["resource_type"] == "model"]
-    order = ["seeds", *(n["step"] for n in nodes), *sorted(models)]
-    for name in dict.fromkeys([*(name for name in order if name != "validation"), "validation"]):
-        members = [node for node in nodes if node["step"] == name]
-        steps.append(
-            {
-                "name": name,
-                "status": counts_word(_counts(members)) if members else "not_run",
-                "nodes": len(members),
-                **_counts(members),
-                "seconds": _seconds(members),
-                "detail": "",
-            }
-        )
+    steps += _node_steps(ctx, nodes, manifest)
     return [{**step, **{key: step.get(key, 0) for key in ("nodes", *COUNTED)}} for step in steps]
 
 

@@ -215,7 +215,7 @@ def render_junit(report: dict[str, Any]) -> str:
         if tag:
             text = node["message"] + (f"\nInspect the rows: {query}" if query else "")
             ET.SubElement(case, tag, message=node["message"] or node["status"]).text = text
-    if not report["nodes"] and report["status"] in ("error", "interrupted"):
+    if report["status"] == "interrupted" or (not report["nodes"] and report["status"] == "error"):
         suite = ET.SubElement(root, "testsuite", name="run")
         case = ET.SubElement(suite, "testcase", name=f"planwise-{report['command']}")
         message = "; ".join(report["messages"]) or report["status"]

@@ -706,8 +706,16 @@ def test_timeout_and_interrupt_leave_live_database_untouched(
             assert time.monotonic() < deadline, "dbt never started writing the candidate"
             time.sleep(0.01)
         process.send_signal(signal.SIGINT)
-        process.communicate(timeout=60)
+        stdout, _ = process.communicate(timeout=60)
         assert process.returncode == 130
+        # said at once; the steps it did not finish are not ticked; CI sees an error
+        output = stdout.decode()
+        assert "stopping… (dbt cancels what runs; nothing is published)" in output, output
+        steps = [line for line in output.splitlines() if line.startswith(("✔ ", "✖ "))]
+        assert steps[0].startswith("✖ PlanWise setup: interrupted") and "✖ validation" in output
+        junit = ET.parse(rp.reports / "setup-junit.xml").getroot()
+        interrupted = junit.find(".//error[@type='interrupted']")
+        assert int(junit.get("errors", "0")) >= 1 and interrupted is not None
     assert rp.db.stat().st_mtime_ns == mtime
     assert not [p for p in rp.db.parent.iterdir() if ".candidate" in p.name]
 

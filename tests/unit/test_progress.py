@@ -110,3 +110,22 @@ def test_plain_progress_speaks_when_nothing_else_does() -> None:
         stream.arrived.wait_for(lambda: stream.getvalue().count(" build ") >= 2)
     progress.close()
     assert not progress._beat.is_alive()  # closed: nothing writes any more
+
+
+def test_a_stop_is_said_at_once_and_what_it_cancels_is_not_an_error() -> None:
+    stream = _Lines()
+    progress = PlainProgress(stream, interval=3600)
+    progress.total(5)
+    progress.finished("a", "error")  # before the stop: an error
+    progress.phase("stopping")
+    progress.finished("b", "error")  # after it: dbt cancelled it
+    progress.close()
+    lines = stream.getvalue().splitlines()
+    assert "✖ ERROR a" in lines and "○ CANCELLED b" in lines and "✖ ERROR b" not in lines
+    assert any(line.startswith("stopping…") for line in lines)
+    terminal = TerminalProgress(io.StringIO(), enabled=True)
+    terminal.total(2)
+    terminal.phase("stopping")
+    terminal.finished("c", "error")
+    terminal.close()
+    assert "○ CANCELLED c" in terminal._bar.console.file.getvalue()  # type: ignore[attr-defined]
