@@ -20,12 +20,16 @@ import click
 from runner.cli_common import (
     DIRECTORY,
     common,
+    dbt_vars,
     duckdb_settings_of,
     echo,
     handle_errors,
+    inputs,
     level,
     lock_timeout,
     opt,
+    place,
+    quiet,
     selection,
     selection_args,
     settings_of,
@@ -181,7 +185,7 @@ def validate(**flags: Any) -> int:
 
 
 @cli.command(short_help="Put back the database the last setup replaced (<db>.previous).")
-@common
+@place
 @lock_timeout
 @handle_errors
 def rollback(**flags: Any) -> int:
@@ -195,7 +199,9 @@ def rollback(**flags: Any) -> int:
 
 
 @cli.command(short_help="Is everything ready for a setup? Changes nothing.")
-@common
+@place
+@inputs
+@quiet
 @opt(
     "--dbt",
     "with_dbt",
@@ -225,7 +231,8 @@ def status(with_dbt: bool, **flags: Any) -> int:
 
 
 @cli.command(short_help="Drop the relations the setup owns, and nothing else.")
-@common
+@place
+@dbt_vars
 @lock_timeout
 @opt("--dry-run", is_flag=True, help="Only list what would be dropped.")
 @handle_errors

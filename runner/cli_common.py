@@ -29,21 +29,26 @@ def _options(*options: Callable[[F], F]) -> Callable[[F], F]:
     return lambda function: functools.reduce(lambda f, o: o(f), reversed(options), function)
 
 
-common = _options(
+# Each command takes the options that mean something to it, in these groups.
+place = _options(  # where: every command but census
     opt("--config", "config_file", type=FILE, help="Configuration file (config/planwise.yml)."),
     opt("--db", "db_path", type=FILE, help="DuckDB database file (env PLANWISE_DB_PATH)."),
     opt("--target", help="dbt profile target (env PLANWISE_TARGET)."),
-    opt("--threads", type=click.IntRange(min=1), help="dbt threads (env PLANWISE_THREADS)."),
-    opt("--vars", help="dbt vars as YAML, e.g. '{scenario_id: high_growth}'."),
-    opt("--census", type=FILE, help="Census file, Parquet or .csv (env PLANWISE_CENSUS_PATH)."),
     opt("-v", "--verbose", is_flag=True, help="dbt's console output; tracebacks on errors."),
-    opt("-q", "--quiet", is_flag=True, help="Only the result line and problems."),
     opt(
         "--log-level",
         type=click.Choice(["debug", "info", "warn", "error", "none"]),
         help="dbt's console log level (default none; info with -v).",
     ),
 )
+dbt_vars = opt("--vars", help="dbt vars as YAML, e.g. '{scenario_id: high_growth}'.")
+census_file = opt(
+    "--census", type=FILE, help="Census file, Parquet or .csv (env PLANWISE_CENSUS_PATH)."
+)
+inputs = _options(dbt_vars, census_file)  # what a build reads
+quiet = opt("-q", "--quiet", is_flag=True, help="Only the result line and problems.")
+threads = opt("--threads", type=click.IntRange(min=1), help="dbt threads (env PLANWISE_THREADS).")
+common = _options(place, inputs, threads, quiet)  # a command that runs dbt's nodes
 lock_timeout = opt(
     "--lock-timeout",
     "lock_timeout_seconds",
@@ -130,7 +135,8 @@ def with_progress(flags: dict[str, Any], run: Callable[[Any], Any]) -> int:
             progress.close()
     width = shutil.get_terminal_size().columns if tty else 80
     unicode = "utf" in (sys.stdout.encoding or "").lower()
-    echo(render_text(outcome.report, width, unicode, outcome.paths, quiet))
+    text = render_text(outcome.report, width, unicode, outcome.paths, quiet, whole_messages=not tty)
+    echo(text)
     return int(outcome.exit_code)
 
 

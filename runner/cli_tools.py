@@ -18,21 +18,22 @@ import click
 from runner.cli_common import (
     DIRECTORY,
     FILE,
-    common,
     duckdb_settings_of,
     echo,
     echo_result,
     handle_errors,
+    inputs,
     level,
     lock_timeout,
     opt,
+    place,
     settings_of,
 )
 from runner.errors import ExitCode, PlanwiseError
 
 
 @click.command(short_help="The setups of this database, newest first, the live one marked.")
-@common
+@place
 @lock_timeout
 @opt("--json", "as_json", is_flag=True, help="The runs as JSON.")
 @handle_errors
@@ -49,7 +50,7 @@ def history(**flags: Any) -> int:
 @click.command(short_help="What changed between two runs of history: inputs, then outputs.")
 @click.argument("run_a")
 @click.argument("run_b")
-@common
+@place
 @lock_timeout
 @opt("--json", "as_json", is_flag=True, help="The comparison as JSON.")
 @handle_errors
@@ -66,7 +67,8 @@ def diff(run_a: str, run_b: str, **flags: Any) -> int:
 @click.command(
     "load-census", short_help="Load the census file into a warehouse target's census table."
 )
-@common
+@place
+@inputs
 @handle_errors
 def load_census(**flags: Any) -> int:
     """Load the census file into the target's census source table (PostgreSQL:
@@ -80,7 +82,8 @@ def load_census(**flags: Any) -> int:
 
 
 @click.command(short_help="dbt's docs site of the project: lineage, models, tests (one file).")
-@common
+@place
+@inputs
 @opt("--output-dir", type=DIRECTORY, help="Where to write the site (default: <report dir>/docs).")
 @opt("--serve", is_flag=True, help="Then `dbt docs serve` it until Ctrl-C.")
 @opt(
@@ -125,7 +128,7 @@ def docs(**flags: Any) -> int:
 
 
 @click.command(short_help="Draw the live database's visual report (HTML), without a build.")
-@common
+@place
 @lock_timeout
 @opt("--output", type=FILE, help="The page to write (default: <report dir>/live-report.html).")
 @opt("--report-dir", "report_dir", type=DIRECTORY, help="Where reports go (default reports/).")

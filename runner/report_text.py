@@ -160,30 +160,40 @@ def render_text(
     unicode: bool = True,
     paths: list[str] | None = None,
     quiet: bool = False,
+    whole_messages: bool = False,
 ) -> str:
     """The summary; lines wrapped to `width` (at least 60; None: not wrapped). `quiet`:
-    the title, problems, messages and what clearing dropped."""
+    the title, problems, messages and what clearing dropped. `whole_messages`: the
+    run's messages stay one line each (a log is searched for them)."""
     head = _head(report, unicode)
+    messages = report["messages"]
     if quiet:
         problems = [
             f"{p['status'].upper()} {p['name']}: {p['message']}" for p in report["problems"]
         ]
         cleared = [cleared_line(report["cleared"])] if report["cleared"] else []
-        lines = [head[0], *problems, *report["messages"], *cleared]
+        before, after = [head[0], *problems], cleared
     else:
         ran = report["totals"]["nodes"] or report["status"] not in ("error", "up_to_date")
-        lines = head + (_table(report, unicode) if ran else [])
+        before = head + (_table(report, unicode) if ran else [])
         if report["problems"]:
-            lines += ["", f"Problems ({len(report['problems'])}):"]
-            lines += [line for problem in report["problems"] for line in _problem(problem, unicode)]
-        lines += _tail(report) + change_lines(report.get("changes"), unicode)
+            before += ["", f"Problems ({len(report['problems'])}):"]
+            before += [
+                line for problem in report["problems"] for line in _problem(problem, unicode)
+            ]
+        before += _tail(report) + change_lines(report.get("changes"), unicode)
         if report["status"] == "up_to_date":
-            lines += ["", "Nothing changed since the last successful setup; nothing was run."]
-        lines += ["", *report["messages"]] if report["messages"] else []
-        lines += ["", *(f"report: {path}" for path in paths)] if paths else []
-    parts = [part for line in lines for part in line.split("\n")]
+            before += ["", "Nothing changed since the last successful setup; nothing was run."]
+        messages = ["", *messages] if messages else []
+        after = ["", *(f"report: {path}" for path in paths)] if paths else []
     width = max(60, width) if width else None
-    return "\n".join(w.rstrip() for part in parts for w in _wrap(part, width)) + "\n"
+    lines = _wrapped(before, width) + _wrapped(messages, None if whole_messages else width)
+    return "\n".join(lines + _wrapped(after, width)) + "\n"
+
+
+def _wrapped(lines: list[str], width: int | None) -> list[str]:
+    parts = [part for line in lines for part in line.split("\n")]
+    return [wrapped.rstrip() for part in parts for wrapped in _wrap(part, width)]
 
 
 def render_json(report: dict[str, Any]) -> str:

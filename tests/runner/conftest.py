@@ -80,7 +80,8 @@ class RunnerProject:
         ):
             if "--db" not in rest:
                 extra += ["--db", str(self.db)]
-            if "--census" not in rest and census:
+            reads_census = command in ("setup", "status", "validate", "docs")
+            if "--census" not in rest and census and reads_census:
                 extra += ["--census", str(SAMPLE_CENSUS)]
             if command in ("setup", "validate") and "--report-dir" not in rest:
                 extra += ["--report-dir", str(self.reports)]

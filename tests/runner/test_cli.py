@@ -105,6 +105,33 @@ def test_setup_help_lists_every_option(runner_project: RunnerProject) -> None:
         assert option in result.output, option
 
 
+def test_each_command_takes_only_the_options_that_mean_something_to_it() -> None:
+    """`history --census x --threads 8` was accepted and ignored: an option a
+    command does not use is refused (exit 2, named), and its help leaves it out."""
+    from click.testing import CliRunner
+
+    from runner.cli import cli
+
+    meaningless = {
+        "history": ["--census", "--threads", "--vars", "--quiet"],
+        "diff": ["--census", "--threads", "--vars"],
+        "rollback": ["--census", "--threads", "--vars"],
+        "report": ["--census", "--threads"],
+        "clear": ["--census", "--threads"],
+        "status": ["--threads"],
+    }
+    for command, options in meaningless.items():
+        shown = CliRunner().invoke(cli, [command, "--help"])
+        assert shown.exit_code == 0 and "--db" in shown.output, shown.output
+        for option in options:
+            assert option not in shown.output, (command, option)
+            refused = CliRunner().invoke(cli, [command, option, "x"])
+            assert refused.exit_code == 2 and f"No such option '{option}'" in refused.output
+    for command in ("setup", "validate"):  # a build reads all of them
+        shown = CliRunner().invoke(cli, [command, "--help"]).output
+        assert all(option in shown for option in ("--census", "--threads", "--vars", "--quiet"))
+
+
 # --------------------------------------------------------------------------- setup
 
 
