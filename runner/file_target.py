@@ -31,16 +31,12 @@ from runner.run import (
     Switches,
     environment_hint,
     failing_rows_hint,
+    phase,
     run_facts,
 )
 
 LIVE = "the live database"
 PREFLIGHT_FAILED = "pre-flight failed: nothing was run; the database is unchanged"
-
-
-def phase(progress: ProgressSink | None, name: str) -> None:
-    if progress:
-        progress.phase(name)
 
 
 class FileTarget:

@@ -19,7 +19,7 @@ from typing import Any
 
 from runner import state
 from runner.config import Settings
-from runner.invoke import Invocation, run_dbt
+from runner.invoke import Invocation, ProgressSink, run_dbt
 from runner.report import Context, Record, read_record, report_of
 from runner.report_text import render_json, render_junit
 from runner.state import new_run_dir, state_dir, write_private
@@ -72,6 +72,12 @@ def now() -> str:
 def environment_hint(message: str) -> str | None:
     found = (hint for mark, hint in ENVIRONMENT_ERRORS.items() if mark.lower() in message.lower())
     return next(found, None)
+
+
+def phase(progress: ProgressSink | None, name: str) -> None:
+    """Say the run's phase (copy, parse, publish ...) to its progress, if it shows one."""
+    if progress:
+        progress.phase(name)
 
 
 def write_reports(

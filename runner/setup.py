@@ -17,12 +17,12 @@ from typing import Protocol
 
 from runner.config import Settings
 from runner.errors import PlanwiseError
-from runner.file_target import FileTarget, phase
+from runner.file_target import FileTarget
 from runner.fingerprint import forget
 from runner.invoke import Invocation, ProgressSink
 from runner.locking import probe_database as probe
 from runner.locking import setup_lock
-from runner.run import Outcome, Run, Switches, refusal
+from runner.run import Outcome, Run, Switches, phase, refusal
 from runner.schema_target import SchemaTarget
 
 # --------------------------------------------------------------------------- setup
