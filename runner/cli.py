@@ -18,7 +18,6 @@ from typing import Any, ClassVar
 import click
 
 from runner.cli_common import (
-    DIRECTORY,
     common,
     dbt_vars,
     duckdb_settings_of,
@@ -36,6 +35,7 @@ from runner.cli_common import (
     with_progress,
 )
 from runner.errors import ExitCode
+from runner.knobs import DIRECTORY, knob
 
 
 def _adapters() -> list[str]:
@@ -143,12 +143,12 @@ def cli(project_dir: Path | None) -> None:
     is_flag=True,
     help="Build and validate the candidate, report, publish nothing (exit 0: it would publish).",
 )
-@opt(
-    "--timeout",
-    "timeout_seconds",
-    type=click.FloatRange(min=0, min_open=True),
-    help="Stop dbt after this many seconds.",
-)
+@knob("timeout_seconds", "Stop dbt after this many seconds.")
+@knob("keep_previous", "Keep the replaced database as <db>.previous (for rollback).")
+@knob("report_page", "Write the visual report page (setup-report.html, about 1 s).")
+@knob("failed_kept", "How many refused candidates to keep as <db>.failed-<time>.")
+@knob("runs_kept", "How many run directories (dbt's artifacts and logs) to keep.")
+@knob("db_file_mode", "The mode of a first database (a published one keeps the live file's).")
 @handle_errors
 def setup(**flags: Any) -> int:
     """Pre-flight, `dbt build --selector setup` into a candidate, publish, report.

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from runner.errors import ExitCode, PlanwiseError
+from runner.knobs import FILE, knob
 
 F = TypeVar("F", bound=Callable[..., Any])
-FILE = click.Path(path_type=Path, dir_okay=False)
-DIRECTORY = click.Path(path_type=Path, file_okay=False)
 opt = click.option
 
 
@@ -31,35 +31,40 @@ def _options(*options: Callable[[F], F]) -> Callable[[F], F]:
 
 # Each command takes the options that mean something to it, in these groups.
 place = _options(  # where: every command but census
-    opt("--config", "config_file", type=FILE, help="Configuration file (config/planwise.yml)."),
-    opt("--db", "db_path", type=FILE, help="DuckDB database file (env PLANWISE_DB_PATH)."),
-    opt("--target", help="dbt profile target (env PLANWISE_TARGET)."),
+    opt(
+        "--config",
+        "config_file",
+        type=FILE,
+        envvar="PLANWISE_CONFIG",
+        show_envvar=True,
+        help="Configuration file.  [default: config/planwise.yml]",
+    ),
+    knob("db_path", "DuckDB database file."),
+    knob("target", "dbt profile target."),
     opt("-v", "--verbose", is_flag=True, help="dbt's console output; tracebacks on errors."),
     opt(
         "--log-level",
         type=click.Choice(["debug", "info", "warn", "error", "none"]),
-        help="dbt's console log level (default none; info with -v).",
+        help="dbt's console log level.  [default: none; info with -v]",
     ),
 )
 dbt_vars = opt("--vars", help="dbt vars as YAML, e.g. '{scenario_id: high_growth}'.")
 census_file = opt(
-    "--census", type=FILE, help="Census file, Parquet or .csv (env PLANWISE_CENSUS_PATH)."
+    "--census",
+    type=FILE,
+    help="Census file, Parquet or .csv.  [env var: PLANWISE_CENSUS_PATH; default: the census "
+    "the live database was built from, else the bundled sample]",
 )
 inputs = _options(dbt_vars, census_file)  # what a build reads
 quiet = opt("-q", "--quiet", is_flag=True, help="Only the result line and problems.")
-threads = opt("--threads", type=click.IntRange(min=1), help="dbt threads (env PLANWISE_THREADS).")
+threads = knob("threads", "dbt threads.")
 common = _options(place, inputs, threads, quiet)  # a command that runs dbt's nodes
-lock_timeout = opt(
-    "--lock-timeout",
-    "lock_timeout_seconds",
-    type=click.FloatRange(min=0),
-    help="Wait this long for another setup (default 60 s).",
-)
+lock_timeout = knob("lock_timeout_seconds", "Seconds to wait for another setup's lock.")
 selection = _options(
     opt("-s", "--select", multiple=True, help="dbt --select (default: the setup selector)."),
     opt("--exclude", multiple=True, help="dbt --exclude."),
     opt("--selector", help="dbt --selector."),
-    opt("--report-dir", "report_dir", type=DIRECTORY, help="Where reports go (default reports/)."),
+    knob("report_dir", "Where reports go."),
     lock_timeout,
 )
 
@@ -82,10 +87,18 @@ def level(flags: dict[str, Any]) -> str:
 
 
 def settings_of(flags: dict[str, Any]) -> Any:
+    """The command's settings: what its command line set, over the environment, the
+    configuration file and the defaults (runner.config, runner.knobs)."""
     from runner.config import find_project_dir, load_settings
 
-    project = click.get_current_context().find_root().params.get("project_dir")
-    return load_settings(find_project_dir(project), flags.get("config_file"), flags)
+    context = click.get_current_context()
+    given = {
+        name: value
+        for name, value in flags.items()
+        if context.get_parameter_source(name) is ParameterSource.COMMANDLINE
+    }
+    project = find_project_dir(context.find_root().params.get("project_dir"))
+    return load_settings(project, flags.get("config_file"), given)
 
 
 def duckdb_settings_of(flags: dict[str, Any]) -> Any:

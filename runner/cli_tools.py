@@ -16,8 +16,6 @@ from typing import Any
 import click
 
 from runner.cli_common import (
-    DIRECTORY,
-    FILE,
     duckdb_settings_of,
     echo,
     echo_result,
@@ -30,6 +28,7 @@ from runner.cli_common import (
     settings_of,
 )
 from runner.errors import ExitCode, PlanwiseError
+from runner.knobs import DIRECTORY, FILE, knob
 
 
 @click.command(short_help="The setups of this database, newest first, the live one marked.")
@@ -131,7 +130,7 @@ def docs(**flags: Any) -> int:
 @place
 @lock_timeout
 @opt("--output", type=FILE, help="The page to write (default: <report dir>/live-report.html).")
-@opt("--report-dir", "report_dir", type=DIRECTORY, help="Where reports go (default reports/).")
+@knob("report_dir", "Where reports go.")
 @opt("--open", "open_page", is_flag=True, help="Then open it in the default browser.")
 @handle_errors
 def report(**flags: Any) -> int:

@@ -658,7 +658,7 @@ def test_dbt_invocations_in_threads_run_one_after_another(set_up: RunnerProject)
     from runner.config import load_settings
     from runner.invoke import Invocation, run_dbt
 
-    settings = load_settings(set_up.root, environ={})
+    settings = load_settings(set_up.root)
     outcomes: list[Invocation] = []
 
     def parse(index: int) -> None:
@@ -682,7 +682,7 @@ def test_database_file_is_released_when_invoke_returns(
     from runner.config import load_settings
     from runner.invoke import run_dbt
 
-    settings = load_settings(set_up.root, environ={})
+    settings = load_settings(set_up.root)
     db = tmp_path / "fresh.duckdb"
     outcome = run_dbt(
         settings,

@@ -1,14 +1,18 @@
 """Settings: dbt vars are named as in dbt_project.yml and reach dbt unchanged (dbt
-validates them); runner knobs are typed here; file < environment < flags."""
+validates them); runner knobs are typed by Click; file < environment < flags."""
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from runner.config import find_project_dir, load_settings
+from runner import config
+from runner.config import Settings, find_project_dir
 from runner.errors import ConfigError
 
 PROJECT_YML = """
@@ -28,6 +32,22 @@ def project(tmp_path: Path) -> Path:
     root.mkdir()
     (root / "dbt_project.yml").write_text(PROJECT_YML)
     return root
+
+
+def load_settings(
+    project: Path,
+    config_file: Path | None = None,
+    flags: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """The settings of `project` in an environment holding only `environ`'s PLANWISE_
+    variables (Click and the vars layer read the process environment)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [name for name in os.environ if name.startswith("PLANWISE_")]:
+            patch.delenv(name)
+        for name, value in (environ or {}).items():
+            patch.setenv(name, value)
+        return config.load_settings(project, config_file, flags)
 
 
 def write(path: Path, text: str) -> Path:
@@ -110,6 +130,10 @@ def test_env_config_file(project: Path, tmp_path: Path) -> None:
         ("runner: {thread: 2}\n", "`runner.thread`"),
         ("runner: {threads: two}\n", "`runner.threads`"),
         ("runner: {threads: 0}\n", "`runner.threads`"),
+        ("runner: {threads: 4.5}\n", "`runner.threads`"),
+        ("runner: {failed_kept: true}\n", "`runner.failed_kept`"),
+        ("runner: {lock_timeout_seconds: yes}\n", "`runner.lock_timeout_seconds`"),
+        ("runner: {runs_kept: '3'}\n", "`runner.runs_kept`"),
         ("runner: {timeout_seconds: soon}\n", "`runner.timeout_seconds`"),
         ("runner: {keep_previous: maybe}\n", "`runner.keep_previous`"),
         ("runner: {db_file_mode: '0200'}\n", "`runner.db_file_mode`"),

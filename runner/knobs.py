@@ -1,0 +1,153 @@
+"""The runner's knobs: Click options, typed, defaulted and resolved by Click.
+
+Each knob is one Click option (flag, environment variable, type, default,
+help). A command declares the knobs that mean something to it (`knob(...)`);
+every command still needs all of them (a status reads the lock timeout it has
+no flag for), so `resolve` lets Click resolve the whole set once more without a
+command line, with the configuration file's `runner:` section as the context's
+default_map: flag > environment variable > file > default, Click's own order.
+Relative paths in the file and in the defaults resolve against the project; in
+environment variables and flags, against the current directory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from click.core import ParameterSource
+
+from runner.errors import ConfigError
+
+F = TypeVar("F", bound=Callable[..., Any])
+FILE = click.Path(path_type=Path, dir_okay=False)
+DIRECTORY = click.Path(path_type=Path, file_okay=False)
+
+
+class FileMode(click.ParamType[str]):
+    """An octal file mode the owner can read and write, e.g. 0600 (kept as text)."""
+
+    name = "mode"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            mode = int(str(value), 8)
+        except ValueError:
+            mode = -1
+        if not (0 <= mode <= 0o777 and mode & 0o600 == 0o600):
+            expected = "an octal mode with owner read and write (e.g. 0600)"
+            self.fail(f"expected {expected}, got {value!r}")
+        return str(value)
+
+
+# knob name: Click's option arguments (declarations, then keywords)
+SPECS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
+    "db_path": (
+        ("--db", "db_path"),
+        {"type": FILE, "default": "simulation.duckdb", "envvar": "PLANWISE_DB_PATH"},
+    ),
+    "target": (("-t", "--target"), {"default": "dev", "envvar": "PLANWISE_TARGET"}),
+    "threads": (
+        ("--threads",),
+        {"type": click.IntRange(min=1), "default": 2, "envvar": "PLANWISE_THREADS"},
+    ),
+    "report_dir": (
+        ("--report-dir", "report_dir"),
+        {"type": DIRECTORY, "default": "reports", "envvar": "PLANWISE_REPORT_DIR"},
+    ),
+    "lock_timeout_seconds": (
+        ("--lock-timeout", "lock_timeout_seconds"),
+        {"type": click.FloatRange(min=0), "default": 60.0, "envvar": "PLANWISE_LOCK_TIMEOUT"},
+    ),
+    "timeout_seconds": (
+        ("--timeout", "timeout_seconds"),
+        {"type": click.FloatRange(min=0, min_open=True), "envvar": "PLANWISE_TIMEOUT"},
+    ),
+    "keep_previous": (
+        ("--keep-previous/--no-keep-previous",),
+        {"default": True, "envvar": "PLANWISE_KEEP_PREVIOUS"},
+    ),
+    "report_page": (
+        ("--report-page/--no-report-page",),
+        {"default": True, "envvar": "PLANWISE_REPORT_PAGE"},
+    ),
+    "failed_kept": (
+        ("--failed-kept",),
+        {"type": click.IntRange(min=0), "default": 1, "envvar": "PLANWISE_FAILED_KEPT"},
+    ),
+    "runs_kept": (
+        ("--runs-kept",),
+        {"type": click.IntRange(min=1), "default": 5, "envvar": "PLANWISE_RUNS_KEPT"},
+    ),
+    "db_file_mode": (
+        ("--db-file-mode",),
+        {"type": FileMode(), "default": "0600", "envvar": "PLANWISE_DB_FILE_MODE"},
+    ),
+}
+PATHS = ("db_path", "report_dir")
+
+
+def knob(name: str, help: str) -> Callable[[F], F]:
+    """The option of knob `name` on a command, its default and variable in its help."""
+    declarations, keywords = SPECS[name]
+    return click.option(*declarations, show_default=True, show_envvar=True, help=help, **keywords)
+
+
+def _options() -> list[click.Parameter]:
+    return [click.Option(list(decls), **keywords) for decls, keywords in SPECS.values()]
+
+
+def _bad(error: click.BadParameter, where: str) -> ConfigError:
+    """Click's complaint about one knob, naming where its value came from."""
+    option = error.param
+    name = option.name if option else "?"
+    envvar = getattr(option, "envvar", None)
+    source = error.ctx.get_parameter_source(name) if error.ctx and option else None
+    from_env = source is ParameterSource.ENVIRONMENT
+    place = f"env {envvar}" if from_env else f"{where}: `runner.{name}`"
+    return ConfigError(f"{place}: {error.message}", "fix the value")
+
+
+def resolve(
+    section: Mapping[str, Any], where: str, given: Mapping[str, Any], project_dir: Path
+) -> dict[str, Any]:
+    """Every knob: `given` (what a command line set) > environment > the file's
+    `runner:` section (`section`, read from `where`) > default, by Click."""
+    unknown = sorted(set(section) - set(SPECS))
+    if unknown:
+        known = ", ".join(SPECS)
+        raise ConfigError(f"{where}: unknown key `runner.{unknown[0]}`", f"known: {known}")
+    _refuse_loose_numbers(section, where)
+    command = click.Command("planwise", params=_options())
+    try:
+        context = command.make_context("planwise", [], default_map=dict(section))
+        chosen = {name: value for name, value in given.items() if name in SPECS}
+        knobs = {**context.params, **_typed(context, chosen)}
+    except click.BadParameter as error:
+        raise _bad(error, where) from None
+    for name in PATHS:  # given here, or in the environment: against the current directory
+        from_env = context.get_parameter_source(name) is ParameterSource.ENVIRONMENT
+        from_here = name in chosen or from_env
+        knobs[name] = ((Path.cwd() if from_here else project_dir) / knobs[name]).resolve()
+    return knobs
+
+
+def _refuse_loose_numbers(section: Mapping[str, Any], where: str) -> None:
+    """What Click would quietly round or count (threads: 4.5 as 4, a true as 1) is
+    refused: a YAML value of a number knob is a number, and a whole one for a count."""
+    for name, value in section.items():
+        kind = SPECS[name][1].get("type")
+        count = isinstance(kind, click.IntRange)
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        number = whole or (isinstance(value, float) and not count)
+        if isinstance(kind, click.IntRange | click.FloatRange) and not (number or value is None):
+            expected = "a whole number" if count else "a number"
+            raise ConfigError(f"{where}: `runner.{name}`: expected {expected}, got {value!r}")
+
+
+def _typed(context: click.Context, given: Mapping[str, Any]) -> dict[str, Any]:
+    """Values a caller passed, through their options' types (a CLI's are typed already)."""
+    options = {option.name: option for option in context.command.params}
+    return {name: options[name].type_cast_value(context, value) for name, value in given.items()}
