@@ -1,26 +1,20 @@
 """The run report: a pure function of dbt's run_results.json and manifest.json,
-plus what the runner knows (Context). The README documents its JSON keys.
-
-Nothing is named here: a node's step is its resource type (seeds, validation) or
-a model's first tag (else its folder); a test's category is the tag not every
-test carries; stored failures are the test's `relation_name`; the main tables
-are the `access: public` models. The project's hooks hand over what the
-artifacts lack (relations cleared, row counts, undeclared columns, failing rows)
-as JSON in a SQL comment, which dbt records as the hook's compiled code.
+plus what the runner knows (Context); the README documents its JSON keys. The
+main tables are the `access: public` models, and the project's hooks hand over
+what the artifacts lack (relations cleared, row counts, undeclared columns,
+failing rows) as JSON in a SQL comment, which dbt records as the hook's compiled
+code; runner.report_nodes makes the nodes and steps.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from runner.errors import dbt_message
+from runner.report_nodes import COUNTED, NODE_KEYS, node_steps, read_nodes, status_counts
 
-COUNTED = ("pass", "warn", "fail", "error", "skipped")
-TESTS = ("test", "unit_test")
-NODE_KEYS = ("unique_id", "name", "step", "category", "status", "seconds", "message")
 PROBLEM_KEYS = (
     "unique_id",
     "name",
@@ -79,126 +73,33 @@ def hook_payload(run_results: dict[str, Any] | None) -> dict[str, Any]:
     return payload
 
 
-def _tags(node: dict[str, Any]) -> list[str]:
-    return list(node.get("tags") or (node.get("config") or {}).get("tags") or [])
+def _failing_codes(nodes: list[dict[str, Any]]) -> list[int]:
+    """The exit code each failing node asks for (an error: 2, a failing test: its
+    meta.exit_code), and 1 when nothing ran but skips."""
+    codes = [2 if n["status"] == "error" else n["exit_code"] for n in nodes if n["status"] in BAD]
+    if any(n["status"] == "skipped" for n in nodes) and not status_counts(nodes)["pass"]:
+        codes.append(1)  # nothing ran but skips
+    return codes
 
 
-def _step(node: dict[str, Any]) -> str:
-    """A model's step: its first tag, else its top folder."""
-    return (_tags(node) or [str((node.get("fqn") or ["", "models"])[1])])[0]
-
-
-def _counts(nodes: list[dict[str, Any]]) -> dict[str, int]:
-    return {key: sum(1 for node in nodes if node["status"] == key) for key in COUNTED}
-
-
-def counts_word(counts: dict[str, int]) -> str:
-    if counts["fail"] or counts["error"]:
-        return "fail"
-    return "warn" if counts["warn"] else "skipped" if counts["skipped"] else "pass"
-
-
-def _seconds(nodes: list[dict[str, Any]]) -> float | None:
-    times = [t for node in nodes for t in node["timing"] if t.get("started_at")]
-    if not times:
-        return None
-    start = min(datetime.fromisoformat(t["started_at"].replace("Z", "+00:00")) for t in times)
-    end = max(datetime.fromisoformat(t["completed_at"].replace("Z", "+00:00")) for t in times)
-    return round(max(0.0, (end - start).total_seconds()), 3)
-
-
-def _node(result: dict[str, Any], node: dict[str, Any], common: set[str]) -> dict[str, Any]:
-    unique_id = str(result.get("unique_id"))
-    kind = str(node.get("resource_type") or unique_id.split(".")[0])
-    config = node.get("config") or {}
-    status = {"success": "pass", "runtime error": "error"}.get(result["status"], result["status"])
-    stored = node.get("relation_name") if config.get("store_failures") else None
-    return {
-        "unique_id": unique_id,
-        "name": str(node.get("name") or unique_id.split(".")[-1]),
-        "resource_type": kind,
-        "step": "validation" if kind in TESTS else "seeds" if kind == "seed" else _step(node),
-        "category": next((t for t in _tags(node) if t not in common), "uncategorised")
-        if kind in TESTS
-        else None,
-        "status": status,
-        "seconds": round(float(result.get("execution_time") or 0), 3),
-        "message": "\n".join(dbt_message(result.get("message"))),
-        "failures": result.get("failures") if kind != "seed" else None,
-        "severity": str(config.get("severity") or "").lower() or None,
-        "checks": str(node.get("attached_node") or "").split(".")[-1] or None,
-        "stored_failures": stored,
-        "query": f"select * from {stored}" if stored and status != "error" else None,
-        "path": node.get("original_file_path"),
-        "description": " ".join(str(node.get("description") or "").split()) or None,
-        "exit_code": int((config.get("meta") or {}).get("exit_code") or 1),
-        "timing": result.get("timing") or [],
-    }
-
-
-def _nodes(run_results: dict[str, Any] | None, manifest: dict[str, Any]) -> list[dict[str, Any]]:
-    """One entry per dbt node that ran (hooks and exposures excluded)."""
-    everything = {**manifest.get("nodes", {}), **manifest.get("unit_tests", {})}
-    tests = [set(_tags(n)) for n in everything.values() if n.get("resource_type") in TESTS]
-    common = set.intersection(*tests) if tests else set()
-    results = (run_results or {}).get("results") or []
-    nodes = [_node(r, everything.get(str(r.get("unique_id")), {}), common) for r in results]
-    return [node for node in nodes if node["resource_type"] not in ("operation", "exposure")]
+def _failed_hooks(run_results: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The results of the hooks that failed."""
+    failed = [r for r in (run_results or {}).get("results") or [] if r.get("status") == "error"]
+    return [r for r in failed if str(r.get("unique_id")).startswith("operation.")]
 
 
 def _status(run_results: dict[str, Any] | None, nodes: list[dict[str, Any]]) -> str:
     """A node dbt could not run, a failing on-run-start hook or a failing test whose
     meta.exit_code is 2 make an error; other failing tests a failure (exit 1)."""
-    hooks = [r for r in (run_results or {}).get("results") or [] if r.get("status") == "error"]
-    hooks = [r for r in hooks if str(r.get("unique_id")).startswith("operation.")]
-    failed = [2 if n["status"] == "error" else n["exit_code"] for n in nodes if n["status"] in BAD]
-    if any(n["status"] == "skipped" for n in nodes) and not _counts(nodes)["pass"]:
-        failed.append(1)  # nothing ran but skips
-    if run_results is None or max(failed, default=0) >= 2:
+    codes = _failing_codes(nodes)
+    if run_results is None or max(codes, default=0) >= 2:
         return "error"
+    hooks = _failed_hooks(run_results)
     if any("on-run-end" not in str(r.get("unique_id")) for r in hooks):  # on-run-end only reports
         return "error"
-    return "failed" if failed else "warn" if _counts(nodes)["warn"] else "success"
-
-
-def _planned(manifest: dict[str, Any]) -> dict[str, int]:
-    """The nodes of each step in the project (what a whole setup runs)."""
-    planned: dict[str, int] = {}
-    for node in manifest.get("nodes", {}).values():
-        kind = node.get("resource_type")
-        if kind in ("seed", "model", "test"):
-            name = {"seed": "seeds", "test": "validation"}.get(kind) or _step(node)
-            planned[name] = planned.get(name, 0) + 1
-    return planned
-
-
-def _step_status(members: list[dict[str, Any]], unfinished: bool) -> str:
-    if unfinished:  # the run stopped before the step's last node
-        return "interrupted"
-    return counts_word(_counts(members)) if members else "not_run"
-
-
-def _node_steps(
-    ctx: Context, nodes: list[dict[str, Any]], manifest: dict[str, Any]
-) -> list[dict[str, Any]]:
-    """One step per model step (a model's first tag), seeds first, validation last."""
-    models = [_step(n) for n in manifest.get("nodes", {}).values() if n["resource_type"] == "model"]
-    order = ["seeds", *(n["step"] for n in nodes), *sorted(models)]
-    planned = _planned(manifest) if ctx.status == "interrupted" else {}
-    steps = []
-    for name in dict.fromkeys([*(name for name in order if name != "validation"), "validation"]):
-        members = [node for node in nodes if node["step"] == name]
-        steps.append(
-            {
-                "name": name,
-                "status": _step_status(members, len(members) < planned.get(name, 0)),
-                "nodes": len(members),
-                **_counts(members),
-                "seconds": _seconds(members),
-                "detail": "",
-            }
-        )
-    return steps
+    if codes:
+        return "failed"
+    return "warn" if status_counts(nodes)["warn"] else "success"
 
 
 def _steps(
@@ -223,7 +124,7 @@ def _steps(
             "detail": clear if cleared is None else f"{len(cleared)} relation(s) dropped",
         },
     ]
-    steps += _node_steps(ctx, nodes, manifest)
+    steps += node_steps(nodes, manifest, interrupted=ctx.status == "interrupted")
     return [{**step, **{key: step.get(key, 0) for key in ("nodes", *COUNTED)}} for step in steps]
 
 
@@ -258,7 +159,7 @@ class Record:
 def read_record(run_results: dict[str, Any] | None, manifest: dict[str, Any] | None) -> Record:
     """The record of one invocation; either artifact may be None (dbt did not run)."""
     manifest = manifest or {}
-    nodes = _nodes(run_results, manifest)
+    nodes = read_nodes(run_results, manifest)
     return Record(run_results, manifest, nodes, hook_payload(run_results))
 
 
@@ -277,7 +178,7 @@ def _categories(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     categories = []
     for name in sorted({str(n["category"]) for n in nodes if n["category"]}):
         members = [node for node in nodes if node["category"] == name]
-        categories.append({"name": name, "tests": len(members), **_counts(members)})
+        categories.append({"name": name, "tests": len(members), **status_counts(members)})
     return categories
 
 
@@ -295,9 +196,7 @@ def _census(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
 
 def _hook_errors(run_results: dict[str, Any] | None) -> list[str]:
     """dbt's message of each hook that failed."""
-    failed = [r for r in (run_results or {}).get("results") or [] if r.get("status") == "error"]
-    hooks = [r for r in failed if str(r.get("unique_id")).startswith("operation.")]
-    return ["\n".join(dbt_message(r.get("message"))) for r in hooks]
+    return ["\n".join(dbt_message(r.get("message"))) for r in _failed_hooks(run_results)]
 
 
 def _cleared(payload: dict[str, Any]) -> list[str] | None:
@@ -327,6 +226,11 @@ def _main_tables(row_counts: dict[str, int], manifest: dict[str, Any]) -> list[s
     return sorted(name for name in row_counts if name in public)
 
 
+def _messages(record: Record, ctx: Context) -> list[str]:
+    """The failed hooks' messages, then the runner's, then pre-flight's problems."""
+    return [*_hook_errors(record.run_results), *ctx.messages, *ctx.preflight_problems]
+
+
 def report_of(record: Record, ctx: Context) -> dict[str, Any]:
     """The report of one run, from its invocation's record and the runner's context."""
     nodes, payload, manifest = record.nodes, record.payload, record.manifest
@@ -348,18 +252,14 @@ def report_of(record: Record, ctx: Context) -> dict[str, Any]:
         "dry_run": ctx.dry_run,
         "kept_candidate": ctx.kept_candidate,
         "dbt": _dbt_facts(record, ctx),
-        "totals": {"nodes": len(nodes), **_counts(nodes)},
+        "totals": {"nodes": len(nodes), **status_counts(nodes)},
         "steps": _steps(ctx, nodes, manifest, cleared),
         "categories": _categories(nodes),
         "problems": record.problems,
         "row_counts": row_counts,
         "main_tables": _main_tables(row_counts, manifest),
         "census": _census(ctx, payload),
-        "messages": [
-            *_hook_errors(record.run_results),
-            *ctx.messages,
-            *ctx.preflight_problems,
-        ],
+        "messages": _messages(record, ctx),
         "undeclared_columns": payload.get("undeclared_columns") or {},
         "changes": payload.get("changes"),
         "figures": payload.get("figures") or {},

@@ -1,17 +1,16 @@
 """The run report in words: the summary a person reads on the terminal (render_text),
-and the JSON and JUnit files written beside it. Each is a function of the report
-runner.report builds; nothing here reads dbt's artifacts.
+a function of the report runner.report builds; nothing here reads dbt's artifacts
+(runner.report_files writes the JSON and JUnit files beside it).
 """
 
 from __future__ import annotations
 
-import json
 import textwrap
-import xml.etree.ElementTree as ET
 from typing import Any
 
 from runner.changes import change_lines
-from runner.report import BAD, TESTS, counts_word
+from runner.report import BAD
+from runner.report_nodes import TESTS, counts_word
 
 TITLES = {
     "success": "succeeded",
@@ -22,7 +21,6 @@ TITLES = {
     "up_to_date": "up to date",
 }
 ICONS = {"pass": "✔ok", "success": "✔ok", "up_to_date": "✔ok", "warn": "⚠!!", "skipped": "○--"}
-JUNIT_TAGS = {"fail": "failure", "error": "error", "skipped": "skipped", "warn": "system-out"}
 
 
 def _icon(status: str, unicode: bool) -> str:
@@ -58,32 +56,54 @@ def _table(report: dict[str, Any], unicode: bool) -> list[str]:
     return lines if report["categories"] else lines[:-2]
 
 
-def _problem(problem: dict[str, Any], unicode: bool) -> list[str]:
-    lines = [f"{_icon(problem['status'], unicode)} {problem['status'].upper()} {problem['name']}"]
-    facts = [problem["resource_type"], problem["path"] or ""]
-    if problem["resource_type"] in TESTS:
-        failures = problem["failures"]
-        facts = [
-            "" if failures is None else f"{failures:,} failing row(s)",
-            f"severity {problem['severity'] or 'error'}",
-            str(problem["category"]),
-        ]
-        facts += [f"checks {problem['checks']}"] if problem["checks"] else []
-    lines.append("    " + ", ".join(fact for fact in facts if fact))
-    if problem["description"] and problem["resource_type"] != "seed":  # what it checks
-        lines.append("    " + problem["description"].split(". ")[0].rstrip(".") + ".")
-    rows = problem["rows"] or {"rows": [], "columns": []}
+def _facts(problem: dict[str, Any]) -> list[str]:
+    """A test's failing rows, severity, category and the model it checks; another
+    node's resource type and file."""
+    if problem["resource_type"] not in TESTS:
+        return [problem["resource_type"], problem["path"] or ""]
+    failures = problem["failures"]
+    facts = [
+        "" if failures is None else f"{failures:,} failing row(s)",
+        f"severity {problem['severity'] or 'error'}",
+        str(problem["category"]),
+    ]
+    return facts + ([f"checks {problem['checks']}"] if problem["checks"] else [])
+
+
+def _what_it_checks(problem: dict[str, Any]) -> list[str]:
+    """The description's first sentence (a seed's says what it holds, not checks)."""
+    if problem["description"] and problem["resource_type"] != "seed":
+        return ["    " + problem["description"].split(". ")[0].rstrip(".") + "."]
+    return []
+
+
+def _row_lines(rows: dict[str, Any]) -> list[str]:
+    """The first five failing rows, then how many more (100: dbt's limit, so more)."""
+    lines = []
     for row in rows["rows"][:5]:
         pairs = zip(rows["columns"], row, strict=False)
         lines.append("    | " + ", ".join(f"{column}={value}" for column, value in pairs))
     if len(rows["rows"]) > 5:
         more = f"{len(rows['rows']) - 5}{'+' if len(rows['rows']) == 100 else ''}"
         lines.append(f"    | ... {more} more")
-    lines += [f"    all rows: {problem['query']}"] if problem["query"] else []
+    return lines
+
+
+def _message_lines(problem: dict[str, Any], rows: dict[str, Any]) -> list[str]:
+    """dbt's message: always an error's, a failure's only when no rows are shown."""
     shown = problem["query"] or rows["rows"]  # then dbt's "Got N results" adds nothing
     if problem["message"] and (problem["status"] == "error" or not shown):
-        lines += ["    " + line for line in problem["message"].splitlines()[:21]]
-    return lines
+        return ["    " + line for line in problem["message"].splitlines()[:21]]
+    return []
+
+
+def _problem(problem: dict[str, Any], unicode: bool) -> list[str]:
+    title = f"{_icon(problem['status'], unicode)} {problem['status'].upper()} {problem['name']}"
+    facts = "    " + ", ".join(fact for fact in _facts(problem) if fact)
+    rows = problem["rows"] or {"rows": [], "columns": []}
+    lines = [title, facts, *_what_it_checks(problem), *_row_lines(rows)]
+    lines += [f"    all rows: {problem['query']}"] if problem["query"] else []
+    return lines + _message_lines(problem, rows)
 
 
 def cleared_line(cleared: list[str]) -> str:
@@ -98,23 +118,40 @@ def cleared_line(cleared: list[str]) -> str:
     return "Cleared before the build: " + "; ".join(parts)
 
 
-def _head(report: dict[str, Any], unicode: bool) -> list[str]:
+def _title(report: dict[str, Any], unicode: bool) -> str:
     total = "" if report["elapsed_seconds"] is None else f"{report['elapsed_seconds']:.1f}s"
     word = TITLES.get(report["status"], report["status"])
     if report["status"] == "error" and report["totals"]["nodes"]:  # dbt ran, no publish
         word = "not published"
-    state = "published" if report["published"] else "NOT published (live database unchanged)"
-    state = "dry run: not published" if report["dry_run"] else state
-    state = "unchanged" if report["status"] == "up_to_date" else state
-    lines = [f"{_icon(report['status'], unicode)} PlanWise {report['command']}: {word}  {total}"]
-    lines += [f"database: {report['database']}" + (f"  [{state}]" * (report["command"] == "setup"))]
-    inputs = report["inputs"]
-    if inputs:
-        plan_year = f"{inputs.get('plan_year_start_date')}..{inputs.get('plan_year_end_date')}"
-        lines += [f"scenario: {inputs.get('scenario_id')}  plan year: {plan_year}"]
-        origin = inputs.get("census_origin")
-        named = origin in (None, "named")
-        lines += [f"census: {inputs.get('census_path')}" + ("" if named else f"  ({origin})")]
+    return f"{_icon(report['status'], unicode)} PlanWise {report['command']}: {word}  {total}"
+
+
+def _state(report: dict[str, Any]) -> str:
+    """What became of the live database."""
+    if report["status"] == "up_to_date":
+        return "unchanged"
+    if report["dry_run"]:
+        return "dry run: not published"
+    return "published" if report["published"] else "NOT published (live database unchanged)"
+
+
+def _input_lines(inputs: dict[str, Any]) -> list[str]:
+    """The scenario, its plan year and the census the run was given."""
+    if not inputs:
+        return []
+    plan_year = f"{inputs.get('plan_year_start_date')}..{inputs.get('plan_year_end_date')}"
+    origin = inputs.get("census_origin")
+    named = origin in (None, "named")
+    return [
+        f"scenario: {inputs.get('scenario_id')}  plan year: {plan_year}",
+        f"census: {inputs.get('census_path')}" + ("" if named else f"  ({origin})"),
+    ]
+
+
+def _head(report: dict[str, Any], unicode: bool) -> list[str]:
+    lines = [_title(report, unicode)]
+    state = f"  [{_state(report)}]" if report["command"] == "setup" else ""
+    lines += [f"database: {report['database']}{state}", *_input_lines(report["inputs"])]
     change = report["census"].get("change")
     lines += [f"{_icon('warn', unicode)} {change}"] if change else []
     kept = report["kept_candidate"]
@@ -154,6 +191,40 @@ def _wrap(line: str, width: int | None) -> list[str]:
     return wrapped or [""]
 
 
+# A summary's parts: the lines before the run's messages, the messages, the lines after.
+Parts = tuple[list[str], list[str], list[str]]
+
+
+def _quiet_parts(report: dict[str, Any], head: list[str]) -> Parts:
+    """The title, each problem on one line, the messages, what clearing dropped."""
+    problems = [f"{p['status'].upper()} {p['name']}: {p['message']}" for p in report["problems"]]
+    cleared = [cleared_line(report["cleared"])] if report["cleared"] else []
+    return [head[0], *problems], report["messages"], cleared
+
+
+def _problem_lines(report: dict[str, Any], unicode: bool) -> list[str]:
+    problems = report["problems"]
+    if not problems:
+        return []
+    lines = [line for problem in problems for line in _problem(problem, unicode)]
+    return ["", f"Problems ({len(problems)}):", *lines]
+
+
+def _full_parts(
+    report: dict[str, Any], head: list[str], unicode: bool, paths: list[str] | None
+) -> Parts:
+    """The head, the steps' table, the problems, the tail, the messages, the files."""
+    ran = report["totals"]["nodes"] or report["status"] not in ("error", "up_to_date")
+    before = head + (_table(report, unicode) if ran else [])
+    before += _problem_lines(report, unicode)
+    before += _tail(report) + change_lines(report.get("changes"), unicode)
+    if report["status"] == "up_to_date":
+        before += ["", "Nothing changed since the last successful setup; nothing was run."]
+    messages = ["", *report["messages"]] if report["messages"] else []
+    after = ["", *(f"report: {path}" for path in paths)] if paths else []
+    return before, messages, after
+
+
 def render_text(
     report: dict[str, Any],
     width: int | None = 80,
@@ -166,26 +237,10 @@ def render_text(
     the title, problems, messages and what clearing dropped. `whole_messages`: the
     run's messages stay one line each (a log is searched for them)."""
     head = _head(report, unicode)
-    messages = report["messages"]
     if quiet:
-        problems = [
-            f"{p['status'].upper()} {p['name']}: {p['message']}" for p in report["problems"]
-        ]
-        cleared = [cleared_line(report["cleared"])] if report["cleared"] else []
-        before, after = [head[0], *problems], cleared
+        before, messages, after = _quiet_parts(report, head)
     else:
-        ran = report["totals"]["nodes"] or report["status"] not in ("error", "up_to_date")
-        before = head + (_table(report, unicode) if ran else [])
-        if report["problems"]:
-            before += ["", f"Problems ({len(report['problems'])}):"]
-            before += [
-                line for problem in report["problems"] for line in _problem(problem, unicode)
-            ]
-        before += _tail(report) + change_lines(report.get("changes"), unicode)
-        if report["status"] == "up_to_date":
-            before += ["", "Nothing changed since the last successful setup; nothing was run."]
-        messages = ["", *messages] if messages else []
-        after = ["", *(f"report: {path}" for path in paths)] if paths else []
+        before, messages, after = _full_parts(report, head, unicode, paths)
     width = max(60, width) if width else None
     lines = _wrapped(before, width) + _wrapped(messages, None if whole_messages else width)
     return "\n".join(lines + _wrapped(after, width)) + "\n"
@@ -194,48 +249,3 @@ def render_text(
 def _wrapped(lines: list[str], width: int | None) -> list[str]:
     parts = [part for line in lines for part in line.split("\n")]
     return [wrapped.rstrip() for part in parts for wrapped in _wrap(part, width)]
-
-
-def render_json(report: dict[str, Any]) -> str:
-    return json.dumps(report, indent=2, default=str) + "\n"
-
-
-def render_junit(report: dict[str, Any]) -> str:
-    """JUnit XML: one testsuite per step (validation: per category), one testcase per
-    node; fail -> failure, error -> error, skipped -> skipped, warn -> system-out."""
-    root = ET.Element("testsuites", name=f"planwise-{report['command']}")
-    if report["cleared"]:
-        properties = ET.SubElement(ET.SubElement(root, "testsuite", name="clear"), "properties")
-        for relation in report["cleared"]:
-            ET.SubElement(properties, "property", name="dropped", value=relation)
-    queries = {p["unique_id"]: p["query"] for p in report["problems"] if p["query"]}
-    suites: dict[str, ET.Element] = {}
-    for node in report["nodes"]:
-        name = f"validation.{node['category']}" if node["category"] else node["step"]
-        if name not in suites:
-            suites[name] = ET.SubElement(root, "testsuite", name=name)
-        case = ET.SubElement(
-            suites[name],
-            "testcase",
-            name=node["name"],
-            classname=f"planwise.{name}",
-            time=f"{node['seconds']:.3f}",
-        )
-        query, tag = queries.get(node["unique_id"]), JUNIT_TAGS.get(node["status"])
-        if tag:
-            text = node["message"] + (f"\nInspect the rows: {query}" if query else "")
-            ET.SubElement(case, tag, message=node["message"] or node["status"]).text = text
-    if report["status"] == "interrupted" or (not report["nodes"] and report["status"] == "error"):
-        suite = ET.SubElement(root, "testsuite", name="run")
-        case = ET.SubElement(suite, "testcase", name=f"planwise-{report['command']}")
-        message = "; ".join(report["messages"]) or report["status"]
-        ET.SubElement(case, "error", message=message, type=report["status"]).text = message
-    for suite in (suite for suite in root.findall("testsuite") if suite.get("name") != "clear"):
-        cases = suite.findall("testcase")
-        suite.set("tests", str(len(cases)))
-        for tag, key in (("failure", "failures"), ("error", "errors"), ("skipped", "skipped")):
-            suite.set(key, str(sum(1 for case in cases if case.find(tag) is not None)))
-    for key in ("tests", "failures", "errors", "skipped"):
-        root.set(key, str(sum(int(suite.get(key, "0")) for suite in root)))
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -21,7 +21,7 @@ from runner import state
 from runner.config import Settings
 from runner.invoke import Invocation, ProgressSink, run_dbt
 from runner.report import Context, Record, read_record, report_of
-from runner.report_text import render_json, render_junit
+from runner.report_files import render_json, render_junit
 from runner.state import new_run_dir, state_dir, write_private
 
 INPUT_VARS = (
@@ -178,6 +178,18 @@ class Run:
         return Outcome(report, paths)
 
 
+def _environment_problem(invocation: Invocation) -> str | None:
+    """A failed node's message line that names a problem of the machine (a full disk,
+    a read-only file system), with what to do."""
+    for result in (invocation.run_results or {}).get("results") or []:
+        lines = str(result.get("message") or "").splitlines()
+        if result.get("status") != "error":
+            continue
+        for line in (line.strip() for line in lines if environment_hint(line)):
+            return f"{line} ({environment_hint(line)})"
+    return None
+
+
 def refusal(run: Run, invocation: Invocation) -> tuple[str | None, str] | None:
     """Why the candidate must not be published: (report status, message), or None."""
     if invocation.timed_out:
@@ -185,11 +197,9 @@ def refusal(run: Run, invocation: Invocation) -> tuple[str | None, str] | None:
         return "error", f"timed out after {seconds:g}s: dbt was stopped"
     if invocation.run_results is None:
         return "error", f"dbt could not run: {invocation.error_summary()}"
-    for result in invocation.run_results.get("results") or []:
-        failed = result.get("status") == "error"
-        lines = str(result.get("message") or "").splitlines() if failed else []
-        for line in (line.strip() for line in lines if environment_hint(line)):
-            return "error", f"{line} ({environment_hint(line)})"
+    environment = _environment_problem(invocation)
+    if environment:
+        return "error", environment
     status = run.ctx.status or run.record().status
     if status not in ("success", "warn"):
         return None, ""

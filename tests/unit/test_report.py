@@ -18,13 +18,17 @@ from typing import Any
 import pytest
 
 from runner.report import Context, build_report
-from runner.report_text import render_json, render_junit, render_text
+from runner.report_files import render_json, render_junit
+from runner.report_text import render_text
 from tests.conftest import SETUP_STEPS
 
 CATEGORIES = (
-    "seed_integrity", "census_quality", "staging", "baseline_workforce",
+    "seed_integrity",
+    "census_quality",
+    "staging",
+    "baseline_workforce",
     "configuration_consistency",
-)  # fmt: skip
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -239,20 +243,64 @@ def test_json_is_stable(mixed: Any) -> None:
     document = json.loads(render_json(report))
     assert document["schema_version"] == 1
     assert list(document) == [
-        "schema_version", "command", "status", "exit_code", "started_at", "elapsed_seconds",
-        "dbt_seconds", "dbt_parse", "copy_seconds", "database", "published", "dry_run",
-        "kept_candidate", "dbt",
+        "schema_version",
+        "command",
+        "status",
+        "exit_code",
+        "started_at",
+        "elapsed_seconds",
+        "dbt_seconds",
+        "dbt_parse",
+        "copy_seconds",
+        "database",
+        "published",
+        "dry_run",
+        "kept_candidate",
+        "dbt",
         "totals",
-        "steps", "categories", "problems", "row_counts", "main_tables", "census", "messages",
-        "undeclared_columns", "changes", "figures", "run", "inputs", "cleared", "nodes",
-    ]  # fmt: skip
+        "steps",
+        "categories",
+        "problems",
+        "row_counts",
+        "main_tables",
+        "census",
+        "messages",
+        "undeclared_columns",
+        "changes",
+        "figures",
+        "run",
+        "inputs",
+        "cleared",
+        "nodes",
+    ]
     assert set(document["steps"][0]) == {
-        "name", "status", "nodes", "pass", "warn", "fail", "error", "skipped", "seconds", "detail"
-    }  # fmt: skip
+        "name",
+        "status",
+        "nodes",
+        "pass",
+        "warn",
+        "fail",
+        "error",
+        "skipped",
+        "seconds",
+        "detail",
+    }
     assert set(document["problems"][0]) == {
-        "unique_id", "name", "resource_type", "status", "severity", "category", "failures",
-        "checks", "stored_failures", "query", "message", "path", "description", "rows",
-    }  # fmt: skip
+        "unique_id",
+        "name",
+        "resource_type",
+        "status",
+        "severity",
+        "category",
+        "failures",
+        "checks",
+        "stored_failures",
+        "query",
+        "message",
+        "path",
+        "description",
+        "rows",
+    }
     assert document["dbt"]["version"] == mixed[0]["metadata"]["dbt_version"]
 
 
