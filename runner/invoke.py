@@ -13,11 +13,8 @@ import _thread
 import contextlib
 import hashlib
 import json
-import logging
 import os
 import shutil
-import signal
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from runner.dbt_process import process_state
 from runner.errors import dbt_message
 from runner.state import parse_cache
 
@@ -70,67 +68,6 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return None
 
 
-@contextlib.contextmanager
-def _process_state(
-    env: dict[str, str], cwd: Path, signalled: threading.Event, progress: ProgressSink | None
-) -> Iterator[None]:
-    """Environment, working directory and signal handlers for one invocation: a
-    SIGINT/SIGTERM is noted (dbt may turn the KeyboardInterrupt into another error)
-    and said at once ("stopping"), as dbt cancels what runs."""
-    previous_env, previous_cwd = {name: os.environ.get(name) for name in env}, Path.cwd()
-    main = threading.current_thread() is threading.main_thread()
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM) if main}
-
-    def on_signal(signum: int, frame: Any) -> None:
-        signalled.set()
-        if progress:
-            with contextlib.suppress(Exception):  # saying it must not stop the stop
-                progress.phase("stopping")
-        raise KeyboardInterrupt
-
-    os.environ.update(env)
-    os.chdir(cwd)
-    for sig, handler in handlers.items():
-        if handler != signal.SIG_IGN:
-            signal.signal(sig, on_signal)
-    raise_logging_errors, logging.raiseExceptions = logging.raiseExceptions, False
-    try:
-        yield
-    finally:
-        logging.raiseExceptions = raise_logging_errors
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
-        os.chdir(previous_cwd)
-        for name, value in previous_env.items():
-            os.environ.pop(name, None) if value is None else os.environ.update({name: value})
-        from dbt_common.events.event_manager_client import get_event_manager
-
-        with contextlib.suppress(Exception):  # never hide what dbt itself raised
-            release_duckdb()
-            for logger in list(getattr(get_event_manager(), "loggers", [])):  # dbt's log file
-                python_logger = getattr(logger, "_python_logger", None)
-                for log_handler in list(getattr(python_logger, "handlers", [])):
-                    log_handler.close()
-                    python_logger.removeHandler(log_handler)  # type: ignore[union-attr]
-
-
-def release_duckdb() -> None:
-    """Close the DuckDB instance dbt-duckdb keeps open (profile `keep_open: true`), so
-    the file can be copied, renamed or opened again once dbt has returned. After an
-    interrupt dbt's worker threads may still be finishing a query: then the instance
-    closes when the last of them lets go (dbt-duckdb's own keep_open: false path)."""
-    connections = sys.modules.get("dbt.adapters.duckdb.connections")
-    manager = getattr(connections, "DuckDBConnectionManager", None)
-    environment = getattr(manager, "_ENV", None)
-    if manager is None or environment is None:
-        return
-    manager.close_all_connections()  # the next invocation opens its own
-    with environment.lock:
-        environment._keep_open = False
-        if environment.handle_count == 0:
-            environment.close()
-
-
 class _Events:
     """dbt's structured events, from its worker threads: progress, errors, macro logs."""
 
@@ -152,22 +89,29 @@ class _Events:
 
     def __call__(self, event: Any) -> None:
         try:
-            name, data, progress = event.info.name, event.data, self.progress
+            name, data = event.info.name, event.data
             self._parsed(name, event)
-            if name in ("ConcurrencyLine", "LogStartLine") and progress:
-                progress.total(int(getattr(data, "node_count", 0) or data.total))
-            elif name in ("NodeStart", "NodeFinished") and progress:
-                info = data.node_info
-                if info.materialized != "ephemeral" and name == "NodeStart":
-                    progress.started(info.node_name)
-                elif info.materialized != "ephemeral":
-                    progress.finished(info.node_name, info.node_status)
-            elif name == "JinjaLogInfo":
+            self._progressed(name, data)
+            if name == "JinjaLogInfo":
                 self.messages.append(str(data.msg))
             if event.info.level == "error":
                 self.errors.append(str(event.info.msg))
         except Exception:  # pragma: no cover - a progress glitch must not stop dbt
             pass
+
+    def _progressed(self, name: str, data: Any) -> None:
+        """The node count, then each node's start and finish, to the progress display."""
+        progress = self.progress
+        if not progress:
+            return
+        if name in ("ConcurrencyLine", "LogStartLine"):
+            progress.total(int(getattr(data, "node_count", 0) or data.total))
+        elif name in ("NodeStart", "NodeFinished"):
+            info = data.node_info
+            if info.materialized != "ephemeral" and name == "NodeStart":
+                progress.started(info.node_name)
+            elif info.materialized != "ephemeral":
+                progress.finished(info.node_name, info.node_status)
 
 
 def _arguments(
@@ -199,27 +143,9 @@ def _arguments(
     ]
 
 
-def run_dbt(
-    settings: Any,
-    command: list[str],
-    *,
-    db_path: Path,
-    run_dir: Path,
-    progress: ProgressSink | None = None,
-    console_level: str = "none",
-    timeout: float | None = None,
-    env: dict[str, str] | None = None,
-    facts: dict[str, Any] | None = None,
-    **runner_vars: Any,
-) -> Invocation:
-    """Run one dbt command (e.g. ["build", "--selector", "setup"]) against `db_path`.
-    `facts` reach the project's macros as env PLANWISE_RUN_FACTS (JSON), read at run
-    time only: unlike a var, a new value never costs a parse."""
-    from dbt.cli.main import dbtRunner
-
-    target_path = run_dir / "target"
-    target_path.mkdir(parents=True, exist_ok=True)
-    dbt_vars = settings.dbt_vars(**runner_vars)
+def _cache_file(settings: Any, db_path: Path, dbt_vars: str, env: dict[str, str] | None) -> Path:
+    """Where the partial-parse file is cached beside the database: one per project,
+    database, target, set of vars and environment (dbt re-parses when they change)."""
     key = "\0".join(
         [
             str(settings.project_dir),
@@ -230,10 +156,31 @@ def run_dbt(
         ]
     )
     digest = hashlib.sha1(key.encode()).hexdigest()
-    cache = parse_cache(db_path) / f"{digest}.msgpack"
+    return parse_cache(db_path) / f"{digest}.msgpack"
+
+
+@contextlib.contextmanager
+def _partial_parse(target_path: Path, cache: Path) -> Iterator[None]:
+    """dbt's partial-parse file for one invocation: copied from `cache` into its
+    target directory before, and back into the cache after (the newest 8 stay)."""
+    produced = target_path / PARTIAL_PARSE
     with contextlib.suppress(OSError):
-        shutil.copy2(cache, target_path / PARTIAL_PARSE)
-    events, signalled, timed_out = _Events(progress), threading.Event(), threading.Event()
+        shutil.copy2(cache, produced)
+    yield
+    with contextlib.suppress(OSError):
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cache.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copy2(produced, temporary)
+        os.replace(temporary, cache)
+        for old in sorted(cache.parent.glob("*.msgpack"), key=lambda p: p.stat().st_mtime)[:-8]:
+            old.unlink(missing_ok=True)
+
+
+def _interruptible(
+    runner: Any, arguments: list[str], timeout: float | None, timed_out: threading.Event
+) -> tuple[bool, BaseException | None]:
+    """dbt's success and exception; after `timeout` seconds the run is interrupted as
+    a Ctrl-C would interrupt it, and `timed_out` is set."""
 
     def stop() -> None:
         timed_out.set()
@@ -241,32 +188,35 @@ def run_dbt(
 
     timer = threading.Timer(timeout or 0, stop)
     timer.daemon = True
-    env = {
-        "PLANWISE_DBT_DB_PATH": str(db_path),  # the profile's file: never the live one by default
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-        "PLANWISE_RUN_FACTS": json.dumps(facts or {}, default=str),
-        **(env or {}),
-    }
-    started, success, exception = time.perf_counter(), False, None
-    with _INVOKE_LOCK, _process_state(env, settings.project_dir, signalled, progress):
-        try:
-            if timeout:
-                timer.start()
-            result = dbtRunner(callbacks=[events]).invoke(
-                _arguments(settings, command, target_path, console_level, dbt_vars)
-            )
-            success, exception = bool(result.success), result.exception
-        except KeyboardInterrupt as exc:
-            exception = exc
-        finally:
-            timer.cancel()
-    with contextlib.suppress(OSError):
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cache.with_suffix(f".{os.getpid()}.tmp")
-        shutil.copy2(target_path / PARTIAL_PARSE, temporary)
-        os.replace(temporary, cache)
-        for old in sorted(cache.parent.glob("*.msgpack"), key=lambda p: p.stat().st_mtime)[:-8]:
-            old.unlink(missing_ok=True)
+    try:
+        if timeout:
+            timer.start()
+        result = runner.invoke(arguments)
+        return bool(result.success), result.exception
+    except KeyboardInterrupt as exc:
+        return False, exc
+    finally:
+        timer.cancel()
+
+
+def _invoke(
+    arguments: list[str],
+    target_path: Path,
+    *,
+    env: dict[str, str],
+    cwd: Path,
+    progress: ProgressSink | None,
+    timeout: float | None,
+) -> Invocation:
+    """One dbt invocation, alone in the process, stopped by a signal or the timeout,
+    and what it left in `target_path`."""
+    from dbt.cli.main import dbtRunner
+
+    events, signalled, timed_out = _Events(progress), threading.Event(), threading.Event()
+    started = time.perf_counter()
+    with _INVOKE_LOCK, process_state(env, cwd, signalled, progress):
+        runner = dbtRunner(callbacks=[events])
+        success, exception = _interruptible(runner, arguments, timeout, timed_out)
     stopped = timed_out.is_set() or signalled.is_set() or isinstance(exception, KeyboardInterrupt)
     return Invocation(
         success=success and not stopped,
@@ -283,29 +233,37 @@ def run_dbt(
     )
 
 
-def logged_document(settings: Any, operation: list[str], key: str, level: str = "none") -> Any:
-    """What a project macro run by `dbt run-operation` (`operation`: its name and
-    arguments) logged as one JSON document {key: value}: the value, read from dbt's
-    structured log events in a scratch run directory. OperationFailed (with dbt's
-    error) when dbt failed or the macro logged none."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="planwise-operation-") as tmp:
-        invocation = run_dbt(
-            settings,
-            ["run-operation", *operation],
-            db_path=settings.db_path,
-            run_dir=Path(tmp),
-            console_level=level,
+def run_dbt(
+    settings: Any,
+    command: list[str],
+    *,
+    db_path: Path,
+    run_dir: Path,
+    progress: ProgressSink | None = None,
+    console_level: str = "none",
+    timeout: float | None = None,
+    env: dict[str, str] | None = None,
+    facts: dict[str, Any] | None = None,
+    **runner_vars: Any,
+) -> Invocation:
+    """Run one dbt command (e.g. ["build", "--selector", "setup"]) against `db_path`.
+    `facts` reach the project's macros as env PLANWISE_RUN_FACTS (JSON), read at run
+    time only: unlike a var, a new value never costs a parse."""
+    target_path = run_dir / "target"
+    target_path.mkdir(parents=True, exist_ok=True)
+    dbt_vars = settings.dbt_vars(**runner_vars)
+    dbt_env = {
+        "PLANWISE_DBT_DB_PATH": str(db_path),  # the profile's file: never the live one by default
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "PLANWISE_RUN_FACTS": json.dumps(facts or {}, default=str),
+        **(env or {}),
+    }
+    with _partial_parse(target_path, _cache_file(settings, db_path, dbt_vars, env)):
+        return _invoke(
+            _arguments(settings, command, target_path, console_level, dbt_vars),
+            target_path,
+            env=dbt_env,
+            cwd=settings.project_dir,
+            progress=progress,
+            timeout=timeout,
         )
-    if invocation.interrupted:
-        raise KeyboardInterrupt
-    mark = "{" + json.dumps(key) + ":"
-    found = [line for line in invocation.messages if line.startswith(mark)]
-    if not invocation.success or not found:
-        raise OperationFailed(invocation.error_summary())
-    return json.loads(found[-1])[key]
-
-
-class OperationFailed(Exception):
-    """A run-operation that failed or logged no document; its text says why."""

@@ -1,7 +1,8 @@
 """The published setups of a DuckDB database: the rows of its history table
 (written by the project's on-run-end hook into the candidate, so published with
 it), read straight from the file with the project's own query (runner.ledger),
-or by dbt (`run-operation planwise_history`) where no query is stored yet.
+or by dbt where no query is stored yet (the macro planwise_history, rendered by
+`dbt compile --inline`: runner.dbt_value).
 """
 
 from __future__ import annotations
@@ -41,13 +42,11 @@ def stamp(value: Any) -> str | None:
 
 def _through_dbt(settings: Settings, level: str) -> list[dict[str, Any]]:
     """The rows as dbt reads them (a database with no stored query)."""
-    from runner.invoke import OperationFailed, logged_document  # dbt only where needed
+    from runner.dbt_value import DbtValueFailed, dbt_value  # dbt only where needed
 
     try:
-        rows: list[dict[str, Any]] = logged_document(
-            settings, ["planwise_history"], "planwise_history", level
-        )
-    except OperationFailed as exc:
+        rows: list[dict[str, Any]] = dbt_value(settings, "planwise_history()", level)
+    except DbtValueFailed as exc:
         raise PlanwiseError(f"cannot read the history: {exc}") from exc
     return rows
 

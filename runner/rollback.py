@@ -6,11 +6,12 @@ a link), not empty, with DuckDB's header. Then the previous must hold the
 project's seeds and models and a history with the setup it was built by: checked
 with the statements the last setup stored (runner/ledger.py: the project's
 macros, rendered), each file opened read-only on its own, without dbt; for a
-database no setup of this release published, by dbt (`run-operation
-planwise_check_restorable`, against a throwaway database attaching both files
-read-only). The swap (publish.rollback) happens only then, under the setup lock;
-the rollback's history row (naming the runs it restored and replaced) is added
-the same way, and the message names the setup restored and the one replaced.
+database no setup of this release published, by dbt (the macro
+planwise_restorable, rendered by `dbt compile --inline` against a throwaway
+database attaching each file read-only: runner.dbt_value). The swap
+(publish.rollback) happens only then, under the setup lock; the rollback's
+history row (naming the runs it restored and replaced) is added the same way,
+and the message names the setup restored and the one replaced.
 """
 
 from __future__ import annotations
@@ -29,14 +30,14 @@ from typing import Any
 
 from runner import ledger, publish, state
 from runner.config import Settings
-from runner.errors import PlanwiseError, dbt_message
+from runner.dbt_value import DbtValueFailed, inline, rendered
+from runner.errors import PlanwiseError
 from runner.invoke import Invocation, run_dbt
 from runner.locking import setup_lock
 from runner.published import stamp
 from runner.run import Run
 
 DUCKDB_MAGIC = (8, b"DUCK")  # a DuckDB file: an 8-byte checksum, then the magic bytes
-MARK = '{"planwise_restorable":'
 NOT_PUBLISHED = "it is not a database a setup of this project published"
 NOTHING_HINT = "there is nothing to roll back to until a setup has replaced a database"
 # What a trusted previous that no setup built holds: the database a first setup replaced.
@@ -96,30 +97,38 @@ class Checked:
     trusted: bool  # the very file the last publish or rollback replaced
 
 
-def _held(verdict: dict[str, Any] | None) -> Held | None:
-    setup = (verdict or {}).get("setup") or {}
-    run_id = setup.get("run_id")
-    return Held(str(run_id), str(setup.get("started_at"))) if run_id else None
+def _held(setup: dict[str, Any] | None) -> Held | None:
+    run_id = (setup or {}).get("run_id")
+    return Held(str(run_id), str((setup or {}).get("started_at"))) if run_id else None
 
 
-def _reason(invocation: Invocation) -> str:
-    """Why the check failed, without dbt's heading and "in macro" trail: the
-    macro's own words ("it lacks ..."), or DuckDB's when the file cannot be read."""
-    text = invocation.errors[-1] if invocation.errors else ""
-    reason = " ".join(dbt_message(text, head=" while running operation")) or (
-        invocation.error_summary()
-    )
+def _reason(error: DbtValueFailed) -> str:
+    """Why the check failed: the macro's own words ("it lacks ..."), or DuckDB's
+    when the file cannot be read."""
+    reason = str(error)
     return reason if reason.startswith("it ") else f"DuckDB cannot read it as a database: {reason}"
 
 
-def _verdicts(invocation: Invocation) -> dict[str, dict[str, Any]]:
-    """The macro's JSON lines, by file ("previous", "live")."""
-    found: dict[str, dict[str, Any]] = {}
-    for line in invocation.messages:
-        if line.startswith(MARK):
-            verdict = json.loads(line)["planwise_restorable"]
-            found[str(verdict["file"])] = verdict
-    return found
+def _through_dbt(settings: Settings, path: Path, check: bool, level: str) -> Any:
+    """The setup `path` holds as dbt renders planwise_restorable, against a throwaway
+    database (DbtValueFailed when the file is refused or cannot be read)."""
+    expression = f"planwise_restorable({json.dumps(str(path.absolute()))}, {check})"
+    with tempfile.TemporaryDirectory(prefix="planwise-rollback-") as tmp:
+        throwaway = Path(tmp) / "restorable.duckdb"
+        invocation = run_dbt(
+            settings, inline(expression), db_path=throwaway, run_dir=Path(tmp), console_level=level
+        )
+    _refuse_unparsed(path, invocation)
+    return rendered(invocation)
+
+
+def _refuse_unparsed(path: Path, invocation: Invocation) -> None:
+    """dbt never reached the check: the project is at fault, not the file."""
+    if invocation.manifest is None and not invocation.interrupted:
+        raise PlanwiseError(
+            f"cannot check {path}: dbt could not run: {invocation.error_summary()}",
+            "fix the project so that dbt parses; the live database and its previous are unchanged",
+        )
 
 
 def check(settings: Settings, level: str = "none") -> Checked:
@@ -139,29 +148,15 @@ def check(settings: Settings, level: str = "none") -> Checked:
     stored = ledger.queries(live)
     if stored is not None:  # the project's own statements, run on the files themselves
         return _check_directly(previous, live, identity, trusted, stored)
-    arguments = {
-        "previous": str(previous.absolute()),
-        "live": str(live.absolute()) if live.is_file() else None,
-        "trusted": trusted,
-    }
-    command = ["run-operation", "planwise_check_restorable", "--args", json.dumps(arguments)]
-    with tempfile.TemporaryDirectory(prefix="planwise-rollback-") as tmp:
-        throwaway = Path(tmp) / "restorable.duckdb"
-        invocation = run_dbt(
-            settings, command, db_path=throwaway, run_dir=Path(tmp), console_level=level
-        )
-    if invocation.interrupted:
-        raise KeyboardInterrupt
-    if invocation.run_results is None:  # dbt never reached the check: the project is at fault
-        raise PlanwiseError(
-            f"cannot check {previous}: dbt could not run: {invocation.error_summary()}",
-            "fix the project so that dbt parses; the live database and its previous are unchanged",
-        )
-    verdicts = _verdicts(invocation)
-    if "previous" not in verdicts:
-        raise _refuse(previous, _reason(invocation))
-    restored = _held(verdicts["previous"]) or UNRECORDED
-    return Checked(restored, _held(verdicts.get("live")), identity, trusted)
+    try:
+        restored = _through_dbt(settings, previous, not trusted, level)
+    except DbtValueFailed as error:
+        raise _refuse(previous, _reason(error)) from None
+    replaced = None
+    if live.is_file():  # it may hold anything, or nothing DuckDB can read
+        with contextlib.suppress(DbtValueFailed):
+            replaced = _through_dbt(settings, live, False, level)
+    return Checked(_held(restored) or UNRECORDED, _held(replaced), identity, trusted)
 
 
 def _held_row(rows: list[dict[str, Any]] | None) -> Held | None:

@@ -97,11 +97,13 @@ def _held(live: Path, with_dbt: bool) -> list[Check]:
 
 
 def _dbt_parse(settings: Settings, live: Path, usable: bool, level: str) -> Invocation:
-    """planwise_check_built on a usable database, under the setup lock (so no setup
-    can start meanwhile), else (or while it is busy) `dbt parse` alone."""
+    """dbt renders planwise_missing_relations on a usable database, under the setup
+    lock (so no setup can start meanwhile), else (or while it is busy) `dbt parse`
+    alone."""
+    from runner.dbt_value import inline
     from runner.invoke import run_dbt  # dbt only here: status is read without it
 
-    check = ["run-operation", "planwise_check_built", "--args", "{fail: false, everything: true}"]
+    check = inline("planwise_missing_relations(everything=true)")
     with tempfile.TemporaryDirectory(prefix="planwise-status-") as tmp:
         if usable:
             with contextlib.suppress(DatabaseLocked), setup_lock(live, 0):
@@ -118,13 +120,25 @@ def _dbt_parse(settings: Settings, live: Path, usable: bool, level: str) -> Invo
         )
 
 
+def _missing(invocation: Invocation) -> list[str]:
+    """The relations the database lacks, as dbt rendered them (none when dbt only
+    parsed, or could not render them)."""
+    from runner.dbt_value import DbtValueFailed, rendered
+
+    if invocation.run_results is None:  # `dbt parse` alone writes none
+        return []
+    with contextlib.suppress(DbtValueFailed):
+        return [str(name) for name in rendered(invocation)]
+    return []
+
+
 def _dbt_checks(settings: Settings, live: Path, usable: bool, level: str) -> list[Check]:
     """dbt parses the project; on a database that opened fine it also lists what is
     missing."""
     parse = _dbt_parse(settings, live, usable, level)
     if parse.interrupted:
         raise KeyboardInterrupt
-    missing = [m.removeprefix("missing: ") for m in parse.messages if m.startswith("missing: ")]
+    missing = _missing(parse)
     checks = []
     if missing:
         shown = ", ".join(missing[:8]) + (", ..." if len(missing) > 8 else "")

@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from runner.invoke import release_duckdb
+from runner.dbt_process import release_duckdb
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROJECT_ENTRIES = ("dbt_project.yml", "selectors.yml", "profiles.yml", "dbt", "macros")

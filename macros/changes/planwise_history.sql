@@ -1,11 +1,13 @@
 {#-
-  planwise_history(): the history table's rows (planwise_history_relation,
-  read by planwise_history_query), newest first, logged as one JSON line
-  {"planwise_history": [...]} for `planwise-run history` and `diff` where
-  they cannot read the file themselves; an empty list when no setup has been
-  recorded. Plain dbt: dbt run-operation planwise_history
+  planwise_history(log_result=false): the history table's rows
+  (planwise_history_relation, read by planwise_history_query), newest first,
+  values as text; an empty list when no setup has been recorded. `planwise-run
+  history` and `diff` ask dbt for them where they cannot read the file
+  themselves: dbt compile --inline "{{ tojson(planwise_history()) }}". Plain
+  dbt can have them logged: dbt run-operation planwise_history --args
+  '{log_result: true}'
 -#}
-{% macro planwise_history() %}
+{% macro planwise_history(log_result=false) %}
   {%- set relation = planwise_history_relation() -%}
   {%- set rows = [] -%}
   {%- set existing = adapter.get_relation(relation.database, relation.schema, relation.identifier) -%}
@@ -20,5 +22,6 @@
       {%- do rows.append(entry) -%}
     {%- endfor -%}
   {%- endif -%}
-  {%- do log(tojson({'planwise_history': rows}), info=true) -%}
+  {%- if log_result -%}{%- do log(tojson({'planwise_history': rows}), info=true) -%}{%- endif -%}
+  {{ return(rows) }}
 {% endmacro %}

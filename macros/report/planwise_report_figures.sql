@@ -12,8 +12,10 @@
   them) and `sections` (names; none: all) narrow it: the change report draws
   the live database's grids with them.
   Called from planwise_run_summary for every setup;
-  `planwise-run report` runs it on the live database, `log_result` true, to
-  have the figures logged as one JSON document {"planwise_report_figures": ...}:
+  `planwise-run report` renders it on the live database (a database that
+  stored no queries): dbt compile --inline "{{ tojson(planwise_report_figures()) }}".
+  Plain dbt can have the figures logged as one JSON document
+  {"planwise_report_figures": ...}:
   dbt run-operation planwise_report_figures --args '{log_result: true}'
 -#}
 {% macro planwise_report_figures(log_result=false, relations=none, sections=none) %}

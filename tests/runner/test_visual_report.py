@@ -219,8 +219,9 @@ def live_copy(set_up: RunnerProject, tmp_path: Path) -> Iterator[RunnerProject]:
 def test_report_draws_the_live_database_without_dbt_and_through_dbt(
     live_copy: RunnerProject, tmp_path: Path
 ) -> None:
-    """`planwise-run report`: from the stored queries (no dbt), and, for a database
-    with none stored, through `dbt run-operation`; the same figures either way."""
+    """`planwise-run report` and `history`: from the stored queries (no dbt), and,
+    for a database with none stored, through dbt (`dbt compile --inline` of the
+    project's macro, read from run_results.json); the same figures and rows either way."""
     fast = live_copy.run(
         "report", "--db", str(live_copy.db), "--output", str(tmp_path / "fast.html")
     )
@@ -228,7 +229,11 @@ def test_report_draws_the_live_database_without_dbt_and_through_dbt(
     assert f"report: {tmp_path / 'fast.html'}" in fast.output
     stored = ledger.queries(live_copy.db)
     assert stored and set(stored["figures"]) == SECTIONS
+    listed = live_copy.run("history", "--db", str(live_copy.db), "--json")
     (state_dir(live_copy.db) / ledger.QUERY_FILE).unlink()  # as a database of an older release
+    through_dbt = live_copy.run("history", "--db", str(live_copy.db), "--json")
+    assert through_dbt.exit_code == 0, through_dbt.output
+    assert json.loads(through_dbt.output) == json.loads(listed.output) != []
     slow = live_copy.run(
         "report", "--db", str(live_copy.db), "--output", str(tmp_path / "slow.html")
     )
