@@ -57,13 +57,12 @@ def census_sql(spec: CensusSpec) -> str:
 def generate_census(spec: CensusSpec, output: Path) -> int:
     """Write the census for `spec` to `output` (Parquet, or CSV for *.csv); return rows written."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    target = str(output).replace("'", "''")
-    file_format = "csv, header true" if output.suffix.lower() == ".csv" else "parquet"
     with duckdb.connect() as connection:
-        connection.execute("set enable_progress_bar = false")
-        connection.execute(f"copy ({census_sql(spec)}) to '{target}' (format {file_format})")
-        row = connection.execute(
-            f"select count(*) from {'read_csv' if file_format != 'parquet' else 'read_parquet'}"
-            f"('{target}')"
-        ).fetchone()
-    return int(row[0]) if row else 0
+        rows = connection.sql(census_sql(spec))
+        if output.suffix.lower() == ".csv":
+            rows.write_csv(str(output), header=True)
+            written = connection.read_csv(str(output))
+        else:
+            rows.write_parquet(str(output))
+            written = connection.read_parquet(str(output))
+        return int(written.shape[0])

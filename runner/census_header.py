@@ -66,21 +66,23 @@ def missing_columns_problem(path: Path, project_dir: Path, delimiter: str) -> st
     """The required columns the census lacks, each with its near miss when the file
     has one (a renamed column), as one line a person can act on; None when whole."""
     names = file_columns(path, delimiter)
-    if names is None:
-        return None
-    contract = contract_columns(project_dir)
-    present = {name.strip().lower(): name for name in names}
-    missing = [c for c, required in contract.items() if required and c.lower() not in present]
+    missing = _missing(names, contract_columns(project_dir)) if names is not None else None
     if not missing:
         return None
-    known = {column.lower() for column in contract}  # a contract column is no rename
-    unknown = [name for key, name in present.items() if key not in known]
-    named = ", ".join(_with_near_miss(column, unknown) for column in missing)
     return (
-        f"{path}: the census lacks required column(s) {named}; add or rename "
+        f"{path}: the census lacks required column(s) {', '.join(missing)}; add or rename "
         "them in the census export (its header), or point census_path (--census) at "
         "the right file"
     )
+
+
+def _missing(names: list[str], contract: dict[str, bool]) -> list[str]:
+    """The contract's required columns not among `names`, each with its near miss."""
+    present = {name.strip().lower(): name for name in names}
+    missing = [c for c, required in contract.items() if required and c.lower() not in present]
+    known = {column.lower() for column in contract}  # a contract column is no rename
+    unknown = [name for key, name in present.items() if key not in known]
+    return [_with_near_miss(column, unknown) for column in missing]
 
 
 def _with_near_miss(column: str, unknown: list[str]) -> str:

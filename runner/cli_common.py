@@ -73,13 +73,23 @@ def selection_args(flags: dict[str, Any], default: str) -> list[str]:
     """dbt's selection flags as given; [] for the project's `default` selector.
     dbt ignores --select and --exclude next to --selector, so that is refused."""
     select, exclude, selector = flags.pop("select"), flags.pop("exclude"), flags.pop("selector")
+    _refuse_mixed_selection(select, exclude, selector, default)
+    args = ["--selector", selector] if selector and selector != default else []
+    return args + _repeated("--select", select) + _repeated("--exclude", exclude)
+
+
+def _refuse_mixed_selection(
+    select: tuple[str, ...], exclude: tuple[str, ...], selector: str | None, default: str
+) -> None:
     if selector and (select or exclude):
         raise click.UsageError("--selector cannot be combined with --select or --exclude")
     if exclude and not select and default != "setup":
         raise click.UsageError(f"--exclude needs --select here (the default: --selector {default})")
-    args = ["--selector", selector] if selector and selector != default else []
-    args += [arg for value in select for arg in ("--select", value)]
-    return args + [arg for value in exclude for arg in ("--exclude", value)]
+
+
+def _repeated(flag: str, values: tuple[str, ...]) -> list[str]:
+    """A multiple option as dbt takes it: the flag before each value."""
+    return [arg for value in values for arg in (flag, value)]
 
 
 def level(flags: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ import functools
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ def history(**flags: Any) -> int:
     """The setups of this database, newest first: every published one (from its
     history table) and those that published nothing (from the kept run records)."""
     from runner.history import history as read
-    from runner.history import history_lines
+    from runner.history_text import history_lines
 
     rows = read(duckdb_settings_of(flags), level(flags))
     return echo_result(flags, rows, history_lines)
@@ -56,8 +57,9 @@ def history(**flags: Any) -> int:
 def diff(run_a: str, run_b: str, **flags: Any) -> int:
     """Compare two runs of `history` (ids or unique prefixes): which inputs changed
     (seed files, census, vars, versions) and what the outputs did."""
-    from runner.history import compare, diff_lines
+    from runner.history import compare
     from runner.history import history as read
+    from runner.history_text import diff_lines
 
     rows = read(duckdb_settings_of(flags), level(flags))
     return echo_result(flags, compare(rows, run_a, run_b), diff_lines)
@@ -110,20 +112,29 @@ def docs(**flags: Any) -> int:
             if live:
                 probe(db_path)
             invocation = run(["docs", "generate", "--static"], console_level=level(flags))
-        if invocation.interrupted:
-            raise KeyboardInterrupt
-        if not invocation.success:
-            raise PlanwiseError(f"dbt docs generate failed: {invocation.error_summary()}")
-        output.mkdir(parents=True, exist_ok=True)
-        for name in ("static_index.html", "manifest.json", "catalog.json"):
-            shutil.copy2(invocation.target_path / name, output / name.replace("static_", ""))
-        echo(f"docs: {output / 'index.html'}\nopen: {(output / 'index.html').as_uri()}\n")
+        _copy_site(invocation, output)
         if flags["serve"]:  # until Ctrl-C
-            serve = ["docs", "serve", "--port", str(flags["port"]), "--no-browser"]
-            served = run(serve, console_level="info")
-            if not served.success and not served.interrupted:
-                raise PlanwiseError(f"dbt docs serve failed: {served.error_summary()}")
+            _serve(run, flags["port"])
     return ExitCode.OK
+
+
+def _copy_site(invocation: Any, output: Path) -> None:
+    """The generated site into `output`, once dbt generated it; say where it is."""
+    if invocation.interrupted:
+        raise KeyboardInterrupt
+    if not invocation.success:
+        raise PlanwiseError(f"dbt docs generate failed: {invocation.error_summary()}")
+    output.mkdir(parents=True, exist_ok=True)
+    for name in ("static_index.html", "manifest.json", "catalog.json"):
+        shutil.copy2(invocation.target_path / name, output / name.replace("static_", ""))
+    echo(f"docs: {output / 'index.html'}\nopen: {(output / 'index.html').as_uri()}\n")
+
+
+def _serve(run: Callable[..., Any], port: int) -> None:
+    """`dbt docs serve` the site until Ctrl-C."""
+    served = run(["docs", "serve", "--port", str(port), "--no-browser"], console_level="info")
+    if not served.success and not served.interrupted:
+        raise PlanwiseError(f"dbt docs serve failed: {served.error_summary()}")
 
 
 @click.command(short_help="Draw the live database's visual report (HTML), without a build.")

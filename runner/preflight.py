@@ -134,14 +134,25 @@ def database_problems(db_path: Path) -> list[str]:
     """A database path DuckDB and the runner can use: a file (or none yet) whose
     catalog name DuckDB does not reserve, without quotes, a lock file and run-state
     directory of the right kind beside it."""
-    found = []
+    found = [_file_problem(db_path), *_name_problems(db_path), _state_problem(db_path)]
+    return [problem for problem in found if problem]
+
+
+def _file_problem(db_path: Path) -> str | None:
+    """The database path names something other than a usable file (or nothing yet)."""
     if db_path.exists() and not db_path.is_file():
-        found.append(f"{db_path}: the database path is not a file; choose a file path")
-    elif db_path.is_file() and db_path.stat().st_size == 0:
-        found.append(
+        return f"{db_path}: the database path is not a file; choose a file path"
+    if db_path.is_file() and db_path.stat().st_size == 0:
+        return (
             f"{db_path}: the database file is empty (0 bytes); remove it to start a "
             "new database, or restore it (e.g. `planwise-run rollback`)"
         )
+    return None
+
+
+def _name_problems(db_path: Path) -> list[str]:
+    """A file name DuckDB reserves, or a quote that breaks the SQL attaching it."""
+    found = []
     if db_path.name.split(".")[0].lower() in ("system", "temp", "memory"):
         found.append(
             f"{db_path}: DuckDB reserves the name `{db_path.name.split('.')[0]}` for "
@@ -152,16 +163,21 @@ def database_problems(db_path: Path) -> list[str]:
             f"{db_path}: a quote in the database path breaks the SQL that attaches it; "
             "choose a path without quotes"
         )
+    return found
+
+
+def _state_problem(db_path: Path) -> str | None:
+    """The lock file, or a folder a setup writes to, that cannot be used."""
     lock = db_path.with_name(db_path.name + ".lock")
     if lock.is_symlink() or (lock.exists() and not lock.is_file()):
-        found.append(f"{lock}: the lock file is {_kind(lock)}, not a plain file; remove it")
+        return f"{lock}: the lock file is {_kind(lock)}, not a plain file; remove it"
     try:  # every folder a setup writes to, before anything is copied or built
         for part in ("runs", "last-success"):
             state_folder(db_path, part)
         parse_cache(db_path)
     except PlanwiseError as exc:
-        found.append(f"{exc.message}; {exc.hint}")
-    return found
+        return f"{exc.message}; {exc.hint}"
+    return None
 
 
 def _kind(path: Path) -> str:

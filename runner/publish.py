@@ -197,16 +197,21 @@ def publish(
         kept = keep_previous and live.exists() and _keep_previous(live)
         if not keep_previous:
             previous_path(live).unlink(missing_ok=True)
-        info = live.stat() if live.exists() else None  # the new file: the live mode and owner
-        os.chmod(candidate, stat.S_IMODE(info.st_mode) if info else new_mode)
-        with contextlib.suppress(PermissionError):  # only root may give a file away
-            if info:
-                os.chown(candidate, info.st_uid, info.st_gid)
+        _take_live_mode(candidate, live, new_mode)
         publication.candidate_identity = _identity(candidate)
         os.replace(candidate, live)
         publication.replaced = True
     finalize(live)
     return kept
+
+
+def _take_live_mode(candidate: Path, live: Path, new_mode: int) -> None:
+    """Give the candidate the live file's mode and owner (a first database: `new_mode`)."""
+    info = live.stat() if live.exists() else None
+    os.chmod(candidate, stat.S_IMODE(info.st_mode) if info else new_mode)
+    with contextlib.suppress(PermissionError):  # only root may give a file away
+        if info:
+            os.chown(candidate, info.st_uid, info.st_gid)
 
 
 def _keep_previous(live: Path) -> bool:

@@ -110,20 +110,26 @@ def database_identity(live: Path) -> list[int]:
     return [*_identity(live), *_identity(live.with_name(live.name + ".wal"))]
 
 
-def project_digest(project: Path) -> str:
-    """sha256 of every file dbt reads from the project: the root files and the
-    folders dbt_project.yml names (dbt's defaults where it names none)."""
+def _project_files(project: Path) -> list[Path]:
+    """Every file dbt reads from the project: the root files and the folders
+    dbt_project.yml names (dbt's defaults where it names none)."""
     config = yaml.safe_load((project / "dbt_project.yml").read_text(encoding="utf-8")) or {}
     folders = {
         folder
         for key, default in DBT_FOLDERS.items()
         for folder in config.get(key, [default] if default else [])
     }
+    folders.add(config.get("packages-install-path", "dbt_packages"))
     files = [project / name for name in DBT_FILES if (project / name).is_file()]
-    for folder in sorted(folders | {config.get("packages-install-path", "dbt_packages")}):
+    for folder in sorted(folders):
         files += sorted(path for path in (project / folder).rglob("*") if path.is_file())
+    return files
+
+
+def project_digest(project: Path) -> str:
+    """sha256 of every file dbt reads from the project, with its path."""
     digest = hashlib.sha256()
-    for path in files:
+    for path in _project_files(project):
         digest.update(f"{path.relative_to(project)}\0".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
