@@ -180,9 +180,13 @@ def test_a_missing_required_column_stops_staging_naming_it(
         f"select * exclude (employee_birth_date) from ({GOOD_SELECT})",
     )
     outcome = census_project.dbt(
-        "build", "--select", "stg_census_data", "--indirect-selection", "cautious",
+        "build",
+        "--select",
+        "stg_census_data",
+        "--indirect-selection",
+        "cautious",
         vars={"census_path": str(census)},
-    )  # fmt: skip
+    )
     assert outcome.statuses()["stg_census_data"] == "error"
     assert "employee_birth_date" in outcome.error_text and str(census) in outcome.error_text
 

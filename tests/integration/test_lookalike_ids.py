@@ -207,10 +207,28 @@ def test_the_skeleton_mapping_is_a_safe_one_to_one_translate() -> None:
     # the look-alikes of the census above, and a few more, land where they should
     target = {c: t for t, characters in mapping.items() for c in characters}
     expected = {
-        "\u0415": "e", "\u0435": "e", "\u0410": "a", "\u041e": "o", "\u0420": "p", "\u0421": "c",
-        "\u0391": "a", "\u039f": "o", "\u03a1": "p", "\u0397": "h", "\u0406": "i", "\u0456": "i",
-        "\uff25": "e", "\uff13": "3", "\uff3f": "_", "\U0001d404": "e", "\U0001d7d4": "6",
-        "\u09ea": "8", "\u09e6": "0", "\u2010": "-", "\uff0e": ".", "\u212a": "k",
-    }  # fmt: skip
+        "\u0415": "e",
+        "\u0435": "e",
+        "\u0410": "a",
+        "\u041e": "o",
+        "\u0420": "p",
+        "\u0421": "c",
+        "\u0391": "a",
+        "\u039f": "o",
+        "\u03a1": "p",
+        "\u0397": "h",
+        "\u0406": "i",
+        "\u0456": "i",
+        "\uff25": "e",
+        "\uff13": "3",
+        "\uff3f": "_",
+        "\U0001d404": "e",
+        "\U0001d7d4": "6",
+        "\u09ea": "8",
+        "\u09e6": "0",
+        "\u2010": "-",
+        "\uff0e": ".",
+        "\u212a": "k",
+    }
     assert {c: target.get(c) for c in expected} == expected
     assert "\u00c9" not in target  # an accented letter is not a look-alike

@@ -55,13 +55,26 @@ def write_release_census(path: Path) -> tuple[Path, int]:
         hired = date(2004 + i % 21, 1 + i % 12, 1 + i % 28)
         entry = date(hired.year + (hired.month == 12), hired.month % 12 + 1, 1)
         terminated = date(2024, 6, 30) if i % 30 == 0 else None
-        rows.append((
-            f"EMP_2025_{i:07d}", f"SSN-200{i:06d}", born.isoformat(), hired.isoformat(),
-            terminated.isoformat() if terminated else None, pay, capped, rate,
-            contribution, contribution * 0.7, contribution * 0.25, contribution * 0.05,
-            capped * 0.03, min(contribution * 0.5, capped * 0.03), entry.isoformat(),
-            terminated is None,
-        ))  # fmt: skip
+        rows.append(
+            (
+                f"EMP_2025_{i:07d}",
+                f"SSN-200{i:06d}",
+                born.isoformat(),
+                hired.isoformat(),
+                terminated.isoformat() if terminated else None,
+                pay,
+                capped,
+                rate,
+                contribution,
+                contribution * 0.7,
+                contribution * 0.25,
+                contribution * 0.05,
+                capped * 0.03,
+                min(contribution * 0.5, capped * 0.03),
+                entry.isoformat(),
+                terminated is None,
+            )
+        )
     with duckdb.connect() as connection:
         connection.execute(
             "create table census (employee_id varchar, employee_ssn varchar, "

@@ -25,8 +25,11 @@ from tests.runner.conftest import new_runner_project
 # What the simulation reads: table -> column -> DuckDB type. Each table may
 # carry more columns (the setup's extras); these must be there, typed so.
 GRID_KEYS = {
-    "year": "INTEGER", "level_id": "INTEGER", "tenure_band": "VARCHAR", "age_band": "VARCHAR"
-}  # fmt: skip
+    "year": "INTEGER",
+    "level_id": "INTEGER",
+    "tenure_band": "VARCHAR",
+    "age_band": "VARCHAR",
+}
 SIMULATION_CONTRACT: dict[str, dict[str, str]] = {
     "int_baseline_workforce": {
         "employee_id": "VARCHAR",

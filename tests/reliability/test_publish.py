@@ -127,8 +127,9 @@ def test_publish_replaces_live_with_the_candidate(live: Path) -> None:
     assert leftovers(live) == []
     # the replaced database is kept beside it, nothing else
     assert sorted(p.name for p in live.parent.iterdir()) == [
-        "simulation.duckdb", "simulation.duckdb.previous"
-    ]  # fmt: skip
+        "simulation.duckdb",
+        "simulation.duckdb.previous",
+    ]
 
 
 def test_publish_folds_a_candidate_wal_first(live: Path) -> None:

@@ -98,10 +98,22 @@ def test_version_names_every_part_a_bug_report_needs() -> None:
 def test_setup_help_lists_every_option(runner_project: RunnerProject) -> None:
     result = runner_project.run("setup", "--help")
     for option in (
-        "--config", "--db", "--target", "--threads", "--vars", "--census", "--no-clear",
-        "--quick", "--fail-fast", "--report-dir", "--verbose", "--quiet", "--log-level",
-        "--timeout", "--dry-run",
-    ):  # fmt: skip
+        "--config",
+        "--db",
+        "--target",
+        "--threads",
+        "--vars",
+        "--census",
+        "--no-clear",
+        "--quick",
+        "--fail-fast",
+        "--report-dir",
+        "--verbose",
+        "--quiet",
+        "--log-level",
+        "--timeout",
+        "--dry-run",
+    ):
         assert option in result.output, option
 
 
@@ -709,9 +721,17 @@ def test_timeout_and_interrupt_leave_live_database_untouched(
     mtime = rp.db.stat().st_mtime_ns
     script = Path(sys.executable).with_name("planwise-run")
     args = [
-        str(script), "--project-dir", str(rp.root), "setup", "--db", str(rp.db),
-        "--census", str(SAMPLE_CENSUS), "--report-dir", str(rp.reports),
-    ]  # fmt: skip
+        str(script),
+        "--project-dir",
+        str(rp.root),
+        "setup",
+        "--db",
+        str(rp.db),
+        "--census",
+        str(SAMPLE_CENSUS),
+        "--report-dir",
+        str(rp.reports),
+    ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANWISE_")}
     if fault == "timeout":
         result = subprocess.run([*args, "--timeout", "3"], capture_output=True, text=True, env=env)
@@ -813,9 +833,12 @@ def test_an_unlucky_user_gets_clear_answers_and_loses_nothing(
     command = next(m for m in report["messages"] if m.startswith("$ "))
     assert command in broken.output.splitlines()  # one line, not wrapped
     shown = subprocess.run(
-        ["bash", "-c", command[2:]], capture_output=True, text=True, check=False,
+        ["bash", "-c", command[2:]],
+        capture_output=True,
+        text=True,
+        check=False,
         env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"},
-    )  # fmt: skip
+    )
     assert shown.returncode == 0, shown.stdout + shown.stderr
     assert "--select scenario_meta_primary_key" in command and "cost_control" in shown.stdout
 

@@ -1769,35 +1769,57 @@ def check_test(
 # failing. A test two cases name counts the sum of their rows.
 BATCHES = {
     "seed_rules": (
-        "scenario_unknown_base", "lever_rate_above_one", "cola_rate_above_one",
-        "job_level_rate_above_one", "job_band_inverted", "promotion_base_negative",
-        "termination_base_above_one", "raise_rate_above_one", "timing_share_negative",
-        "promotion_age_multiplier_zero", "promotion_tenure_multiplier_huge",
-        "termination_age_multiplier_negative", "termination_tenure_multiplier_huge",
-        "seed_key_duplicated", "target_unknown_scenario",
-        "seed_composite_key_duplicated", "lever_multiplier_zero",
+        "scenario_unknown_base",
+        "lever_rate_above_one",
+        "cola_rate_above_one",
+        "job_level_rate_above_one",
+        "job_band_inverted",
+        "promotion_base_negative",
+        "termination_base_above_one",
+        "raise_rate_above_one",
+        "timing_share_negative",
+        "promotion_age_multiplier_zero",
+        "promotion_tenure_multiplier_huge",
+        "termination_age_multiplier_negative",
+        "termination_tenure_multiplier_huge",
+        "seed_key_duplicated",
+        "target_unknown_scenario",
+        "seed_composite_key_duplicated",
+        "lever_multiplier_zero",
     ),
     "staging_rules": (
-        "scenario_status_unknown", "target_priority_unknown", "rule_enforcement_level_unknown",
-        "one_row_seed_twice", "one_row_seed_three_rows", "cola_year_missing",
-        "seed_value_missing", "lever_event_type_unknown", "timing_month_thirteen",
+        "scenario_status_unknown",
+        "target_priority_unknown",
+        "rule_enforcement_level_unknown",
+        "one_row_seed_twice",
+        "one_row_seed_three_rows",
+        "cola_year_missing",
+        "seed_value_missing",
+        "lever_event_type_unknown",
+        "timing_month_thirteen",
     ),
     "band_labels": (
-        "termination_age_band_typo", "promotion_age_band_missing",
-        "termination_tenure_band_renamed", "promotion_tenure_band_extra",
+        "termination_age_band_typo",
+        "promotion_age_band_missing",
+        "termination_tenure_band_renamed",
+        "promotion_tenure_band_extra",
     ),
     # warnings only: nothing gated
     "warnings": (
-        "job_bands_gap", "job_bands_overlap", "merit_bump_band_unknown",
+        "job_bands_gap",
+        "job_bands_overlap",
+        "merit_bump_band_unknown",
         "timing_month_above_maximum",
     ),
     "timing_rules": ("timing_profile_sums_to_1_07", "timing_rule_unknown"),
     "hazard_grids": (
-        "termination_hazard_above_one", "promotion_hazard_above_one", "lever_unknown_job_level",
+        "termination_hazard_above_one",
+        "promotion_hazard_above_one",
+        "lever_unknown_job_level",
     ),
     "lever_staging": ("lever_duplicated_in_another_case", "lever_year_missing"),
     "scenario_and_headcount": ("scenario_unknown", "baseline_headcount_too_small"),
-}  # fmt: skip
+}
 BATCHED = {case_id for ids in BATCHES.values() for case_id in ids}
 ALONE = [case for case in CASES if case.id not in BATCHED]
 
