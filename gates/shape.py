@@ -125,13 +125,15 @@ def formatter_off(root: Path) -> Iterator[str]:
 
 
 def _strings(tree: ast.AST) -> Iterator[tuple[int, str]]:
-    """Every string literal, an f-string with its fields as {}."""
+    """Every string literal, an f-string whole with its fields as {}."""
+    joined = [node for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)]
+    parts = {id(part) for node in joined for part in node.values}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in parts:
             yield node.lineno, node.value
         elif isinstance(node, ast.JoinedStr):
-            parts = [v.value if isinstance(v, ast.Constant) else "{}" for v in node.values]
-            yield node.lineno, "".join(str(part) for part in parts)
+            texts = [v.value if isinstance(v, ast.Constant) else "{}" for v in node.values]
+            yield node.lineno, "".join(str(text) for text in texts)
 
 
 def sql_statements(root: Path) -> Iterator[str]:

@@ -75,6 +75,7 @@ class _Events:
         self.progress, self.errors, self.messages = progress, list[str](), list[str]()
         self.parse: dict[str, Any] = {}  # how dbt parsed: {kind, reason, seconds}
         self.first_event: float | None = None
+        self.counted = False  # whether the progress has its node count
 
     def _parsed(self, name: str, event: Any) -> None:
         """How dbt parsed the project, from its own events and their timestamps."""
@@ -104,7 +105,8 @@ class _Events:
         progress = self.progress
         if not progress:
             return
-        if name in ("ConcurrencyLine", "LogStartLine"):
+        if name == "ConcurrencyLine" or (name == "LogStartLine" and not self.counted):
+            self.counted = True  # once: the count says how far the run is, it never jumps
             progress.total(int(getattr(data, "node_count", 0) or data.total))
         elif name in ("NodeStart", "NodeFinished"):
             info = data.node_info

@@ -15,14 +15,53 @@ import time
 from typing import TextIO
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Column
+from rich.text import Text
 
 SAID = {"error": "✖ ERROR", "fail": "✖ FAIL", "warn": "⚠ WARN"}
 CANCELLED = "○ CANCELLED"  # a node that ends in error once the run is stopping
 STOPPING = "stopping… (dbt cancels what runs; nothing is published)"
-FIXED = 44  # phase, clock, count and bar, with their spaces
+FIXED = 37  # spinner, phase, clock, count and ETA, with their spaces (the bar comes on top)
 HEARTBEAT = 5.0  # seconds without a line before PlainProgress prints one
+DOING = {  # what a phase without running nodes is doing
+    "checks": "checking the census, the database and the project",
+    "copy": "copying the live database into a candidate",
+    "parse": "parsing the project",
+    "summary": "writing the history row and the report's figures",
+    "publish": "publishing the candidate",
+}
+
+
+def eta(seconds: float | None) -> str:
+    """The time left, as `eta 1:05`; empty while unknown."""
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(int(seconds + 0.5), 60)
+    return f"eta {minutes}:{rest:02d}"
+
+
+class _Count(ProgressColumn):
+    """Nodes done/total once dbt has said the total; nothing before (no `0/?`)."""
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{int(task.completed)}/{int(task.total)}" if task.total else "")
+
+
+class _Eta(ProgressColumn):
+    """The time left while nodes run, from their pace so far (rich's estimate)."""
+
+    def render(self, task: Task) -> Text:
+        building = task.fields.get("phase") == "build" and task.completed > 0
+        return Text(eta(task.time_remaining) if building else "", style="progress.remaining")
 
 
 def _said(status: str, stopping: bool) -> str:
@@ -34,11 +73,14 @@ class TerminalProgress:
     def __init__(self, stream: TextIO, enabled: bool | None = None) -> None:
         console = Console(file=stream, force_terminal=enabled, highlight=False, markup=False)
         self.enabled = console.is_terminal if enabled is None else enabled
+        self._bar_width = max(8, console.width // 10)  # a wider terminal, a longer bar
         self._bar = Progress(
+            SpinnerColumn(),
             TextColumn("{task.fields[phase]:<8}"),
             TimeElapsedColumn(),
-            MofNCompleteColumn(),
-            BarColumn(bar_width=16),
+            _Count(),
+            BarColumn(bar_width=self._bar_width),
+            _Eta(),
             TextColumn("{task.description}", table_column=Column(no_wrap=True)),
             console=console,
             transient=True,
@@ -55,9 +97,11 @@ class TerminalProgress:
         if name == "stopping" and self.enabled:
             self._bar.console.print(STOPPING)
         self._bar.update(self._task, phase=name)
+        self._show()
 
     def total(self, count: int) -> None:
         self._bar.update(self._task, total=count, phase="build")
+        self._show()
 
     def started(self, name: str) -> None:
         with self._lock:
@@ -78,13 +122,16 @@ class TerminalProgress:
             self.phase("summary")
         self._show()
 
+    def _phase(self) -> str:
+        return str(self._bar.tasks[0].fields.get("phase"))
+
     def _stopping(self) -> bool:
-        return bool(self._bar.tasks[0].fields.get("phase") == "stopping")
+        return self._phase() == "stopping"
 
     def _show(self) -> None:
         flags = "".join(f"{n} {w}  " for n, w in ((self.bad, "failed"), (self.warned, "warn")) if n)
-        room = max(10, self._bar.console.width - FIXED)  # the other columns keep their width
-        text = flags + " | ".join(self._running)
+        room = max(10, self._bar.console.width - FIXED - self._bar_width)  # the others' room
+        text = flags + (" | ".join(self._running) or DOING.get(self._phase(), ""))
         text = text if len(text) <= room else text[: room - 1] + "…"
         self._bar.update(self._task, description=text)
 
@@ -96,12 +143,13 @@ class TerminalProgress:
 
 class PlainProgress:
     """Progress as plain lines (see the module's text), e.g.
-    `12:00:05  build     45/161 nodes   8s`."""
+    `12:00:05  build     45/161 nodes   8s     eta 0:21`."""
 
     def __init__(self, stream: TextIO, interval: float = HEARTBEAT) -> None:
         self._stream, self._interval = stream, interval
         self._started = self._said = time.monotonic()
         self._phase, self._done, self._count = "checks", 0, 0
+        self._build_started = self._started
         self._lock, self._stop = threading.RLock(), threading.Event()  # a signal may say
         self._beat = threading.Thread(target=self._heartbeat, name="progress", daemon=True)
         self._line()
@@ -115,11 +163,18 @@ class PlainProgress:
             self._write(STOPPING)
 
     def total(self, count: int) -> None:
-        self._count = count
+        self._count, self._build_started = count, time.monotonic()
         self.phase("build")
 
     def started(self, name: str) -> None:
         """A node started: said by the next line, not one line per node."""
+
+    def _eta(self) -> str:
+        """The time left at the pace of the nodes so far, while nodes run."""
+        if self._phase != "build" or not self._done:
+            return ""
+        pace = (time.monotonic() - self._build_started) / self._done
+        return eta(pace * max(0, self._count - self._done))
 
     def finished(self, name: str, status: str) -> None:
         with self._lock:
@@ -139,7 +194,10 @@ class PlainProgress:
     def _line(self) -> None:
         count = f"{self._done}/{self._count} nodes" if self._count else ""
         elapsed = f"{time.monotonic() - self._started:.0f}s"
-        self._write(f"{time.strftime('%H:%M:%S')}  {self._phase:<9} {count:<16} {elapsed}")
+        line = (
+            f"{time.strftime('%H:%M:%S')}  {self._phase:<9} {count:<16} {elapsed:<6} {self._eta()}"
+        )
+        self._write(line)
 
     def _write(self, text: str) -> None:
         with self._lock:

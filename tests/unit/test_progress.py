@@ -129,3 +129,53 @@ def test_a_stop_is_said_at_once_and_what_it_cancels_is_not_an_error() -> None:
     terminal.finished("c", "error")
     terminal.close()
     assert "○ CANCELLED c" in terminal._bar.console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def _frames(stream: io.StringIO) -> list[str]:
+    """The display's frames as a person sees them (control codes stripped)."""
+    text = stream.getvalue().replace("\r", "\n")
+    return [line for line in _visible(text.splitlines()) if line.strip()]
+
+
+def test_parse_says_what_it_does_and_no_count_before_dbt_gives_one() -> None:
+    stream = io.StringIO()
+    progress = TerminalProgress(stream, enabled=True)
+    progress.phase("parse")
+    progress._bar.refresh()
+    last = _frames(stream)[-1]
+    assert "parse" in last and "parsing the project" in last
+    assert "/?" not in last and "0/" not in last  # no count until dbt says the total
+    progress.total(40)
+    progress._bar.refresh()
+    assert "0/40" in _frames(stream)[-1] and "parsing" not in _frames(stream)[-1]
+    progress.close()
+
+
+def test_an_eta_once_nodes_have_run_and_after_the_last_node_what_happens() -> None:
+    stream = io.StringIO()
+    progress = TerminalProgress(stream, enabled=True)
+    progress.total(4)
+    progress._bar.refresh()
+    assert "eta" not in _frames(stream)[-1]  # no pace yet
+    for name in ("a", "b", "c"):
+        progress.started(name)
+        progress.finished(name, "success")
+    progress._bar.refresh()
+    assert re.search(r"eta \d+:\d\d", _frames(stream)[-1])
+    progress.started("d")
+    progress.finished("d", "success")
+    progress._bar.refresh()
+    last = _frames(stream)[-1]
+    assert "summary" in last and "writing the history row" in last and "eta" not in last
+    progress.close()
+
+
+def test_plain_lines_carry_an_eta_while_nodes_run() -> None:
+    stream = io.StringIO()
+    progress = PlainProgress(stream, interval=3600)
+    progress.total(10)
+    assert "eta" not in stream.getvalue().splitlines()[-1]
+    progress.finished("a", "success")
+    progress._line()
+    assert re.search(r"build +1/10 nodes +\d+s +eta \d+:\d\d$", stream.getvalue().splitlines()[-1])
+    progress.close()
