@@ -35,9 +35,10 @@ MAX_EXTRA_LINES = 200
 # The whole runner was 3,555 lines when the core's limit was first set at 1,900;
 # the visual report, the live report, rollback's checks, the PostgreSQL and
 # Spark targets, live progress and Ctrl-C handling have been added to the core
-# since (about 2,400 lines). The bound is the core as it stands, so it cannot
-# grow unnoticed: raising it is a decision made in review, not by accident.
-CORE_LINES = 6_000
+# since (about 2,400 lines), and, with their tests, the ETA, the settings'
+# Click options and dbt's global options. The bound is the core as it stands,
+# so it cannot grow unnoticed: raising it is a decision made in review.
+CORE_LINES = 6_200
 PYTHON_PATHS = ("runner", "tests", "benchmarks", "gates", "tools")
 FORMATTER_OFF = re.compile(r"#\s*fmt:\s*(skip|off)\b")
 

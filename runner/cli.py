@@ -22,6 +22,7 @@ from runner.cli_common import (
     dbt_vars,
     duckdb_settings_of,
     echo,
+    examples,
     handle_errors,
     inputs,
     level,
@@ -104,7 +105,11 @@ class _Workflow(click.Group):
 
 @click.group(
     cls=_Workflow,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    context_settings={
+        "help_option_names": ["-h", "--help"],
+        "max_content_width": 100,
+        "show_default": True,
+    },
 )
 @opt(
     "--version",
@@ -118,32 +123,47 @@ class _Workflow(click.Group):
     "--project-dir",
     type=DIRECTORY,
     envvar="PLANWISE_PROJECT_DIR",
-    help="The dbt project (default: the current directory if it has dbt_project.yml, else this "
-    "checkout).",
+    show_envvar=True,
+    show_default="the current directory if it has dbt_project.yml, else this checkout",
+    help="The dbt project.",
 )
-def cli(project_dir: Path | None) -> None:
+@knob("profiles_dir", "Where profiles.yml is.", "the project")
+@knob("target", "dbt profile target.")
+@dbt_vars
+def cli(**options: Any) -> None:
     """Initialise a PlanWise database with dbt: clear, load seeds, stage the census,
     build the baseline and validate, then report.
 
     \b
     Exit codes: 0 success (warnings allowed), 1 validation failures, 2 usage,
     configuration, input or runtime error, 3 database locked, 130 interrupted.
+
+    As with dbt, --project-dir, --profiles-dir, -t/--target and --vars go before or
+    after the command (after it wins).
     """
 
 
-@cli.command(short_help="Build, check and publish the database: one dbt build into a candidate.")
+@cli.command(
+    short_help="Build, check and publish the database: one dbt build into a candidate.",
+    epilog=examples(
+        "planwise-run setup --census data/census_2025.parquet",
+        "planwise-run setup --quick               # only what changed since the last setup",
+        "planwise-run setup --dry-run -t ci       # validate a candidate, publish nothing",
+        "planwise-run setup -s stg_census_data+   # dbt selection syntax",
+    ),
+)
 @common
-@selection
+@selection("setup")
 @opt("--full-refresh", is_flag=True, help="dbt --full-refresh.")
 @opt("--no-clear", is_flag=True, help="Do not drop owned relations before building.")
 @opt("--quick", is_flag=True, help="Only what changed since the last successful setup.")
-@opt("--fail-fast", is_flag=True, help="Stop at the first error (dbt --fail-fast).")
+@opt("-x", "--fail-fast", is_flag=True, help="Stop at the first error (dbt --fail-fast).")
 @opt(
     "--dry-run",
     is_flag=True,
     help="Build and validate the candidate, report, publish nothing (exit 0: it would publish).",
 )
-@knob("timeout_seconds", "Stop dbt after this many seconds.")
+@knob("timeout_seconds", "Stop dbt after this many seconds.", "none")
 @knob("keep_previous", "Keep the replaced database as <db>.previous (for rollback).")
 @knob("report_page", "Write the visual report page (setup-report.html, about 1 s).")
 @knob("failed_kept", "How many refused candidates to keep as <db>.failed-<time>.")
@@ -171,9 +191,12 @@ def setup(**flags: Any) -> int:
     return with_progress(flags, lambda progress: run_setup(settings, switches, progress))
 
 
-@cli.command(short_help="Run the validation tests on the live database, with a report.")
+@cli.command(
+    short_help="Run the validation tests on the live database, with a report.",
+    epilog=examples("planwise-run validate", "planwise-run validate -s tag:census_quality"),
+)
 @common
-@selection
+@selection("validation")
 @handle_errors
 def validate(**flags: Any) -> int:
     """`dbt test --selector validation` on the existing database, and its report."""
@@ -184,7 +207,10 @@ def validate(**flags: Any) -> int:
     return with_progress(flags, lambda progress: run_validate(settings, chosen, progress, console))
 
 
-@cli.command(short_help="Put back the database the last setup replaced (<db>.previous).")
+@cli.command(
+    short_help="Put back the database the last setup replaced (<db>.previous).",
+    epilog=examples("planwise-run rollback", "planwise-run rollback --db /data/simulation.duckdb"),
+)
 @place
 @lock_timeout
 @handle_errors
@@ -198,7 +224,12 @@ def rollback(**flags: Any) -> int:
     return ExitCode.OK
 
 
-@cli.command(short_help="Is everything ready for a setup? Changes nothing.")
+@cli.command(
+    short_help="Is everything ready for a setup? Changes nothing.",
+    epilog=examples(
+        "planwise-run status", "planwise-run status --dbt --census data/census_2025.parquet"
+    ),
+)
 @place
 @inputs
 @quiet
@@ -215,22 +246,22 @@ def status(with_dbt: bool, **flags: Any) -> int:
     database and who holds it, the setup it holds, the last setup (and with --dbt,
     `dbt parse` and what is missing). Exit 0 ready, 1 not ready (each problem listed)."""
     from runner.errors import ConfigError
-    from runner.status import readiness
+    from runner.status import readiness, readiness_lines
 
     try:
         checks = readiness(duckdb_settings_of(flags), level(flags), with_dbt)
     except ConfigError as exc:
         checks = [(False, f"configuration: {exc.message}")]
-    problems = [text for ok, text in checks if ok is False]
-    icons = {True: "✔", False: "✖", None: "·"}  # ·: nothing wrong, something to act on
-    lines = [f"{icons[ok]} {text}" for ok, text in checks if ok is False or not flags["quiet"]]
-    ready = "READY: `planwise-run setup` can run"
-    lines += [f"NOT READY: {len(problems)} problem(s)" if problems else ready]
-    echo("\n".join(lines) + "\n")
-    return ExitCode.FAILED if problems else ExitCode.OK
+    echo("".join(f"{line}\n" for line in readiness_lines(checks, flags["quiet"])))
+    return ExitCode.FAILED if any(ok is False for ok, _ in checks) else ExitCode.OK
 
 
-@cli.command(short_help="Drop the relations the setup owns, and nothing else.")
+@cli.command(
+    short_help="Drop the relations the setup owns, and nothing else.",
+    epilog=examples(
+        "planwise-run clear --dry-run            # list what would be dropped", "planwise-run clear"
+    ),
+)
 @place
 @dbt_vars
 @lock_timeout

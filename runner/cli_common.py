@@ -19,7 +19,7 @@ import click
 from click.core import ParameterSource
 
 from runner.errors import ExitCode, PlanwiseError
-from runner.knobs import FILE, knob
+from runner.knobs import DIRECTORY, FILE, knob
 
 F = TypeVar("F", bound=Callable[..., Any])
 opt = click.option
@@ -30,14 +30,25 @@ def _options(*options: Callable[[F], F]) -> Callable[[F], F]:
 
 
 # Each command takes the options that mean something to it, in these groups.
+project_dir = opt(
+    "--project-dir",
+    type=DIRECTORY,
+    envvar="PLANWISE_PROJECT_DIR",
+    show_envvar=True,
+    help="The dbt project.",
+    show_default="the current directory if it has dbt_project.yml, else this checkout",
+)
 place = _options(  # where: every command but census
+    project_dir,
+    knob("profiles_dir", "Where profiles.yml is.", "the project"),
     opt(
         "--config",
         "config_file",
         type=FILE,
         envvar="PLANWISE_CONFIG",
         show_envvar=True,
-        help="Configuration file.  [default: config/planwise.yml]",
+        show_default="config/planwise.yml",
+        help="Configuration file.",
     ),
     knob("db_path", "DuckDB database file."),
     knob("target", "dbt profile target."),
@@ -45,28 +56,42 @@ place = _options(  # where: every command but census
     opt(
         "--log-level",
         type=click.Choice(["debug", "info", "warn", "error", "none"]),
-        help="dbt's console log level.  [default: none; info with -v]",
+        show_default="none; info with -v",
+        help="dbt's console log level.",
     ),
 )
 dbt_vars = opt("--vars", help="dbt vars as YAML, e.g. '{scenario_id: high_growth}'.")
 census_file = opt(
     "--census",
     type=FILE,
-    help="Census file, Parquet or .csv.  [env var: PLANWISE_CENSUS_PATH; default: the census "
-    "the live database was built from, else the bundled sample]",
+    envvar="PLANWISE_CENSUS_PATH",
+    show_envvar=True,
+    show_default="the census the live database was built from, else the bundled sample",
+    help="Census file, Parquet or .csv.",
 )
 inputs = _options(dbt_vars, census_file)  # what a build reads
 quiet = opt("-q", "--quiet", is_flag=True, help="Only the result line and problems.")
 threads = knob("threads", "dbt threads.")
 common = _options(place, inputs, threads, quiet)  # a command that runs dbt's nodes
 lock_timeout = knob("lock_timeout_seconds", "Seconds to wait for another setup's lock.")
-selection = _options(
-    opt("-s", "--select", multiple=True, help="dbt --select (default: the setup selector)."),
-    opt("--exclude", multiple=True, help="dbt --exclude."),
-    opt("--selector", help="dbt --selector."),
-    knob("report_dir", "Where reports go."),
-    lock_timeout,
-)
+
+
+def examples(*commands: str) -> str:
+    """A command's help epilog: examples, kept as written (Click's \\b)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {command}" for command in commands)
+
+
+def selection(selector: str) -> Callable[[F], F]:
+    """dbt's selection flags for a command whose default is the `selector` selector."""
+    return _options(
+        opt(
+            "-s", "--select", multiple=True, help=f"dbt --select.  [default: --selector {selector}]"
+        ),
+        opt("--exclude", multiple=True, help="dbt --exclude."),
+        opt("--selector", help=f"dbt --selector.  [default: {selector}]"),
+        knob("report_dir", "Where reports go."),
+        lock_timeout,
+    )
 
 
 def selection_args(flags: dict[str, Any], default: str) -> list[str]:
@@ -96,19 +121,26 @@ def level(flags: dict[str, Any]) -> str:
     return str(flags.get("log_level") or ("info" if flags.get("verbose") else "none"))
 
 
+def _given(context: click.Context) -> dict[str, Any]:
+    """What a context's command line set."""
+    return {
+        name: value
+        for name, value in context.params.items()
+        if context.get_parameter_source(name) is ParameterSource.COMMANDLINE
+    }
+
+
 def settings_of(flags: dict[str, Any]) -> Any:
-    """The command's settings: what its command line set, over the environment, the
+    """The command's settings: what its command line set (after the command, or before
+    it as dbt allows: `planwise-run -t ci setup`), over the environment, the
     configuration file and the defaults (runner.config, runner.knobs)."""
     from runner.config import find_project_dir, load_settings
 
     context = click.get_current_context()
-    given = {
-        name: value
-        for name, value in flags.items()
-        if context.get_parameter_source(name) is ParameterSource.COMMANDLINE
-    }
-    project = find_project_dir(context.find_root().params.get("project_dir"))
-    return load_settings(project, flags.get("config_file"), given)
+    root = context.find_root()
+    given = {**_given(root), **{k: v for k, v in _given(context).items() if k in flags}}
+    project = given.get("project_dir") or root.params.get("project_dir")
+    return load_settings(find_project_dir(project), flags.get("config_file"), given)
 
 
 def duckdb_settings_of(flags: dict[str, Any]) -> Any:

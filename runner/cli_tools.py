@@ -5,12 +5,7 @@ census and load-census. runner.cli loads this module only when one of them runs
 
 from __future__ import annotations
 
-import functools
-import shutil
-import tempfile
 import time
-from collections.abc import Callable
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +15,7 @@ from runner.cli_common import (
     duckdb_settings_of,
     echo,
     echo_result,
+    examples,
     handle_errors,
     inputs,
     level,
@@ -32,7 +28,10 @@ from runner.errors import ExitCode, PlanwiseError
 from runner.knobs import DIRECTORY, FILE, knob
 
 
-@click.command(short_help="The setups of this database, newest first, the live one marked.")
+@click.command(
+    short_help="The setups of this database, newest first, the live one marked.",
+    epilog=examples("planwise-run history", "planwise-run history --json"),
+)
 @place
 @lock_timeout
 @opt("--json", "as_json", is_flag=True, help="The runs as JSON.")
@@ -47,7 +46,10 @@ def history(**flags: Any) -> int:
     return echo_result(flags, rows, history_lines)
 
 
-@click.command(short_help="What changed between two runs of history: inputs, then outputs.")
+@click.command(
+    short_help="What changed between two runs of history: inputs, then outputs.",
+    epilog=examples("planwise-run diff 3f2a 9c41             # run id prefixes from `history`"),
+)
 @click.argument("run_a")
 @click.argument("run_b")
 @place
@@ -66,7 +68,12 @@ def diff(run_a: str, run_b: str, **flags: Any) -> int:
 
 
 @click.command(
-    "load-census", short_help="Load the census file into a warehouse target's census table."
+    "load-census",
+    short_help="Load the census file into a warehouse target's census table.",
+    epilog=examples(
+        "planwise-run load-census -t postgres --census data/census_2025.parquet",
+        "planwise-run load-census -t spark",
+    ),
 )
 @place
 @inputs
@@ -82,7 +89,10 @@ def load_census(**flags: Any) -> int:
     return ExitCode.OK
 
 
-@click.command(short_help="dbt's docs site of the project: lineage, models, tests (one file).")
+@click.command(
+    short_help="dbt's docs site of the project: lineage, models, tests (one file).",
+    epilog=examples("planwise-run docs", "planwise-run docs --serve --port 8081"),
+)
 @place
 @inputs
 @opt("--output-dir", type=DIRECTORY, help="Where to write the site (default: <report dir>/docs).")
@@ -98,46 +108,19 @@ def load_census(**flags: Any) -> int:
 def docs(**flags: Any) -> int:
     """`dbt docs generate --static`: one self-contained HTML file with the lineage of
     every seed, model and test (with the database's catalog when there is one)."""
-    from runner.invoke import run_dbt
-    from runner.locking import probe_database as probe
-    from runner.locking import setup_lock
+    from runner.docs_site import write_site
 
     settings = duckdb_settings_of(flags)
     output = Path(flags["output_dir"] or settings.report_dir / "docs").resolve()
-    with tempfile.TemporaryDirectory(prefix="planwise-docs-") as tmp:
-        live = settings.db_path.exists()  # its catalog, read under the setup lock
-        db_path = settings.db_path if live else Path(tmp) / "docs.duckdb"
-        run = functools.partial(run_dbt, settings, db_path=db_path, run_dir=Path(tmp))
-        with setup_lock(db_path, settings.knobs["lock_timeout_seconds"]) if live else nullcontext():
-            if live:
-                probe(db_path)
-            invocation = run(["docs", "generate", "--static"], console_level=level(flags))
-        _copy_site(invocation, output)
-        if flags["serve"]:  # until Ctrl-C
-            _serve(run, flags["port"])
+    port = flags["port"] if flags["serve"] else None
+    write_site(settings, output, level(flags), port, echo)
     return ExitCode.OK
 
 
-def _copy_site(invocation: Any, output: Path) -> None:
-    """The generated site into `output`, once dbt generated it; say where it is."""
-    if invocation.interrupted:
-        raise KeyboardInterrupt
-    if not invocation.success:
-        raise PlanwiseError(f"dbt docs generate failed: {invocation.error_summary()}")
-    output.mkdir(parents=True, exist_ok=True)
-    for name in ("static_index.html", "manifest.json", "catalog.json"):
-        shutil.copy2(invocation.target_path / name, output / name.replace("static_", ""))
-    echo(f"docs: {output / 'index.html'}\nopen: {(output / 'index.html').as_uri()}\n")
-
-
-def _serve(run: Callable[..., Any], port: int) -> None:
-    """`dbt docs serve` the site until Ctrl-C."""
-    served = run(["docs", "serve", "--port", str(port), "--no-browser"], console_level="info")
-    if not served.success and not served.interrupted:
-        raise PlanwiseError(f"dbt docs serve failed: {served.error_summary()}")
-
-
-@click.command(short_help="Draw the live database's visual report (HTML), without a build.")
+@click.command(
+    short_help="Draw the live database's visual report (HTML), without a build.",
+    epilog=examples("planwise-run report --open"),
+)
 @place
 @lock_timeout
 @opt("--output", type=FILE, help="The page to write (default: <report dir>/live-report.html).")
@@ -157,7 +140,10 @@ def report(**flags: Any) -> int:
     return ExitCode.OK
 
 
-@click.command(short_help="Generate a deterministic synthetic census.")
+@click.command(
+    short_help="Generate a deterministic synthetic census.",
+    epilog=examples("planwise-run census --employees 100000 --output data/census_100k.parquet"),
+)
 @opt("--employees", type=click.IntRange(min=0), required=True, help="Number of rows.")
 @opt("--seed", type=int, default=42, show_default=True, help="Random seed.")
 @opt("--output", type=FILE, required=True, help="Output: Parquet, or CSV when it ends in .csv.")

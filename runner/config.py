@@ -46,13 +46,18 @@ class Settings:
         return Path(self.knobs["db_path"])
 
     @property
+    def profiles_dir(self) -> Path:
+        """Where profiles.yml is (--profiles-dir, DBT_PROFILES_DIR; default the project)."""
+        return Path(self.knobs["profiles_dir"])
+
+    @property
     def report_dir(self) -> Path:
         return Path(self.knobs["report_dir"])
 
     @property
     def engine(self) -> str:
         """The target's adapter type (duckdb, postgres, spark), read without dbt."""
-        text = (self.project_dir / "profiles.yml").read_text(encoding="utf-8")
+        text = (self.profiles_dir / "profiles.yml").read_text(encoding="utf-8")
         outputs = (yaml.safe_load(text) or {}).get("planwise", {}).get("outputs", {})
         return str((outputs.get(self.knobs["target"]) or {}).get("type", "duckdb"))
 

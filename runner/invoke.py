@@ -126,7 +126,7 @@ def _arguments(
         "--project-dir",
         project,
         "--profiles-dir",
-        project,
+        str(settings.profiles_dir),
         "--target-path",
         str(target_path),
         "--log-path",

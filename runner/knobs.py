@@ -49,6 +49,10 @@ SPECS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
         {"type": FILE, "default": "simulation.duckdb", "envvar": "PLANWISE_DB_PATH"},
     ),
     "target": (("-t", "--target"), {"default": "dev", "envvar": "PLANWISE_TARGET"}),
+    "profiles_dir": (
+        ("--profiles-dir", "profiles_dir"),
+        {"type": DIRECTORY, "envvar": ["PLANWISE_PROFILES_DIR", "DBT_PROFILES_DIR"]},
+    ),
     "threads": (
         ("--threads",),
         {"type": click.IntRange(min=1), "default": 2, "envvar": "PLANWISE_THREADS"},
@@ -86,13 +90,14 @@ SPECS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
         {"type": FileMode(), "default": "0600", "envvar": "PLANWISE_DB_FILE_MODE"},
     ),
 }
-PATHS = ("db_path", "report_dir")
+PATHS = ("db_path", "report_dir", "profiles_dir")  # profiles_dir unset: the project
 
 
-def knob(name: str, help: str) -> Callable[[F], F]:
-    """The option of knob `name` on a command, its default and variable in its help."""
+def knob(name: str, help: str, shown: str | bool = True) -> Callable[[F], F]:
+    """The option of knob `name` on a command, its default (or `shown`, what stands for
+    it) and environment variable in its help."""
     declarations, keywords = SPECS[name]
-    return click.option(*declarations, show_default=True, show_envvar=True, help=help, **keywords)
+    return click.option(*declarations, show_default=shown, show_envvar=True, help=help, **keywords)
 
 
 def _options() -> list[click.Parameter]:
@@ -104,6 +109,7 @@ def _bad(error: click.BadParameter, where: str) -> ConfigError:
     option = error.param
     name = option.name if option else "?"
     envvar = getattr(option, "envvar", None)
+    envvar = " or ".join(envvar) if isinstance(envvar, list | tuple) else envvar
     source = error.ctx.get_parameter_source(name) if error.ctx and option else None
     from_env = source is ParameterSource.ENVIRONMENT
     place = f"env {envvar}" if from_env else f"{where}: `runner.{name}`"
@@ -130,7 +136,8 @@ def resolve(
     for name in PATHS:  # given here, or in the environment: against the current directory
         from_env = context.get_parameter_source(name) is ParameterSource.ENVIRONMENT
         from_here = name in chosen or from_env
-        knobs[name] = ((Path.cwd() if from_here else project_dir) / knobs[name]).resolve()
+        value = knobs[name] if knobs[name] is not None else project_dir
+        knobs[name] = ((Path.cwd() if from_here else project_dir) / value).resolve()
     return knobs
 
 

@@ -240,9 +240,12 @@ def failing_rows_hint(run: Run, environment: str, where: str) -> list[str]:
         if failed["query"]
         else ["--select", failed["name"], "--vars", settings.dbt_vars()]
     )
-    project = shlex.quote(str(settings.project_dir))
+    project, profiles = (
+        shlex.quote(str(settings.project_dir)),
+        shlex.quote(str(settings.profiles_dir)),
+    )
     return [
         f"the failing rows stay queryable in the {where}; for example:",
-        f"$ {environment} dbt show --project-dir {project} --profiles-dir {project} "
+        f"$ {environment} dbt show --project-dir {project} --profiles-dir {profiles} "
         f"--target {settings.knobs['target']} --limit 100 {shlex.join(show)}",
     ]

@@ -176,3 +176,13 @@ def _last_setup(live: Path) -> Check:
         return (True, f"last setup: {last['status']} at {when}")
     except (OSError, ValueError, KeyError, TypeError, PlanwiseError):  # PlanwiseError: listed
         return (True, "last setup: none recorded for this database")
+
+
+def readiness_lines(checks: list[Check], quiet: bool) -> list[str]:
+    """The checks as status prints them (only the problems when `quiet`), then the
+    verdict."""
+    icons = {True: "✔", False: "✖", None: "·"}  # ·: nothing wrong, something to act on
+    lines = [f"{icons[ok]} {text}" for ok, text in checks if ok is False or not quiet]
+    problems = sum(ok is False for ok, _ in checks)
+    ready = "READY: `planwise-run setup` can run"
+    return [*lines, f"NOT READY: {problems} problem(s)" if problems else ready]

@@ -53,7 +53,7 @@ def target_profile(settings: Any) -> dict[str, Any]:
     # current directory (the JVM resolves relative paths against it).
     os.environ.setdefault("PLANWISE_SPARK_DIR", str(settings.project_dir / ".planwise" / "spark"))
     set_invocation_context(dict(os.environ))
-    outputs: dict[str, Any] = read_profile(str(settings.project_dir))["planwise"]["outputs"]
+    outputs: dict[str, Any] = read_profile(str(settings.profiles_dir))["planwise"]["outputs"]
     target = settings.knobs["target"]
     if target not in outputs:
         raise PlanwiseError(

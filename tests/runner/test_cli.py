@@ -117,6 +117,72 @@ def test_setup_help_lists_every_option(runner_project: RunnerProject) -> None:
         assert option in result.output, option
 
 
+def test_every_option_shows_its_default_and_variable_and_every_command_examples() -> None:
+    """What a user reads in `--help`: each option's default (or what stands for it)
+    and environment variable as Click renders them, and examples that run."""
+    import click
+    from click.testing import CliRunner
+
+    from runner.cli import cli
+
+    root = click.Context(cli, **cli.context_settings)
+    for name in cli.list_commands(root):
+        command = cli.get_command(root, name)
+        assert command is not None
+        context = click.Context(command, parent=root, info_name=name)
+        for option in (p for p in command.params if isinstance(p, click.Option)):
+            record = option.get_help_record(context)
+            if record is None or (option.is_flag and not option.secondary_opts):
+                continue
+            envvars = [option.envvar] if isinstance(option.envvar, str) else option.envvar or []
+            if envvars:
+                assert f"env var: {', '.join(envvars)}" in record[1], (name, option.name)
+            default = option.get_default(context, call=False)
+            given = default not in (None, ()) and not str(default).startswith("Sentinel.")
+            if given or isinstance(option.show_default, str):
+                assert "default:" in record[1] or "required" in record[1], (name, option.name)
+        shown = CliRunner().invoke(cli, [name, "--help"], terminal_width=100).output
+        examples = shown[shown.index("Examples:") :].splitlines()[1:]
+        assert examples and all(line.split()[:2] == ["planwise-run", name] for line in examples)
+
+
+def test_dbt_s_global_options_go_before_or_after_the_command(tmp_path: Path) -> None:
+    """--project-dir, --profiles-dir, -t/--target and --vars, as dbt takes them: before
+    the command or after it (after wins); DBT_PROFILES_DIR as dbt reads it."""
+    from click.testing import CliRunner
+
+    from runner.cli import cli
+
+    project = new_runner_project(tmp_path).root
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    text = (project / "profiles.yml").read_text().replace("    dev:", "    elsewhere:", 1)
+    (profiles / "profiles.yml").write_text(text)
+    clean = {name: None for name in os.environ if name.startswith(("PLANWISE_", "DBT_PROFILES"))}
+
+    def run(*args: str, **env: str) -> tuple[int, str]:
+        result = CliRunner().invoke(cli, list(args), env={**clean, **env})
+        return result.exit_code, " ".join(result.output.split())
+
+    here = ("--project-dir", str(project))
+    for args in (
+        ("-t", "nosuch", *here, "load-census"),
+        (*here, "load-census", "-t", "nosuch"),
+        ("-t", "dev", "load-census", *here, "-t", "nosuch"),
+    ):
+        code, said = run(*args)
+        assert code == 2 and "no target 'nosuch'" in said, (args, said)
+    code, said = run("--profiles-dir", str(profiles), "-t", "elsewhere", *here, "load-census")
+    assert code == 0 and "nothing to load" in said, said
+    code, said = run("load-census", *here, "-t", "elsewhere", DBT_PROFILES_DIR=str(profiles))
+    assert code == 0 and "nothing to load" in said, said
+    code, said = run(*here, "-t", "elsewhere", "load-census")  # the project's profiles.yml
+    assert code == 2 and "no target 'elsewhere'" in said, said
+    missing = tmp_path / "nope.parquet"
+    code, said = run("--vars", f"{{census_path: {missing}}}", "load-census", *here)
+    assert code == 2 and f"{missing}: the census file does not exist" in said, said
+
+
 def test_each_command_takes_only_the_options_that_mean_something_to_it() -> None:
     """`history --census x --threads 8` was accepted and ignored: an option a
     command does not use is refused (exit 2, named), and its help leaves it out."""
