@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from runner import config
 from runner.config import Settings, find_project_dir
@@ -284,3 +286,18 @@ def test_both_census_names_for_different_files_are_refused(
     with pytest.raises(ConfigError, match="name different census files") as refused:
         load_settings(project, flags=flags, environ=environ)
     assert "census_parquet_path is PlanWise's name for census_path" in refused.value.hint
+
+
+def test_the_shipped_file_states_the_knobs_defaults_as_click_has_them() -> None:
+    """config/planwise.yml's comments show each knob's default: they are Click's
+    (runner.knobs), so the file cannot say threads default to 4 when they are 2."""
+    from runner.knobs import SPECS
+
+    text = (Path(__file__).resolve().parents[2] / "config" / "planwise.yml").read_text()
+    section = text[text.index("\nrunner:") :]
+    shown = dict(re.findall(r"^\s*#?\s*(\w+): ([^\s#]+)", section, re.M))
+    assert set(shown) - {"runner"} <= set(SPECS)
+    for name, value in shown.items():
+        if name in SPECS:
+            default = SPECS[name][1].get("default")
+            assert yaml.safe_load(value) == default, (name, value, default)

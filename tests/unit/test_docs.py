@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-DOCUMENTS = ["README.md", "CONTRIBUTING.md", "CHANGELOG.md"]
+PAGES = sorted(str(path.relative_to(REPO)) for path in (REPO / "docs").glob("*.md"))
+DOCUMENTS = ["README.md", "CONTRIBUTING.md", "CHANGELOG.md", *PAGES]
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
 
@@ -51,6 +52,8 @@ def test_bash_completion_completes_commands() -> None:
 def test_the_link_check_catches_a_missing_file_and_a_missing_heading() -> None:
     readme = REPO / "README.md"
     assert _resolves(readme, "docs/images/setup-report-sample.png")
-    assert _resolves(readme, "#performance")
+    assert _resolves(readme, "#documentation")
+    assert _resolves(readme, "docs/performance.md#the-same-1m-employee-setup-on-each-engine")
+    assert not _resolves(readme, "docs/performance.md#no-such-heading")
     assert not _resolves(readme, "docs/images/no-such-page.png")
     assert not _resolves(readme, "#no-such-heading")
