@@ -89,6 +89,7 @@ class TerminalProgress:
         self._running: list[str] = []  # one entry per busy dbt thread
         self._lock = threading.Lock()
         self.bad = self.warned = 0
+        self._show()
         if self.enabled:
             self._bar.start()
 
