@@ -95,7 +95,7 @@ class TerminalProgress:
 
     def phase(self, name: str) -> None:
         """checks, copy, parse, build, summary, publish; stopping (Ctrl-C) said at once."""
-        if name == "stopping" and self.enabled:
+        if name == "stopping" and self.enabled and not self._stopping():  # said once
             self._bar.console.print(STOPPING)
         self._bar.update(self._task, phase=name)
         self._show()
@@ -157,10 +157,11 @@ class PlainProgress:
         self._beat.start()
 
     def phase(self, name: str) -> None:
-        if name != self._phase:
-            self._phase = name
-            self._line()
-        if name == "stopping":
+        if name == self._phase:
+            return
+        self._phase = name
+        self._line()
+        if name == "stopping":  # once, however many times Ctrl-C is pressed
             self._write(STOPPING)
 
     def total(self, count: int) -> None:

@@ -118,17 +118,20 @@ def test_a_stop_is_said_at_once_and_what_it_cancels_is_not_an_error() -> None:
     progress.total(5)
     progress.finished("a", "error")  # before the stop: an error
     progress.phase("stopping")
+    progress.phase("stopping")  # a second Ctrl-C
     progress.finished("b", "error")  # after it: dbt cancelled it
     progress.close()
     lines = stream.getvalue().splitlines()
     assert "✖ ERROR a" in lines and "○ CANCELLED b" in lines and "✖ ERROR b" not in lines
-    assert any(line.startswith("stopping…") for line in lines)
+    assert sum(line.startswith("stopping…") for line in lines) == 1
     terminal = TerminalProgress(io.StringIO(), enabled=True)
     terminal.total(2)
     terminal.phase("stopping")
+    terminal.phase("stopping")
     terminal.finished("c", "error")
     terminal.close()
-    assert "○ CANCELLED c" in terminal._bar.console.file.getvalue()  # type: ignore[attr-defined]
+    drawn = terminal._bar.console.file.getvalue()  # type: ignore[attr-defined]
+    assert "○ CANCELLED c" in drawn and drawn.count("stopping…") == 1
 
 
 def _frames(stream: io.StringIO) -> list[str]:
