@@ -25,6 +25,7 @@ import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from radon.complexity import cc_visit  # type: ignore[import-untyped]
 
@@ -40,14 +41,22 @@ MAX_EXTRA_LINES = 200
 # so it cannot grow unnoticed: raising it is a decision made in review.
 CORE_LINES = 6_200
 PYTHON_PATHS = ("runner", "tests", "benchmarks", "gates", "tools")
-FORMATTER_OFF = re.compile(r"#\s*fmt:\s*(skip|off)\b")
+FORMATTER_OFF = re.compile(r"#\s*(fmt:\s*(skip|off)|yapf:\s*disable)\b")
 
-# A string that starts like an SQL statement.
+# A string that starts like an SQL statement (after blanks, parentheses and
+# `--` comments): a keyword with the shape that follows it in SQL, so that
+# English ("select a target", "copy failed rows") is not taken for it.
 SQL = re.compile(
-    r"^\s*("
-    r"select\s.+|insert\s+into\s|update\s+\S+\s+set\s|delete\s+from\s|merge\s+into\s"
-    r"|(create|drop)\s+(or\s+replace\s+)?(temp\w*\s+)?(table|view|schema|database|macro)\s"
-    r"|alter\s+table\s|attach\s|detach\s|copy\s|pragma\s|checkpoint\s*;?\s*$"
+    r"^(\s|\(|--[^\n]*\n)*("
+    r"select\s.+\sfrom\s|select\s+(\*|count\(|distinct\s|[\w.]+\s*,)"
+    r"|from\s+\S+\s+select\s"
+    r"|insert\s+(or\s+replace\s+)?into\s|update\s+\S+\s+set\s|delete\s+from\s"
+    r"|merge\s+into\s|truncate\s+(table\s+)?[\w.]+\s*;?\s*$"
+    r"|(create|drop)\s+(or\s+replace\s+)?(temp\w*\s+|unique\s+)?"
+    r"(table|view|schema|database|macro|index|sequence)\s"
+    r"|alter\s+table\s|attach\s+(database\s+)?'|detach\s+(database\s+)?\w+\s*;?\s*$"
+    r"|copy\s*\(|copy\s+\S+\s+(from|to)\s|pragma\s+\w+|checkpoint\s*;?\s*$"
+    r"|describe\s+\S+\s*;?\s*$|show\s+tables\b|(install|load)\s+\w+\s*;?\s*$"
     r"|set\s+\w+\s*=|with\s+\w+\s+as\s*\("
     r")",
     re.IGNORECASE | re.DOTALL,
@@ -67,16 +76,25 @@ SQL_ALLOWED = {
 
 
 def _modules(root: Path) -> list[Path]:
-    return sorted((root / "runner").glob("*.py"))
+    return sorted((root / "runner").rglob("*.py"))
 
 
 def _lines(path: Path) -> int:
     return len(path.read_text(encoding="utf-8").splitlines())
 
 
+def _functions(blocks: list[Any]) -> Iterator[Any]:
+    """radon's function and method blocks, with the closures inside them (radon lists
+    a class as a block of its own, and a closure only inside its function)."""
+    for block in blocks:
+        if not hasattr(block, "methods"):
+            yield block
+            yield from _functions(block.closures)
+
+
 def complexity(root: Path) -> Iterator[str]:
     for path in _modules(root):
-        for block in cc_visit(path.read_text(encoding="utf-8")):
+        for block in _functions(cc_visit(path.read_text(encoding="utf-8"))):
             if block.complexity > MAX_COMPLEXITY:
                 name = block.fullname if hasattr(block, "fullname") else block.name
                 where = f"{path.relative_to(root)}:{block.lineno}"

@@ -202,10 +202,11 @@ def _error_report(command: str, flags: dict[str, Any], code: int, message: str) 
 
     status = "interrupted" if code == ExitCode.INTERRUPTED else "error"
     context = Context(command=command, messages=[message], status=status, exit_code=code)
-    try:
+    given = click.get_current_context().get_parameter_source("report_dir")
+    try:  # --report-dir as given, else the settings' (which the error may be about)
+        chosen = flags["report_dir"] if given is ParameterSource.COMMANDLINE else None
         write_reports(
-            Path(flags.get("report_dir") or settings_of(flags).report_dir),
-            build_report(None, None, context),
+            Path(chosen or settings_of(flags).report_dir), build_report(None, None, context)
         )
     except Exception:  # nowhere to write it: the error itself has been said
         return

@@ -47,7 +47,7 @@ class Settings:
 
     @property
     def profiles_dir(self) -> Path:
-        """Where profiles.yml is (--profiles-dir, DBT_PROFILES_DIR; default the project)."""
+        """Where profiles.yml is (--profiles-dir, PLANWISE_PROFILES_DIR; default the project)."""
         return Path(self.knobs["profiles_dir"])
 
     @property
@@ -57,9 +57,19 @@ class Settings:
     @property
     def engine(self) -> str:
         """The target's adapter type (duckdb, postgres, spark), read without dbt."""
-        text = (self.profiles_dir / "profiles.yml").read_text(encoding="utf-8")
-        outputs = (yaml.safe_load(text) or {}).get("planwise", {}).get("outputs", {})
+        outputs = self.profile_outputs()
         return str((outputs.get(self.knobs["target"]) or {}).get("type", "duckdb"))
+
+    def profile_outputs(self) -> dict[str, Any]:
+        """The `planwise` profile's targets, as profiles.yml writes them (unrendered);
+        ConfigError naming the file when it or the profile is missing."""
+        path = self.profiles_dir / "profiles.yml"
+        profile = _read(path).get("planwise") if path.is_file() else None
+        if not isinstance(profile, dict):
+            problem = "has no `planwise` profile" if path.is_file() else "does not exist"
+            hint = "point --profiles-dir (PLANWISE_PROFILES_DIR) at the project's profiles.yml"
+            raise ConfigError(f"{path}: {problem}", hint)
+        return _mapping(profile.get("outputs"), f"{path}: `planwise.outputs`")
 
     @property
     def census_given(self) -> bool:

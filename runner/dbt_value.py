@@ -40,7 +40,10 @@ def rendered(invocation: Invocation) -> Any:
     results = (invocation.run_results or {}).get("results") or []
     if not invocation.success or not results:
         raise DbtValueFailed(_why(invocation))
-    return json.loads(results[0]["compiled_code"])
+    try:
+        return json.loads(results[0]["compiled_code"])
+    except (KeyError, TypeError, ValueError) as error:  # no JSON rendered
+        raise DbtValueFailed(f"dbt rendered no value: {error}") from None
 
 
 def _why(invocation: Invocation) -> str:

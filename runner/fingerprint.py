@@ -25,6 +25,7 @@ def inputs(settings: Any) -> dict[str, Any]:
         "census": [str(census), state.file_digest(census)],
         "versions": versions,
         "project": state.project_digest(settings.project_dir),
+        "profiles": state.file_digest(settings.profiles_dir / "profiles.yml"),
     }
 
 

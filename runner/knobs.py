@@ -51,7 +51,8 @@ SPECS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "target": (("-t", "--target"), {"default": "dev", "envvar": "PLANWISE_TARGET"}),
     "profiles_dir": (
         ("--profiles-dir", "profiles_dir"),
-        {"type": DIRECTORY, "envvar": ["PLANWISE_PROFILES_DIR", "DBT_PROFILES_DIR"]},
+        # not DBT_PROFILES_DIR: exported for other dbt projects, it would move this one
+        {"type": DIRECTORY, "envvar": "PLANWISE_PROFILES_DIR"},
     ),
     "threads": (
         ("--threads",),
@@ -125,7 +126,7 @@ def resolve(
     if unknown:
         known = ", ".join(SPECS)
         raise ConfigError(f"{where}: unknown key `runner.{unknown[0]}`", f"known: {known}")
-    _refuse_loose_numbers(section, where)
+    _refuse_unfit(section, where)
     command = click.Command("planwise", params=_options())
     try:
         context = command.make_context("planwise", [], default_map=dict(section))
@@ -141,17 +142,30 @@ def resolve(
     return knobs
 
 
-def _refuse_loose_numbers(section: Mapping[str, Any], where: str) -> None:
-    """What Click would quietly round or count (threads: 4.5 as 4, a true as 1) is
-    refused: a YAML value of a number knob is a number, and a whole one for a count."""
+def _expected(name: str) -> tuple[tuple[type, ...], str]:
+    """What a YAML value of knob `name` must be, and how to say it: what Click would
+    quietly round, count or stringify (threads: 4.5 as 4, a true as 1, 123 as a
+    target's name) is refused, and so is null where the knob has a value."""
+    decls, keywords = SPECS[name]
+    kind = keywords.get("type")
+    nullable = (type(None),) if keywords.get("default") is None else ()
+    if "/" in decls[0]:
+        return (bool, *nullable), "true or false"
+    if isinstance(kind, click.IntRange):
+        return (int, *nullable), "a whole number"
+    if isinstance(kind, click.FloatRange):
+        return (int, float, *nullable), "a number"
+    return (str, *nullable), "text" if kind is None or isinstance(kind, FileMode) else "a path"
+
+
+def _refuse_unfit(section: Mapping[str, Any], where: str) -> None:
+    """Each of the file's knobs is a value of its kind (runner.knobs SPECS)."""
     for name, value in section.items():
-        kind = SPECS[name][1].get("type")
-        count = isinstance(kind, click.IntRange)
-        whole = isinstance(value, int) and not isinstance(value, bool)
-        number = whole or (isinstance(value, float) and not count)
-        if isinstance(kind, click.IntRange | click.FloatRange) and not (number or value is None):
-            expected = "a whole number" if count else "a number"
-            raise ConfigError(f"{where}: `runner.{name}`: expected {expected}, got {value!r}")
+        kinds, said = _expected(name)
+        counted_as_number = isinstance(value, bool) and bool not in kinds
+        if not isinstance(value, kinds) or counted_as_number or value == "":
+            got = "nothing" if value is None else repr(value)
+            raise ConfigError(f"{where}: `runner.{name}`: expected {said}, got {got}", "fix it")
 
 
 def _typed(context: click.Context, given: Mapping[str, Any]) -> dict[str, Any]:

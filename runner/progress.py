@@ -87,17 +87,21 @@ class TerminalProgress:
         )
         self._task = self._bar.add_task("", total=None, phase="checks")
         self._running: list[str] = []  # one entry per busy dbt thread
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self.bad = self.warned = 0
         self._show()
         if self.enabled:
             self._bar.start()
 
     def phase(self, name: str) -> None:
-        """checks, copy, parse, build, summary, publish; stopping (Ctrl-C) said at once."""
-        if name == "stopping" and self.enabled and not self._stopping():  # said once
-            self._bar.console.print(STOPPING)
-        self._bar.update(self._task, phase=name)
+        """checks, copy, parse, build, summary, publish; stopping (Ctrl-C) said at once,
+        and final: a worker's "summary" racing a stop cannot undo it."""
+        with self._lock:  # re-entrant: Ctrl-C's handler may run while this thread holds it
+            if self._stopping():
+                return
+            if name == "stopping" and self.enabled:
+                self._bar.console.print(STOPPING)
+            self._bar.update(self._task, phase=name)
         self._show()
 
     def total(self, count: int) -> None:
@@ -157,11 +161,13 @@ class PlainProgress:
         self._beat.start()
 
     def phase(self, name: str) -> None:
-        if name == self._phase:
-            return
-        self._phase = name
+        """A line at each new phase; stopping is said once, and final."""
+        with self._lock:  # re-entrant: Ctrl-C's handler may run while this thread holds it
+            if name == self._phase or self._phase == "stopping":
+                return
+            self._phase = name
         self._line()
-        if name == "stopping":  # once, however many times Ctrl-C is pressed
+        if name == "stopping":
             self._write(STOPPING)
 
     def total(self, count: int) -> None:

@@ -112,7 +112,10 @@ def _reason(error: DbtValueFailed) -> str:
 def _through_dbt(settings: Settings, path: Path, check: bool, level: str) -> Any:
     """The setup `path` holds as dbt renders planwise_restorable, against a throwaway
     database (DbtValueFailed when the file is refused or cannot be read)."""
-    expression = f"planwise_restorable({json.dumps(str(path.absolute()))}, {check})"
+    # a JSON string is a Jinja string literal; ensure_ascii=False keeps a character
+    # beyond the BMP whole (Jinja would read its \ud83d\ude00 escape as two halves)
+    literal = json.dumps(str(path.absolute()), ensure_ascii=False)
+    expression = f"planwise_restorable({literal}, {check})"
     with tempfile.TemporaryDirectory(prefix="planwise-rollback-") as tmp:
         throwaway = Path(tmp) / "restorable.duckdb"
         invocation = run_dbt(

@@ -53,6 +53,7 @@ def target_profile(settings: Any) -> dict[str, Any]:
     # current directory (the JVM resolves relative paths against it).
     os.environ.setdefault("PLANWISE_SPARK_DIR", str(settings.project_dir / ".planwise" / "spark"))
     set_invocation_context(dict(os.environ))
+    settings.profile_outputs()  # the file and its profile are there, or a ConfigError says so
     outputs: dict[str, Any] = read_profile(str(settings.profiles_dir))["planwise"]["outputs"]
     target = settings.knobs["target"]
     if target not in outputs:

@@ -148,7 +148,8 @@ def test_every_option_shows_its_default_and_variable_and_every_command_examples(
 
 def test_dbt_s_global_options_go_before_or_after_the_command(tmp_path: Path) -> None:
     """--project-dir, --profiles-dir, -t/--target and --vars, as dbt takes them: before
-    the command or after it (after wins); DBT_PROFILES_DIR as dbt reads it."""
+    the command or after it (after wins). PLANWISE_PROFILES_DIR moves profiles.yml;
+    DBT_PROFILES_DIR, exported for a user's other dbt projects, does not."""
     from click.testing import CliRunner
 
     from runner.cli import cli
@@ -174,8 +175,14 @@ def test_dbt_s_global_options_go_before_or_after_the_command(tmp_path: Path) -> 
         assert code == 2 and "no target 'nosuch'" in said, (args, said)
     code, said = run("--profiles-dir", str(profiles), "-t", "elsewhere", *here, "load-census")
     assert code == 0 and "nothing to load" in said, said
-    code, said = run("load-census", *here, "-t", "elsewhere", DBT_PROFILES_DIR=str(profiles))
+    code, said = run("load-census", *here, "-t", "elsewhere", PLANWISE_PROFILES_DIR=str(profiles))
     assert code == 0 and "nothing to load" in said, said
+    code, said = run("load-census", *here, "-t", "elsewhere", DBT_PROFILES_DIR=str(profiles))
+    assert code == 2 and "no target 'elsewhere'" in said, said
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, said = run("--profiles-dir", str(empty), *here, "load-census")
+    assert code == 2 and f"{empty / 'profiles.yml'}: does not exist" in said, said
     code, said = run(*here, "-t", "elsewhere", "load-census")  # the project's profiles.yml
     assert code == 2 and "no target 'elsewhere'" in said, said
     missing = tmp_path / "nope.parquet"
@@ -499,6 +506,25 @@ def test_configuration_error_replaces_a_stale_success_report(
     assert result.exit_code == 2, result.output
     assert_reports_say(runner_project.reports, "error", 2, "runner.db_pth")
     assert not runner_project.db.exists()
+
+
+def test_an_early_error_s_report_never_lands_in_the_current_directory(
+    runner_project: RunnerProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A setup stopped before its run writes its error report where the settings
+    say, or nowhere when the settings are what is wrong: never into ./reports of
+    wherever the user stands (Click's default for --report-dir)."""
+    from click.testing import CliRunner
+
+    from runner.cli import cli
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    args = ["--project-dir", str(runner_project.root), "setup", "--db", str(runner_project.db)]
+    result = CliRunner().invoke(cli, [*args, "--vars", "{scenario_id: [}"])
+    assert result.exit_code == 2 and "--vars" in result.output, result.output
+    assert not (elsewhere / "reports").exists()
 
 
 def test_running_setup_lock_exits_3_after_the_lock_timeout(

@@ -119,15 +119,19 @@ def test_a_stop_is_said_at_once_and_what_it_cancels_is_not_an_error() -> None:
     progress.finished("a", "error")  # before the stop: an error
     progress.phase("stopping")
     progress.phase("stopping")  # a second Ctrl-C
+    progress.phase("summary")  # a worker that saw the last node end: the stop stays
     progress.finished("b", "error")  # after it: dbt cancelled it
     progress.close()
     lines = stream.getvalue().splitlines()
     assert "✖ ERROR a" in lines and "○ CANCELLED b" in lines and "✖ ERROR b" not in lines
     assert sum(line.startswith("stopping…") for line in lines) == 1
+    assert not any("summary" in line for line in lines)
     terminal = TerminalProgress(io.StringIO(), enabled=True)
     terminal.total(2)
     terminal.phase("stopping")
     terminal.phase("stopping")
+    terminal.phase("summary")
+    assert terminal._stopping()
     terminal.finished("c", "error")
     terminal.close()
     drawn = terminal._bar.console.file.getvalue()  # type: ignore[attr-defined]
