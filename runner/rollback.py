@@ -109,18 +109,19 @@ def _reason(error: DbtValueFailed) -> str:
     return reason if reason.startswith("it ") else f"DuckDB cannot read it as a database: {reason}"
 
 
-def _through_dbt(settings: Settings, path: Path, check: bool, level: str) -> Any:
+def _through_dbt(settings: Settings, scratch: Path, path: Path, check: bool, level: str) -> Any:
     """The setup `path` holds as dbt renders planwise_restorable, against a throwaway
-    database (DbtValueFailed when the file is refused or cannot be read)."""
+    database in `scratch` (DbtValueFailed when the file is refused or cannot be
+    read); a second call in the same `scratch` reuses the first's parse."""
     # a JSON string is a Jinja string literal; ensure_ascii=False keeps a character
     # beyond the BMP whole (Jinja would read its \ud83d\ude00 escape as two halves)
     literal = json.dumps(str(path.absolute()), ensure_ascii=False)
     expression = f"planwise_restorable({literal}, {check})"
-    with tempfile.TemporaryDirectory(prefix="planwise-rollback-") as tmp:
-        throwaway = Path(tmp) / "restorable.duckdb"
-        invocation = run_dbt(
-            settings, inline(expression), db_path=throwaway, run_dir=Path(tmp), console_level=level
-        )
+    run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=scratch))
+    throwaway = scratch / "restorable.duckdb"
+    invocation = run_dbt(
+        settings, inline(expression), db_path=throwaway, run_dir=run_dir, console_level=level
+    )
     _refuse_unparsed(path, invocation)
     return rendered(invocation)
 
@@ -151,14 +152,15 @@ def check(settings: Settings, level: str = "none") -> Checked:
     stored = ledger.queries(live)
     if stored is not None:  # the project's own statements, run on the files themselves
         return _check_directly(previous, live, identity, trusted, stored)
-    try:
-        restored = _through_dbt(settings, previous, not trusted, level)
-    except DbtValueFailed as error:
-        raise _refuse(previous, _reason(error)) from None
-    replaced = None
-    if live.is_file():  # it may hold anything, or nothing DuckDB can read
-        with contextlib.suppress(DbtValueFailed):
-            replaced = _through_dbt(settings, live, False, level)
+    with tempfile.TemporaryDirectory(prefix="planwise-rollback-") as tmp:
+        try:
+            restored = _through_dbt(settings, Path(tmp), previous, not trusted, level)
+        except DbtValueFailed as error:
+            raise _refuse(previous, _reason(error)) from None
+        replaced = None
+        if live.is_file():  # it may hold anything, or nothing DuckDB can read
+            with contextlib.suppress(DbtValueFailed):
+                replaced = _through_dbt(settings, Path(tmp), live, False, level)
     return Checked(_held(restored) or UNRECORDED, _held(replaced), identity, trusted)
 
 
