@@ -139,6 +139,14 @@ def test_env_config_file(project: Path, tmp_path: Path) -> None:
         ("runner: {timeout_seconds: soon}\n", "`runner.timeout_seconds`"),
         ("runner: {keep_previous: maybe}\n", "`runner.keep_previous`"),
         ("runner: {db_file_mode: '0200'}\n", "`runner.db_file_mode`"),
+        ("runner: {threads: }\n", "`runner.threads`: expected a whole number, got nothing"),
+        ("runner: {lock_timeout_seconds: }\n", "`runner.lock_timeout_seconds`: expected a number"),
+        ("runner: {keep_previous: 1}\n", "`runner.keep_previous`: expected true or false"),
+        ("runner: {report_page: }\n", "`runner.report_page`: expected true or false"),
+        ("runner: {db_path: 5}\n", "`runner.db_path`: expected a path, got 5"),
+        ("runner: {db_path: ''}\n", "`runner.db_path`: expected a path"),
+        ("runner: {target: 123}\n", "`runner.target`: expected text, got 123"),
+        ("runner: {db_file_mode: 0600}\n", "`runner.db_file_mode`: expected text"),
         ("vars: [1, 2]\n", "`vars` must be a mapping"),
         ("- just a list\n", "expected a mapping"),
         ("vars: {census_path: [unclosed\n", "not valid YAML"),
@@ -147,6 +155,8 @@ def test_env_config_file(project: Path, tmp_path: Path) -> None:
 def test_bad_configuration_names_the_key(
     project: Path, tmp_path: Path, text: str, named: str
 ) -> None:
+    """Each error names the file and the key; a knob's value of the wrong kind (what
+    Click would take as None, count, or turn into text) is refused before Click."""
     config = write(tmp_path / "bad.yml", text)
     with pytest.raises(ConfigError) as error:
         load_settings(project, config, environ={})
@@ -301,29 +311,6 @@ def test_the_shipped_file_states_the_knobs_defaults_as_click_has_them() -> None:
         if name in SPECS:
             default = SPECS[name][1].get("default")
             assert yaml.safe_load(value) == default, (name, value, default)
-
-
-@pytest.mark.parametrize(
-    ("text", "said"),
-    [
-        ("runner: {threads: }\n", "`runner.threads`: expected a whole number, got nothing"),
-        ("runner: {lock_timeout_seconds: }\n", "`runner.lock_timeout_seconds`: expected a number"),
-        ("runner: {keep_previous: 1}\n", "`runner.keep_previous`: expected true or false"),
-        ("runner: {report_page: }\n", "`runner.report_page`: expected true or false"),
-        ("runner: {db_path: 5}\n", "`runner.db_path`: expected a path, got 5"),
-        ("runner: {db_path: ''}\n", "`runner.db_path`: expected a path"),
-        ("runner: {target: 123}\n", "`runner.target`: expected text, got 123"),
-        ("runner: {db_file_mode: 0600}\n", "`runner.db_file_mode`: expected text"),
-    ],
-)
-def test_a_file_value_of_the_wrong_kind_is_refused_naming_its_key(
-    project: Path, tmp_path: Path, text: str, said: str
-) -> None:
-    """What Click would take as None, count, or turn into text is refused first."""
-    config_file = write(tmp_path / "kinds.yml", text)
-    with pytest.raises(ConfigError) as error:
-        load_settings(project, config_file)
-    assert said in error.value.message and str(config_file) in error.value.message
 
 
 def test_a_null_timeout_is_no_timeout(project: Path, tmp_path: Path) -> None:
