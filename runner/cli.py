@@ -29,6 +29,7 @@ from runner.cli_common import (
     lock_timeout,
     opt,
     place,
+    project_dir,
     quiet,
     selection,
     selection_args,
@@ -36,7 +37,7 @@ from runner.cli_common import (
     with_progress,
 )
 from runner.errors import ExitCode
-from runner.knobs import DIRECTORY, knob
+from runner.knobs import knob
 
 
 def _adapters() -> list[str]:
@@ -119,14 +120,7 @@ class _Workflow(click.Group):
     callback=_versions,
     help="Show the versions of planwise-setup, dbt-core, each dbt adapter, DuckDB and Python.",
 )
-@opt(
-    "--project-dir",
-    type=DIRECTORY,
-    envvar="PLANWISE_PROJECT_DIR",
-    show_envvar=True,
-    show_default="the current directory if it has dbt_project.yml, else this checkout",
-    help="The dbt project.",
-)
+@project_dir
 @knob("profiles_dir", "Where profiles.yml is.", "the project")
 @knob("target", "dbt profile target.")
 @dbt_vars

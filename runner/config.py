@@ -226,9 +226,10 @@ def _config_path(project_dir: Path, config_file: Path | None) -> Path:
     explicit = config_file or (Path(named) if named else None)
     if explicit is None:
         return project_dir / "config" / "planwise.yml"
-    if not explicit.resolve().is_file():
-        raise ConfigError(f"{explicit.resolve()}: configuration file not found", "check --config")
-    return explicit.resolve()
+    path = explicit.resolve()
+    if not path.is_file():
+        raise ConfigError(f"{path}: configuration file not found", "check --config")
+    return path
 
 
 def _sections(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:

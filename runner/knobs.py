@@ -110,7 +110,6 @@ def _bad(error: click.BadParameter, where: str) -> ConfigError:
     option = error.param
     name = option.name if option else "?"
     envvar = getattr(option, "envvar", None)
-    envvar = " or ".join(envvar) if isinstance(envvar, list | tuple) else envvar
     source = error.ctx.get_parameter_source(name) if error.ctx and option else None
     from_env = source is ParameterSource.ENVIRONMENT
     place = f"env {envvar}" if from_env else f"{where}: `runner.{name}`"
