@@ -24,7 +24,12 @@ HEADING = re.compile(r"^\w+ Error in sql_operation ")
 
 
 class DbtValueFailed(Exception):
-    """dbt could not render the expression; the text says why."""
+    """dbt could not render the expression; the text says why. `parsed`: whether dbt
+    got as far as parsing the project (if not, the project is at fault)."""
+
+    def __init__(self, message: str, parsed: bool = True) -> None:
+        super().__init__(message)
+        self.parsed = parsed
 
 
 def inline(expression: str) -> list[str]:
@@ -39,7 +44,7 @@ def rendered(invocation: Invocation) -> Any:
         raise KeyboardInterrupt
     results = (invocation.run_results or {}).get("results") or []
     if not invocation.success or not results:
-        raise DbtValueFailed(_why(invocation))
+        raise DbtValueFailed(_why(invocation), parsed=invocation.manifest is not None)
     try:
         return json.loads(results[0]["compiled_code"])
     except (KeyError, TypeError, ValueError) as error:  # no JSON rendered
@@ -55,14 +60,22 @@ def _why(invocation: Invocation) -> str:
     return " ".join(kept) or invocation.error_summary()
 
 
-def dbt_value(settings: Settings, expression: str, level: str = "none") -> Any:
+def dbt_value(
+    settings: Settings,
+    expression: str,
+    level: str = "none",
+    db_path: Path | None = None,
+    scratch: Path | None = None,
+) -> Any:
     """The JSON value of the Jinja `expression` (e.g. a macro call), rendered by dbt
-    against the live database; DbtValueFailed with dbt's error when it could not."""
-    with tempfile.TemporaryDirectory(prefix="planwise-value-") as tmp:
+    against `db_path` (default: the live database); DbtValueFailed with dbt's error
+    when it could not. dbt's run directory is a temporary one, under `scratch` when
+    given (dbt's parse cache stays beside `db_path`, so calls on one database share it)."""
+    with tempfile.TemporaryDirectory(prefix="planwise-value-", dir=scratch) as tmp:
         invocation = run_dbt(
             settings,
             inline(expression),
-            db_path=settings.db_path,
+            db_path=db_path or settings.db_path,
             run_dir=Path(tmp),
             console_level=level,
         )

@@ -30,9 +30,8 @@ from typing import Any
 
 from runner import ledger, publish, state
 from runner.config import Settings
-from runner.dbt_value import DbtValueFailed, inline, rendered
+from runner.dbt_value import DbtValueFailed, dbt_value
 from runner.errors import PlanwiseError
-from runner.invoke import Invocation, run_dbt
 from runner.locking import setup_lock
 from runner.published import stamp
 from runner.run import Run
@@ -117,22 +116,16 @@ def _through_dbt(settings: Settings, scratch: Path, path: Path, check: bool, lev
     # beyond the BMP whole (Jinja would read its \ud83d\ude00 escape as two halves)
     literal = json.dumps(str(path.absolute()), ensure_ascii=False)
     expression = f"planwise_restorable({literal}, {check})"
-    run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=scratch))
     throwaway = scratch / "restorable.duckdb"
-    invocation = run_dbt(
-        settings, inline(expression), db_path=throwaway, run_dir=run_dir, console_level=level
-    )
-    _refuse_unparsed(path, invocation)
-    return rendered(invocation)
-
-
-def _refuse_unparsed(path: Path, invocation: Invocation) -> None:
-    """dbt never reached the check: the project is at fault, not the file."""
-    if invocation.manifest is None and not invocation.interrupted:
-        raise PlanwiseError(
-            f"cannot check {path}: dbt could not run: {invocation.error_summary()}",
+    try:
+        return dbt_value(settings, expression, level, db_path=throwaway, scratch=scratch)
+    except DbtValueFailed as error:
+        if error.parsed:
+            raise
+        raise PlanwiseError(  # dbt never reached the check: the project is at fault
+            f"cannot check {path}: dbt could not run: {error}",
             "fix the project so that dbt parses; the live database and its previous are unchanged",
-        )
+        ) from None
 
 
 def check(settings: Settings, level: str = "none") -> Checked:

@@ -121,6 +121,26 @@ def test_rollback_refuses_a_previous_that_is_no_published_setup_database(
     assert not [path for path in tmp_path.iterdir() if ".tmp" in path.name]
 
 
+def test_a_project_dbt_cannot_parse_is_blamed_not_the_previous(
+    published: tuple[RunnerProject, str], tmp_path: Path
+) -> None:
+    """Through dbt (no stored statements), a project that does not parse stops the
+    check before it asks anything: the project is named at fault, not the file."""
+    base, _ = published
+    rp = base.clone(tmp_path / "project", reports=tmp_path / "reports")
+    macro = rp.project.path("macros/changes/planwise_restorable.sql")
+    macro.write_text(macro.read_text() + "\n{% macro broken( %}\n")
+    live = shutil.copy2(base.db, tmp_path / "simulation.duckdb")
+    previous = shutil.copy2(base.db, previous_path(live))
+    live_before, previous_before = snapshot(live), snapshot(previous)
+    result = rp.run("rollback", "--db", str(live))
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert f"cannot check {previous}: dbt could not run" in said, said
+    assert "fix the project so that dbt parses" in said and "Traceback" not in said
+    assert snapshot(live) == live_before and snapshot(previous) == previous_before
+
+
 def test_rollback_after_a_refused_setup_names_the_setups_it_swaps(
     published: tuple[RunnerProject, str], tmp_path: Path
 ) -> None:
